@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+
+// The panel's settings. Read from /etc/jupyterhub-panel/panel.env (KEY=VALUE
+// lines, written by the set-up command), then overridden by the process
+// environment, so systemd's EnvironmentFile, the background start and the tests
+// all use one mechanism. Pure apart from reading that one file.
+
+export interface PanelConfig {
+  host: string;
+  port: number;
+  tlsCert: string;
+  tlsKey: string;
+  dataDir: string;
+  /** Serve plain HTTP instead of HTTPS. Only honoured on a loopback address. */
+  insecureHttp: boolean;
+  sessionIdleSeconds: number;
+  sessionMaxSeconds: number;
+  hubUrl: string;
+  hubCert: string;
+}
+
+export const DEFAULT_CONFIG_FILE = '/etc/jupyterhub-panel/panel.env';
+
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    let value = line.slice(eq + 1).trim();
+    if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0]) value = value.slice(1, -1);
+    out[line.slice(0, eq).trim()] = value;
+  }
+  return out;
+}
+
+function readConfigFile(path: string): Record<string, string> {
+  try {
+    return parseEnvFile(fs.readFileSync(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+}
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanelConfig {
+  const file = readConfigFile(env.JH4F_CONFIG ?? DEFAULT_CONFIG_FILE);
+  const get = (key: string) => env[key] ?? file[key];
+  const config: PanelConfig = {
+    host: get('JH4F_HOST') || '0.0.0.0',
+    port: int(get('JH4F_PORT'), 8010, 'JH4F_PORT'),
+    tlsCert: get('JH4F_TLS_CERT') || '/etc/jupyterhub-panel/tls/cert.pem',
+    tlsKey: get('JH4F_TLS_KEY') || '/etc/jupyterhub-panel/tls/key.pem',
+    dataDir: get('JH4F_DATA_DIR') || '/var/lib/jupyterhub-panel',
+    insecureHttp: get('JH4F_INSECURE_HTTP') === '1',
+    sessionIdleSeconds: int(get('JH4F_SESSION_IDLE_SECONDS'), 30 * 60, 'JH4F_SESSION_IDLE_SECONDS'),
+    sessionMaxSeconds: int(get('JH4F_SESSION_MAX_SECONDS'), 12 * 60 * 60, 'JH4F_SESSION_MAX_SECONDS'),
+    hubUrl: get('JH4F_HUB_URL') || 'https://127.0.0.1:8000',
+    hubCert: get('JH4F_HUB_CERT') || '/home/jupyterhub/etc/cert.crt',
+  };
+  if (config.insecureHttp && !isLoopback(config.host)) {
+    throw new Error('JH4F_INSECURE_HTTP=1 is only allowed with a loopback JH4F_HOST (127.0.0.1, ::1, localhost)');
+  }
+  return config;
+}

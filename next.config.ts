@@ -1,0 +1,15 @@
+import type { NextConfig } from 'next';
+
+// The panel lives under /panel so that its session cookie (Path=/panel) is never
+// sent to anything else on the host, and so that a reverse proxy can mount it.
+const nextConfig: NextConfig = {
+  basePath: '/panel',
+  poweredByHeader: false,
+  reactStrictMode: true,
+  // Native modules are loaded by Node at run time, never bundled.
+  serverExternalPackages: ['better-sqlite3', 'node-linux-pam'],
+  // Security headers (CSP with a nonce, HSTS, ...) are set by server/server.ts on
+  // every response, static files included.
+};
+
+export default nextConfig;

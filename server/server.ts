@@ -1,0 +1,114 @@
+// The panel's process: Node's HTTPS server with the Next.js app inside it.
+// Why a custom server: TLS with the set-up's certificate, security headers with a
+// per-request CSP nonce on every response (static files too), a body-size limit
+// before Next reads anything, the client address for PAM_RHOST, and a plain-HTTP
+// redirect on the same port.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+import next from 'next';
+import { loadConfig } from '../lib/config';
+import { securityHeaders } from '../lib/security-headers';
+import { BASE_PATH, CLIENT_ADDRESS_HEADER, MAX_BODY_BYTES } from '../lib/constants';
+
+const config = loadConfig();
+const appDir = process.env.JH4F_APP_DIR || path.resolve(__dirname, '..', '..');
+
+function log(message: string) {
+  process.stdout.write(`${new Date().toISOString()} ${message}\n`);
+}
+
+/** Case 13: pkexec is setuid; under NoNewPrivileges it cannot gain root, so say so at start. */
+function selfTest() {
+  const status = fs.readFileSync('/proc/self/status', 'utf8');
+  if (/^NoNewPrivs:\s*1/m.test(status)) {
+    log('WARNING: this process runs with NoNewPrivileges=1: pkexec cannot work, every change through the helper will fail. Remove NoNewPrivileges from the service.');
+  }
+  if (process.getuid?.() === 0) log('WARNING: the panel runs as root; it should run as the account jupyterhub-panel.');
+}
+
+async function main() {
+  selfTest();
+  const app = next({ dev: false, dir: appDir });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const useTls = !config.insecureHttp;
+
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const nonce = crypto.randomBytes(16).toString('base64');
+    for (const [name, value] of Object.entries(securityHeaders(nonce, useTls))) res.setHeader(name, value);
+    // Next.js reads the nonce from the request's CSP header and puts it on its scripts.
+    req.headers['content-security-policy'] = res.getHeader('Content-Security-Policy') as string;
+    // Only this server may say where a request came from (PAM_RHOST, throttling).
+    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
+
+    const url = req.url ?? '/';
+    if (url === '/' || url === '') {
+      res.writeHead(308, { Location: BASE_PATH }).end();
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (req.headers['transfer-encoding'] && req.method !== 'GET' && req.method !== 'HEAD') {
+      // Without a length we would have to read the body to bound it; browsers always send one.
+      res.writeHead(411, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify({ error: 'length_required', message: 'Send a Content-Length header.' }));
+      req.destroy();
+      return;
+    }
+    if (declared > MAX_BODY_BYTES) {
+      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify({ error: 'payload_too_large', message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.` }));
+      req.destroy();
+      return;
+    }
+    handle(req, res).catch((error: unknown) => {
+      log(`request failed: ${error instanceof Error ? error.stack : String(error)}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'internal', message: 'Internal error.' }));
+    });
+  };
+
+  if (!useTls) {
+    http.createServer(onRequest).listen(config.port, config.host, () =>
+      log(`jupyterhub-panel listening on http://${config.host}:${config.port}${BASE_PATH}/ (development, loopback only)`),
+    );
+    return;
+  }
+
+  const tlsServer = https.createServer(
+    { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey), minVersion: 'TLSv1.2' },
+    onRequest,
+  );
+  // Plain HTTP on the HTTPS port gets a redirect instead of a TLS error page.
+  const redirectServer = http.createServer((req, res) => {
+    const host = (req.headers.host ?? `localhost:${config.port}`).replace(/[^A-Za-z0-9.:[\]-]/g, '');
+    res.writeHead(301, { Location: `https://${host}${BASE_PATH}`, connection: 'close' }).end();
+  });
+  const front = net.createServer((socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(120_000, () => socket.destroy());
+    // Peek at the first byte without consuming it: 0x16 starts a TLS handshake.
+    socket.once('readable', () => {
+      const first: Buffer | null = socket.read(1);
+      if (!first) return void socket.destroy();
+      socket.unshift(first);
+      (first[0] === 0x16 ? tlsServer : redirectServer).emit('connection', socket);
+    });
+  });
+  front.listen(config.port, config.host, () => log(`jupyterhub-panel listening on https://${config.host}:${config.port}${BASE_PATH}/`));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      log(`${signal}: shutting down`);
+      front.close();
+      process.exit(0);
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  log(`start-up failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});
