@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The test command (`npm test`, run as root): installs what the tests need on a fresh
+# Debian machine, then runs every test:
+#   1. unit tests (no system access)
+#   2. integration and browser tests inside the sandbox (test/sandbox/run.sh): real
+#      PAM, pkexec + polkitd on their own system D-Bus, shadow-utils, Debian's
+#      JupyterHub 3.0, the production panel, Debian's Chromium
+#   3. a check that the host's /etc/passwd, /etc/group, /etc/shadow and /home are unchanged
+# It ends with one line "tests: N passed, N failed, N skipped".
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+[ "$(id -u)" = 0 ] || { echo "npm test needs root: the sandbox uses mount namespaces, PAM and pkexec (sudo npm test)" >&2; exit 1; }
+
+# Test-only Debian packages, on top of what the set-up command installs.
+TEST_PACKAGES=(chromium jupyterhub node-configurable-http-proxy screen cron iproute2 fonts-dejavu-core)
+missing=()
+for pkg in "${TEST_PACKAGES[@]}"; do
+  dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "==> test packages: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+system/install.sh --prepare
+
+LOG_DIR=$(mktemp -d /tmp/jh4f-test-logs.XXXXXX)
+export JH4F_TEST_LOG_DIR="$LOG_DIR"
+status=0
+
+# Fingerprint of the host's accounts before anything runs (step 3 compares).
+node --import tsx test/host/snapshot.ts > "$LOG_DIR/host-before.json"
+
+echo "==> typecheck"
+node_modules/.bin/tsc --noEmit -p tsconfig.json || status=1
+
+run_suite() {
+  local name="$1"; shift
+  echo "==> $name"
+  "$@" 2>&1 | tee "$LOG_DIR/$name.log" || status=1
+}
+
+NODE_TEST=(node --conditions=react-server --import tsx --test --test-concurrency=1 --test-reporter=spec)
+
+run_suite unit "${NODE_TEST[@]}" test/unit/*.test.ts
+# One sandbox for the integration and browser tests (they share its hub and panel).
+run_suite sandbox bash test/sandbox/run.sh "${NODE_TEST[@]}" --test-timeout=600000 test/integration/*.test.ts test/browser/*.test.ts
+JH4F_HOST_BEFORE="$LOG_DIR/host-before.json" run_suite host "${NODE_TEST[@]}" test/host/*.test.ts
+
+# One closing line over all suites; a suite that died without a summary counts as a failure.
+passed=0; failed=0; skipped=0
+for suite in unit sandbox host; do
+  log="$LOG_DIR/$suite.log"
+  p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+  f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+  s=$(sed -n 's/^ℹ skipped \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+  s2=$(sed -n 's/^ℹ todo \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+  if [ -z "$p" ]; then echo "suite $suite printed no summary: counted as failed"; failed=$((failed + 1)); status=1; continue; fi
+  passed=$((passed + p)); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0} + ${s2:-0}))
+done
+[ "$skipped" -gt 0 ] && { echo "skipped tests are not allowed to count as passing"; status=1; }
+[ "$failed" -gt 0 ] && status=1
+echo "logs: $LOG_DIR"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"

@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# jupyterhub4family panel: the set-up command.
+#
+#   sudo system/install.sh              install (or update) and start the panel
+#   sudo system/install.sh --prepare    only Debian packages, npm dependencies and the build
+#                                       (what the test command needs before its sandbox)
+#
+# Run as root on Debian 12 or 13 with Node.js 20 or newer. Idempotent: running it
+# again updates the files, keeps data, configuration and certificate, and leaves
+# exactly one panel running. The test sandbox runs this same script, so what the
+# tests check is what a family installs.
+set -euo pipefail
+umask 022
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PANEL_USER=jupyterhub-panel
+ACCESS_GROUP=jupyterhub
+ADMIN_GROUP=jupyterhub_adm
+APP_DIR=/usr/lib/jupyterhub-panel
+HELPER_DIR=/usr/libexec/jupyterhub-panel
+CONF_DIR=/etc/jupyterhub-panel
+DATA_DIR=/var/lib/jupyterhub-panel
+LOG_DIR=/var/log/jupyterhub-panel
+RUN_DIR=/run/jupyterhub-panel
+BIN_DIR=/usr/local/bin
+POLKIT_ACTIONS=/usr/share/polkit-1/actions
+POLKIT_RULES=/etc/polkit-1/rules.d
+
+# Debian packages the panel needs at run time and to build its native modules.
+DEBIAN_PACKAGES=(
+  ca-certificates curl openssl passwd login util-linux bsdutils procps
+  dbus dbus-bin dbus-daemon polkitd pkexec libpam-modules libpam-runtime
+  libpam0g-dev python3 make g++ python3-pip
+)
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "run me as root (sudo $0)"
+
+MODE=install
+case "${1:-}" in
+  --prepare) MODE=prepare ;;
+  '') ;;
+  *) die "unknown option ${1}; see the comment at the top of this file" ;;
+esac
+
+NODE=$(command -v node || true)
+[ -n "$NODE" ] || die "Node.js 20 or newer is needed (apt install nodejs, or see https://nodejs.org)"
+NODE=$(readlink -f "$NODE")
+node_major=$("$NODE" -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || die "Node.js 20 or newer is needed, found $("$NODE" --version)"
+
+install_debian_packages() {
+  local missing=() pkg
+  for pkg in "${DEBIAN_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    say "Debian packages: all present"
+    return
+  fi
+  say "Debian packages: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# A stamp of the inputs lets a second run skip `npm ci` and the build when
+# nothing changed (the sandbox runs this script with no network).
+tree_hash() {
+  (cd "$REPO" && find "$@" -type f -not -path '*/node_modules/*' -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)
+}
+
+install_npm_dependencies() {
+  local want have
+  want="$("$NODE" --version) $(sha256sum "$REPO/package-lock.json" | cut -c1-64)"
+  have=$(cat "$REPO/node_modules/.jh4f-stamp" 2>/dev/null || true)
+  if [ "$want" = "$have" ]; then
+    say "npm dependencies: up to date"
+    return
+  fi
+  say "npm dependencies: npm ci (native modules are built for $("$NODE" --version))"
+  (cd "$REPO" && npm ci --no-audit --no-fund --loglevel=error)
+  # npm 11 silently skips unapproved install scripts: check the native binaries exist.
+  [ -f "$REPO/node_modules/better-sqlite3/build/Release/better_sqlite3.node" ] || die "better-sqlite3 was installed without its native module"
+  [ -f "$REPO/node_modules/node-linux-pam/build/Release/node-linux-pam.node" ] || die "node-linux-pam was installed without its native module"
+  echo "$want" > "$REPO/node_modules/.jh4f-stamp"
+}
+
+build_panel() {
+  local want have
+  want=$(tree_hash app lib server privileged-helper public scripts next.config.ts postcss.config.mjs tsconfig.json package-lock.json)
+  have=$(cat "$REPO/dist/.jh4f-stamp" 2>/dev/null || true)
+  if [ "$want" = "$have" ] && [ -f "$REPO/.next/BUILD_ID" ]; then
+    say "build: up to date"
+    return
+  fi
+  say "build: npm run build"
+  (cd "$REPO" && npm run --silent build)
+  echo "$want" > "$REPO/dist/.jh4f-stamp"
+}
+
+ensure_accounts() {
+  local group
+  for group in "$ACCESS_GROUP" "$ADMIN_GROUP"; do
+    if ! getent group "$group" >/dev/null; then
+      say "group $group: creating"
+      groupadd -- "$group"
+    fi
+  done
+  if ! getent passwd "$PANEL_USER" >/dev/null; then
+    say "account $PANEL_USER: creating (system account, no login shell)"
+    useradd --system --user-group --home-dir "$DATA_DIR" --no-create-home \
+      --shell /usr/sbin/nologin --comment "jupyterhub4family panel" -- "$PANEL_USER"
+  fi
+  # PAM's pam_unix can check other users' passwords only for members of shadow.
+  if ! id -nG "$PANEL_USER" | tr ' ' '\n' | grep -qx shadow; then
+    say "account $PANEL_USER: adding to group shadow (needed to check parents' passwords)"
+    usermod --append --groups shadow -- "$PANEL_USER"
+  fi
+}
+
+install_app() {
+  say "panel: installing to $APP_DIR"
+  local staging="$APP_DIR.new"
+  rm -rf "$staging"
+  mkdir -p "$staging"
+  (cd "$REPO" && cp -a package.json next.config.ts "$staging/")
+  (cd "$REPO" && cp -a public dist "$staging/")
+  rm -rf "$staging/dist/helper"
+  (cd "$REPO" && tar --exclude=.next/cache -cf - .next) | tar -xf - -C "$staging"
+  # Only the production dependencies (top-level folders carry their nested ones),
+  # already built for this Node.js.
+  (cd "$REPO" && { npm ls --omit=dev --all --parseable 2>/dev/null || true; } |
+    sed -n "s|^$REPO/||p" | grep -E '^node_modules/(@[^/]+/)?[^/@]+$' | sort -u |
+    tar -cf - -T -) | tar -xf - -C "$staging"
+  chown -R root:root "$staging"
+  chmod -R go-w "$staging"
+  rm -rf "$APP_DIR.old"
+  [ -d "$APP_DIR" ] && mv "$APP_DIR" "$APP_DIR.old"
+  mv "$staging" "$APP_DIR"
+  rm -rf "$APP_DIR.old"
+}
+
+install_system_files() {
+  say "helper: $HELPER_DIR/helper (root:root 0755, run through pkexec)"
+  install -d -o root -g root -m 0755 "$HELPER_DIR"
+  local tmp
+  tmp=$(mktemp)
+  { printf '#!%s\n' "$NODE"; cat "$REPO/dist/helper/helper.js"; } > "$tmp"
+  install -o root -g root -m 0755 "$tmp" "$HELPER_DIR/helper"
+  rm -f "$tmp"
+
+  say "terminal command: $BIN_DIR/jupyterhub-members"
+  install -o root -g root -m 0755 "$REPO/system/bin/jupyterhub-members" "$BIN_DIR/jupyterhub-members"
+
+  say "PAM service: /etc/pam.d/jupyterhub-panel"
+  install -o root -g root -m 0644 "$REPO/system/pam/jupyterhub-panel" /etc/pam.d/jupyterhub-panel
+  install -d -o root -g root -m 0755 "$CONF_DIR"
+  install -o root -g root -m 0644 "$REPO/system/pam/access.conf" "$CONF_DIR/pam-access.conf"
+
+  say "polkit: policy and rule"
+  install -d -o root -g root -m 0755 "$POLKIT_ACTIONS" "$POLKIT_RULES"
+  install -o root -g root -m 0644 "$REPO/system/polkit/org.jupyterhub4family.panel.policy" "$POLKIT_ACTIONS/"
+  install -o root -g root -m 0644 "$REPO/system/polkit/50-jupyterhub-panel.rules" "$POLKIT_RULES/"
+}
+
+ensure_config() {
+  install -d -o root -g "$PANEL_USER" -m 0750 "$CONF_DIR/tls"
+  if [ ! -f "$CONF_DIR/panel.env" ]; then
+    say "configuration: $CONF_DIR/panel.env (defaults)"
+    install -o root -g "$PANEL_USER" -m 0640 "$REPO/system/panel.env" "$CONF_DIR/panel.env"
+  fi
+  install -d -o "$PANEL_USER" -g "$PANEL_USER" -m 0750 "$DATA_DIR" "$LOG_DIR"
+  install -d -o "$PANEL_USER" -g "$PANEL_USER" -m 0755 "$RUN_DIR"
+}
+
+# The panel's own certificate, with subjectAltNames (browsers ignore the CN).
+ensure_certificate() {
+  local cert="$CONF_DIR/tls/cert.pem" key="$CONF_DIR/tls/key.pem"
+  if [ -s "$cert" ] && [ -s "$key" ] && openssl x509 -in "$cert" -noout -checkend $((30 * 86400)) >/dev/null; then
+    say "TLS certificate: keeping $cert"
+    return
+  fi
+  local host fqdn san addr
+  host=$(hostname -s 2>/dev/null || hostname)
+  fqdn=$(hostname -f 2>/dev/null || echo "$host")
+  san="DNS:localhost,DNS:$host,IP:127.0.0.1,IP:::1"
+  [ "$fqdn" != "$host" ] && san="$san,DNS:$fqdn"
+  for addr in $(hostname -I 2>/dev/null || true); do
+    case "$addr" in
+      fe80:*) ;;
+      *:*|*.*) san="$san,IP:$addr" ;;
+    esac
+  done
+  say "TLS certificate: creating $cert for $san"
+  openssl req -x509 -newkey rsa:3072 -sha256 -nodes -days 825 \
+    -subj "/CN=$host/O=jupyterhub4family panel" \
+    -addext "subjectAltName=$san" -addext "extendedKeyUsage=serverAuth" \
+    -addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=critical,digitalSignature,keyEncipherment" \
+    -keyout "$key.new" -out "$cert.new" 2>/dev/null
+  chown root:"$PANEL_USER" "$key.new" "$cert.new"
+  chmod 0640 "$key.new"
+  chmod 0644 "$cert.new"
+  mv "$key.new" "$key"
+  mv "$cert.new" "$cert"
+}
+
+env_value() { sed -n "s/^$1=//p" "$CONF_DIR/panel.env" | tail -n 1; }
+
+bus_answers() {
+  dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.GetId >/dev/null 2>&1
+}
+
+polkit_answers() {
+  dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.PolicyKit1 2>/dev/null | grep -q 'boolean true'
+}
+
+# Without systemd nothing starts the system bus and polkitd; pkexec needs both.
+ensure_bus_and_polkit() {
+  if ! bus_answers; then
+    say "system D-Bus is not running (no systemd here): starting dbus-daemon --system"
+    install -d -m 0755 /run/dbus
+    rm -f /run/dbus/pid /run/dbus/system_bus_socket
+    dbus-daemon --system --fork
+    local i
+    for i in $(seq 50); do bus_answers && break; sleep 0.1; done
+    bus_answers || die "dbus-daemon --system did not come up"
+  fi
+  if ! polkit_answers; then
+    say "polkitd is not running (no systemd here): starting /usr/lib/polkit-1/polkitd"
+    setsid /usr/lib/polkit-1/polkitd --no-debug </dev/null >>"$LOG_DIR/polkitd.log" 2>&1 &
+    echo $! > "$RUN_DIR/polkitd.pid"
+    for i in $(seq 100); do polkit_answers && break; sleep 0.1; done
+    polkit_answers || die "polkitd did not come up; see $LOG_DIR/polkitd.log"
+  fi
+}
+
+panel_pid() {
+  local pid
+  pid=$(cat "$RUN_DIR/panel.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "$APP_DIR/dist/server/server.js" && echo "$pid"
+  return 0
+}
+
+stop_background_panel() {
+  local pid i
+  pid=$(panel_pid)
+  [ -n "$pid" ] || return 0
+  say "panel: stopping the running panel (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+  [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$RUN_DIR/panel.pid"
+}
+
+start_background_panel() {
+  stop_background_panel
+  say "panel: starting in the background as $PANEL_USER (log $LOG_DIR/panel.log)"
+  # A clean environment, the service account's groups (shadow for PAM), no NoNewPrivileges (pkexec).
+  setsid setpriv --reuid="$PANEL_USER" --regid="$PANEL_USER" --init-groups \
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$DATA_DIR" LANG=C.UTF-8 NODE_ENV=production \
+    JH4F_APP_DIR="$APP_DIR" "$NODE" "$APP_DIR/dist/server/server.js" \
+    </dev/null >>"$LOG_DIR/panel.log" 2>&1 &
+  echo $! > "$RUN_DIR/panel.pid"
+}
+
+start_systemd_panel() {
+  say "panel: systemd unit jupyterhub-panel.service"
+  sed "s|@NODE@|$NODE|g" "$REPO/system/systemd/jupyterhub-panel.service" > /etc/systemd/system/jupyterhub-panel.service
+  systemctl daemon-reload
+  systemctl enable jupyterhub-panel.service >/dev/null
+  systemctl restart jupyterhub-panel.service
+}
+
+wait_for_health() {
+  local port="$1" i
+  for i in $(seq 120); do
+    if curl -fsS --max-time 2 --cacert "$CONF_DIR/tls/cert.pem" "https://127.0.0.1:$port/panel/api/health" 2>/dev/null | grep -q '"ok":true'; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  return 1
+}
+
+main() {
+  install_debian_packages
+  install_npm_dependencies
+  build_panel
+  [ "$MODE" = prepare ] && { say "prepared: packages, npm dependencies and build are in place"; return; }
+
+  ensure_accounts
+  ensure_config
+  install_app
+  install_system_files
+  ensure_certificate
+
+  local port
+  port=$(env_value JH4F_PORT)
+  port=${port:-8010}
+  if [ -d /run/systemd/system ]; then
+    start_systemd_panel
+  else
+    ensure_bus_and_polkit
+    start_background_panel
+  fi
+  if ! wait_for_health "$port"; then
+    tail -n 30 "$LOG_DIR/panel.log" 2>/dev/null >&2 || true
+    die "the panel did not answer on https://127.0.0.1:$port/panel/api/health"
+  fi
+  local host
+  host=$(hostname -f 2>/dev/null || hostname)
+  cat <<EOF
+
+The jupyterhub4family panel is running:
+    https://$host:$port/panel/
+    (on this machine: https://localhost:$port/panel/ ; the certificate is self-signed,
+     its fingerprint: $(openssl x509 -in "$CONF_DIR/tls/cert.pem" -noout -fingerprint -sha256 | cut -d= -f2))
+
+Parents log in with their own unix account. To let a parent in:
+    adduser NAME $ADMIN_GROUP
+EOF
+}
+
+main

@@ -1,0 +1,50 @@
+// Prints a fingerprint of the host's account files, /home and the places the set-up
+// command writes to, so test/host/host-unchanged.test.ts can prove that a full test
+// run (which installs and changes accounts inside the sandbox) left the host alone.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const FILES = ['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow', '/etc/pam.d/jupyterhub-panel'];
+const TREES = ['/home', '/etc/polkit-1/rules.d', '/usr/share/polkit-1/actions', '/usr/libexec/jupyterhub-panel', '/var/lib/jupyterhub-panel', '/etc/jupyterhub-panel'];
+
+function fileDigest(file: string): string {
+  try {
+    return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  } catch (error) {
+    return `absent (${(error as NodeJS.ErrnoException).code})`;
+  }
+}
+
+/** Names, types, owners, modes and sizes down to three levels: enough to see any account or home appear. */
+function treeListing(root: string, depth = 3): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, level: number) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      out.push(`${dir}: absent (${(error as NodeJS.ErrnoException).code})`);
+      return;
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      const st = fs.lstatSync(full);
+      out.push(`${full} ${st.mode.toString(8)} ${st.uid}:${st.gid} ${entry.isFile() ? st.size : '-'}`);
+      if (entry.isDirectory() && level < depth) walk(full, level + 1);
+    }
+  };
+  walk(root, 1);
+  return out;
+}
+
+export function snapshot() {
+  return {
+    files: Object.fromEntries(FILES.map((f) => [f, fileDigest(f)])),
+    trees: Object.fromEntries(TREES.map((t) => [t, treeListing(t)])),
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {
+  process.stdout.write(JSON.stringify(snapshot(), null, 1));
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The test sandbox: runs a command (or, with --interactive, waits for you) inside a
+# throwaway copy of this machine's accounts and services.
+#
+#   sudo test/sandbox/run.sh CMD [ARGS...]    run CMD inside, then tear down
+#   sudo test/sandbox/run.sh --interactive    serve the panel, print URL and credentials
+#
+# Inside: a private mount namespace with copy-on-write overlays over /etc, /home,
+# /var and /usr and a fresh /run, so the host's accounts, PAM, polkit files and
+# services are never touched; a private network namespace (only loopback), so the
+# ports 8000/8010 never meet the host's; its own dbus-daemon --system and polkitd;
+# fixture accounts; Debian's JupyterHub 3.0 running as `jupyterhub` over https; and
+# the panel installed and started by the real set-up command, system/install.sh.
+# Every process started inside is ended by its id on the way out.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+[ "$(id -u)" = 0 ] || { echo "run.sh: the sandbox needs root (sudo)" >&2; exit 1; }
+
+if [ "${JH4F_SANDBOX_INSIDE:-}" != 1 ]; then
+  # Packages, npm dependencies and the build, out here where the registries are
+  # reachable (quick when nothing changed); inside, the set-up finds them current.
+  "$REPO/system/install.sh" --prepare | sed 's/^/[prepare] /'
+  # Interactive use keeps the host's network so a browser on this machine can reach
+  # the panel; tests get their own network namespace.
+  net=--net
+  [ "${1:-}" = --interactive ] && net=
+  exec env JH4F_SANDBOX_INSIDE=1 unshare --mount --propagation private $net -- bash "$0" "$@"
+fi
+
+say() { printf '[sandbox] %s\n' "$*"; }
+STATE=$(mktemp -d /tmp/jh4f-sandbox.XXXXXX)
+MY_NS=$(readlink /proc/self/ns/mnt)
+
+teardown() {
+  local rc=$? pid pids=() i
+  set +e
+  # Every process whose mount namespace is ours (the panel, the hub and its proxy,
+  # dbus-daemon, polkitd, screen, anything a test left) is ended by its pid.
+  for i in 1 2 3; do
+    pids=()
+    for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+      [ "$pid" = $$ ] && continue
+      [ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" = "$MY_NS" ] || continue
+      # Skip our own ancestors-to-be (bash subshells of this trap).
+      grep -q '^PPid:\s*'"$$"'$' "/proc/$pid/status" 2>/dev/null && [ "$(cat /proc/$pid/comm 2>/dev/null)" = bash ] && continue
+      pids+=("$pid")
+    done
+    [ "${#pids[@]}" -eq 0 ] && break
+    [ "$i" = 1 ] && say "ending ${#pids[@]} processes by pid: ${pids[*]}"
+    kill -TERM "${pids[@]}" 2>/dev/null
+    sleep 1
+    [ "$i" = 3 ] && kill -KILL "${pids[@]}" 2>/dev/null
+  done
+  cd /
+  umount -l /usr /var /home /etc /run 2>/dev/null
+  umount -l "$STATE" 2>/dev/null
+  rm -rf "$STATE" "$STATE.panel-cert.pem"
+  exit "$rc"
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+# --- throwaway file systems -------------------------------------------------
+mount -t tmpfs -o mode=0700 jh4f-sandbox "$STATE"
+for dir in etc home var usr; do
+  mkdir -p "$STATE/upper/$dir" "$STATE/work/$dir"
+  mount -t overlay "jh4f-$dir" -o "lowerdir=/$dir,upperdir=$STATE/upper/$dir,workdir=$STATE/work/$dir" "/$dir"
+done
+mount -t tmpfs -o mode=0755 jh4f-run /run
+install -d -m 1777 /run/lock /run/screen
+ip link set lo up 2>/dev/null || true
+say "private mounts over /etc /home /var /usr /run (state in $STATE)"
+
+# --- the family machine as jupyterhub4family leaves it ------------------------
+# shellcheck source=test/sandbox/fixtures.sh
+source "$REPO/test/sandbox/fixtures.sh"
+make_hub_account
+make_fixture_accounts
+
+# --- the panel, installed by the real set-up command --------------------------
+say "running the set-up command: system/install.sh"
+if ! "$REPO/system/install.sh" > "$STATE/install.log" 2>&1; then
+  cat "$STATE/install.log" >&2
+  exit 1
+fi
+sed 's/^/[set-up] /' "$STATE/install.log"
+
+# --- the family's JupyterHub ------------------------------------------------------
+start_hub
+
+export JH4F_SANDBOX=1
+export JH4F_SANDBOX_STATE="$STATE"
+export JH4F_PANEL_URL=https://127.0.0.1:8010/panel
+export JH4F_PANEL_CA=/etc/jupyterhub-panel/tls/cert.pem
+export JH4F_HUB_URL=https://127.0.0.1:8000
+export JH4F_HUB_CA=/home/jupyterhub/etc/cert.crt
+export JH4F_HUB_TOKEN="$HUB_SERVICE_TOKEN"
+export JH4F_DB=/var/lib/jupyterhub-panel/panel.db
+
+say "real services in this sandbox:"
+say "  $(dbus-daemon --version | head -n 1), pid $(cat /run/dbus/pid)"
+say "  polkitd $(dpkg-query -W -f='${Version}' polkitd), pid $(cat /run/jupyterhub-panel/polkitd.pid)"
+say "  PAM $(dpkg-query -W -f='${Version}' libpam-modules), service /etc/pam.d/jupyterhub-panel"
+say "  JupyterHub $(jupyterhub --version), pid $(cat "$STATE/hub.pid"), https://127.0.0.1:8000"
+say "  panel pid $(cat /run/jupyterhub-panel/panel.pid) as $(ps -o user= -p "$(cat /run/jupyterhub-panel/panel.pid)"), $JH4F_PANEL_URL"
+
+if [ "${1:-}" = --interactive ]; then
+  cp /etc/jupyterhub-panel/tls/cert.pem "$STATE.panel-cert.pem"
+  cat <<EOF
+
+  The panel runs at  $JH4F_PANEL_URL/
+  (certificate: $STATE.panel-cert.pem; your browser will warn, it is self-signed)
+  The hub runs at    $JH4F_HUB_URL/hub/
+
+  Parents (may log into the panel):  $(fixture_credentials parents)
+  Kids (in group jupyterhub):        $(fixture_credentials kids)
+  Others:                            $(fixture_credentials others)
+
+  Nothing here touches this machine's accounts. Press Enter (or Ctrl-C) to end the sandbox.
+EOF
+  read -r _ || true
+  exit 0
+fi
+
+[ "$#" -gt 0 ] || { echo "usage: run.sh --interactive | CMD [ARGS...]" >&2; exit 2; }
+set +e
+"$@"
+rc=$?
+set -e
+exit "$rc"
