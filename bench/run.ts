@@ -1,0 +1,48 @@
+// `npm run bench`: runs inside the test sandbox (real panel, PAM, pkexec, hub) and
+// prints each figure as a median over repeated runs next to its floor, measured in
+// the same run. Figures only: nothing here passes or fails on a time.
+import { sandboxEnv } from '../test/sandbox/fixtures';
+import { format, type Figure } from './lib';
+import { benchLoginPageJs, benchPanelMemory } from './panel-footprint';
+
+type Bench = { name: string; run: () => Promise<Figure[]> };
+
+async function optional(modulePath: string, exportName: string): Promise<(() => Promise<Figure[]>) | null> {
+  try {
+    const mod = await import(modulePath);
+    return typeof mod[exportName] === 'function' ? mod[exportName] : null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw error;
+  }
+}
+
+async function main() {
+  const env = sandboxEnv();
+  const benches: Bench[] = [
+    { name: 'panel memory', run: benchPanelMemory },
+    { name: 'login page JavaScript', run: () => benchLoginPageJs(env.panelUrl) },
+  ];
+  for (const [file, fn, name] of [
+    ['./helper-roundtrip', 'benchHelperRoundTrip', 'helper round trip'],
+    ['./login', 'benchLogin', 'login'],
+    ['./family-page', 'benchFamilyPage', 'family page'],
+    ['./hub-health', 'benchHubHealth', 'hub health'],
+  ] as const) {
+    const run = await optional(file, fn);
+    if (run) benches.push({ name, run });
+  }
+  console.log('jupyterhub4family panel benchmarks (medians; floors measured in the same run)');
+  let failed = false;
+  for (const bench of benches) {
+    try {
+      for (const figure of await bench.run()) console.log(`  ${format(figure)}`);
+    } catch (error) {
+      failed = true;
+      console.log(`  ${bench.name}: FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+main();

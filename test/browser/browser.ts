@@ -1,0 +1,65 @@
+// Debian's Chromium driven by playwright-core (never a downloaded browser), and an
+// axe-core check. Shared by the browser tests.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+const require = createRequire(__filename);
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    // As root Chromium needs --no-sandbox; the rest keeps it off the (closed) network.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function newContext(
+  browser: Browser,
+  options: { locale?: string; width?: number; height?: number } = {},
+): Promise<BrowserContext> {
+  return browser.newContext({
+    ignoreHTTPSErrors: true,
+    locale: options.locale ?? 'en-US',
+    extraHTTPHeaders: { 'accept-language': options.locale ?? 'en-US' },
+    viewport: { width: options.width ?? 1024, height: options.height ?? 768 },
+  });
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+/**
+ * Runs axe-core in the page and returns the serious and critical violations.
+ * axe is injected through Playwright (not a <script> tag), so the page's CSP stays as it is.
+ */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = (await page.evaluate(async () => {
+    // @ts-expect-error axe is a global the injected source defines
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations;
+  })) as AxeViolation[];
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** True when the page scrolls sideways (content wider than the viewport). */
+export async function scrollsHorizontally(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+}
+
+/** Collects CSP violations and page errors, to assert the CSP did not break the page. */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(msg.text());
+  });
+  page.on('pageerror', (error) => problems.push(String(error)));
+  return problems;
+}
