@@ -1,0 +1,338 @@
+import 'server-only';
+// The only place the panel runs the root helper: pkexec with an argument
+// array, a timeout, JSON-line parsing, and one table from exit code to a typed
+// error. Contract: shared/design/ARCHITECTURE.md "Helper command contract",
+// privileged-helper/README.md.
+import { spawn } from 'node:child_process';
+import { fullNameProblem, isValidUsername } from './names';
+
+export const PKEXEC_PATH = '/usr/bin/pkexec';
+export const HELPER_PATH = '/usr/libexec/jupyterhub-panel/helper';
+export const DEFAULT_TIMEOUT_MS = 30_000;
+const PKEXEC_ENV: Record<string, string> = { PATH: '/usr/bin:/bin', LANG: 'C' };
+
+export type HelperCommand =
+  | 'list-members'
+  | 'add-member'
+  | 'remove-member'
+  | 'create-user'
+  | 'set-password'
+  | 'install-packages'
+  | 'hub-status'
+  | 'restart-hub'
+  | 'connect-hub';
+
+export type HelperErrorCode =
+  | 'usage'
+  | 'invalid_name'
+  | 'no_such_user'
+  | 'protected_account'
+  | 'conflict'
+  | 'busy'
+  | 'system_error'
+  | 'not_authorized'
+  | 'timeout';
+
+/** The one table: exit code -> error code. 0 is success; anything else unknown is system_error. */
+export const EXIT_CODE_TABLE: Readonly<Record<number, HelperErrorCode>> = Object.freeze({
+  2: 'usage',
+  3: 'invalid_name',
+  4: 'no_such_user',
+  5: 'protected_account',
+  6: 'conflict',
+  7: 'busy',
+  8: 'system_error',
+  126: 'not_authorized', // pkexec: not authorized, or the authentication dialog was dismissed
+  127: 'not_authorized', // pkexec: authorization could not be obtained (polkit not running, no agent, ...)
+});
+
+export const HTTP_STATUS: Readonly<Record<HelperErrorCode, number>> = Object.freeze({
+  invalid_name: 400,
+  no_such_user: 404,
+  protected_account: 403,
+  conflict: 409,
+  busy: 503,
+  system_error: 500,
+  usage: 500, // the panel built a wrong command line: our bug, not the user's
+  not_authorized: 502,
+  timeout: 504,
+});
+
+const NOT_AUTHORIZED_MESSAGE =
+  'polkit did not authorize the panel to run its helper (pkexec refused). ' +
+  'Check that polkitd is running and that /etc/polkit-1/rules.d/50-jupyterhub-panel.rules is installed and valid.';
+
+export class HelperError extends Error {
+  readonly code: HelperErrorCode;
+  readonly httpStatus: number;
+  readonly exitCode: number | null;
+  constructor(code: HelperErrorCode, message: string, exitCode: number | null = null) {
+    super(message);
+    this.name = 'HelperError';
+    this.code = code;
+    this.httpStatus = HTTP_STATUS[code];
+    this.exitCode = exitCode;
+  }
+}
+
+export type HelperResult = { ok: true } & Record<string, unknown>;
+type HelperFailureLine = { ok: false; error: string; message: string };
+
+export interface ParsedHelperOutput {
+  progress: unknown[];
+  /** The last line when it is a result line ({"ok": ...}), else null. */
+  result: HelperResult | HelperFailureLine | null;
+  /** Lines that were not JSON objects (should not happen; kept for the log). */
+  garbage: string[];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parse one stdout line; null when it is not a JSON object. Pure. */
+export function parseHelperLine(line: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(line);
+    return isRecord(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Split the helper's stdout into progress lines and the final result line. Pure. */
+export function parseHelperOutput(stdout: string): ParsedHelperOutput {
+  const progress: unknown[] = [];
+  const garbage: string[] = [];
+  let result: ParsedHelperOutput['result'] = null;
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+  lines.forEach((line, i) => {
+    const obj = parseHelperLine(line);
+    if (!obj) {
+      garbage.push(line.slice(0, 300));
+      return;
+    }
+    if ('progress' in obj) {
+      progress.push(obj.progress);
+      return;
+    }
+    if (i === lines.length - 1 && typeof obj.ok === 'boolean') {
+      result =
+        obj.ok === true
+          ? (obj as HelperResult)
+          : {
+              ok: false,
+              error: typeof obj.error === 'string' ? obj.error : 'system_error',
+              message: typeof obj.message === 'string' ? obj.message : '',
+            };
+      return;
+    }
+    garbage.push(line.slice(0, 300));
+  });
+  return { progress, result, garbage };
+}
+
+/**
+ * The error for a finished helper run, or null on success. Pure.
+ * The exit code decides the error code (one table); the helper's message is
+ * used when it gave one.
+ */
+export function errorForExit(
+  exitCode: number | null,
+  signal: NodeJS.Signals | null,
+  parsed: Pick<ParsedHelperOutput, 'result'>,
+  stderr = '',
+): HelperError | null {
+  if (exitCode === 0) {
+    if (parsed.result?.ok === true) return null;
+    return new HelperError('system_error', 'the helper exited 0 without a result line', 0);
+  }
+  if (exitCode === null) {
+    return new HelperError('system_error', `the helper was ended by ${signal ?? 'a signal'}`, null);
+  }
+  const code = EXIT_CODE_TABLE[exitCode] ?? 'system_error';
+  if (code === 'not_authorized') {
+    const detail = stderr.trim().split('\n').at(-1)?.slice(0, 200);
+    return new HelperError(code, detail ? `${NOT_AUTHORIZED_MESSAGE} (pkexec: ${detail})` : NOT_AUTHORIZED_MESSAGE, exitCode);
+  }
+  const helperMessage = parsed.result && parsed.result.ok === false ? parsed.result.message : '';
+  const fallback = EXIT_CODE_TABLE[exitCode]
+    ? `the helper failed: ${code}`
+    : `the helper exited with unexpected code ${exitCode}`;
+  return new HelperError(code, helperMessage || fallback, exitCode);
+}
+
+export interface RunHelperOptions {
+  /** Written to the helper's stdin, then stdin is closed. Without it stdin is /dev/null. */
+  stdin?: string;
+  timeoutMs?: number;
+  onProgress?: (progress: unknown) => void;
+}
+
+/**
+ * Run one helper command through pkexec. Resolves with the result line;
+ * rejects with HelperError.
+ *
+ * On timeout pkexec is sent SIGKILL, but once pkexec has become the root
+ * helper the panel may not signal it any more; the helper bounds its own
+ * waits (lock 10 s, each tool 30 s), so it ends by itself.
+ */
+export function runHelper(
+  command: HelperCommand,
+  args: readonly string[],
+  opts: RunHelperOptions = {},
+): Promise<HelperResult> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new Promise((resolve, reject) => {
+    const child = spawn(PKEXEC_PATH, ['--disable-internal-agent', HELPER_PATH, command, ...args], {
+      stdio: [opts.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      shell: false,
+      env: PKEXEC_ENV as NodeJS.ProcessEnv, // pkexec clears it anyway; pass nothing of the panel's
+      cwd: '/',
+    });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    let done = false;
+    const finish = (err: HelperError | null, value?: HelperResult) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(value!);
+    };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish(new HelperError('timeout', `the helper did not answer within ${Math.round(timeoutMs / 1000)} s (${command})`));
+    }, timeoutMs);
+
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      if (stdout.length < 4 * 1024 * 1024) stdout += chunk;
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) !== -1) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        const obj = parseHelperLine(line);
+        if (obj && 'progress' in obj && opts.onProgress) {
+          try {
+            opts.onProgress(obj.progress);
+          } catch {
+            /* a failing listener must not break the run */
+          }
+        }
+      }
+    });
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      if (stderr.length < 64 * 1024) stderr += chunk;
+    });
+    child.on('error', (e) => {
+      finish(new HelperError('system_error', `cannot run ${PKEXEC_PATH}: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      const parsed = parseHelperOutput(stdout);
+      const err = errorForExit(code, signal, parsed, stderr);
+      if (err) finish(err);
+      else finish(null, parsed.result as HelperResult);
+    });
+    if (child.stdin) {
+      child.stdin.on('error', () => {
+        /* EPIPE when the helper refused before reading: the exit code tells */
+      });
+      child.stdin.end(opts.stdin);
+    }
+  });
+}
+
+// ---- typed wrappers ----
+
+export interface Member {
+  user: string;
+  uid: number;
+  fullName: string;
+  locked: boolean;
+  protected: boolean;
+  protectedReason: string | null;
+  familyAdmin: boolean;
+  packagesInstalled: boolean;
+}
+
+export interface ChangeResult {
+  user: string;
+  changed: boolean;
+}
+
+function checkUsername(user: string, what = 'user name'): void {
+  if (!isValidUsername(user)) throw new HelperError('invalid_name', `invalid ${what}`);
+}
+
+function checkPassword(password: string): void {
+  if (password.length === 0 || /[\n\r\0]/.test(password)) {
+    throw new HelperError('usage', 'the password must be one non-empty line without NUL');
+  }
+}
+
+/** Reshape the raw member line; unknown fields are dropped, wrong ones rejected. */
+export function toMember(raw: unknown): Member {
+  if (!isRecord(raw) || typeof raw.user !== 'string' || typeof raw.uid !== 'number') {
+    throw new HelperError('system_error', 'the helper returned a malformed member');
+  }
+  return {
+    user: raw.user,
+    uid: raw.uid,
+    fullName: typeof raw.fullName === 'string' ? raw.fullName : '',
+    locked: raw.locked === true,
+    protected: raw.protected === true,
+    protectedReason: typeof raw.protectedReason === 'string' ? raw.protectedReason : null,
+    familyAdmin: raw.familyAdmin === true,
+    packagesInstalled: raw.packagesInstalled === true,
+  };
+}
+
+function toChange(r: HelperResult, user: string): ChangeResult {
+  return { user: typeof r.user === 'string' ? r.user : user, changed: r.changed === true };
+}
+
+export async function listMembers(): Promise<Member[]> {
+  const r = await runHelper('list-members', []);
+  if (!Array.isArray(r.members)) throw new HelperError('system_error', 'the helper returned no member list');
+  return r.members.map(toMember);
+}
+
+export async function addMember(user: string, actor: string): Promise<ChangeResult> {
+  checkUsername(user);
+  checkUsername(actor, 'actor');
+  return toChange(await runHelper('add-member', [user, '--actor', actor]), user);
+}
+
+export async function removeMember(user: string, actor: string): Promise<ChangeResult> {
+  checkUsername(user);
+  checkUsername(actor, 'actor');
+  return toChange(await runHelper('remove-member', [user, '--actor', actor]), user);
+}
+
+export async function createUser(
+  user: string,
+  fullName: string | null,
+  password: string,
+  actor: string,
+  onProgress?: (p: unknown) => void,
+): Promise<ChangeResult> {
+  checkUsername(user);
+  checkUsername(actor, 'actor');
+  if (fullName !== null && fullNameProblem(fullName)) {
+    throw new HelperError('invalid_name', fullNameProblem(fullName)!);
+  }
+  checkPassword(password);
+  const args = [user, ...(fullName !== null ? ['--full-name', fullName] : []), '--actor', actor];
+  return toChange(await runHelper('create-user', args, { stdin: `${password}\n`, onProgress }), user);
+}
+
+export async function setPassword(user: string, password: string, actor: string): Promise<ChangeResult> {
+  checkUsername(user);
+  checkUsername(actor, 'actor');
+  checkPassword(password);
+  return toChange(await runHelper('set-password', [user, '--actor', actor], { stdin: `${password}\n` }), user);
+}

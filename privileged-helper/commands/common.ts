@@ -1,0 +1,48 @@
+import type { Account, SystemState } from '../accounts';
+import { readSystemState } from '../accounts';
+import type { CommandContext } from '../context';
+import { noSuchUser, refused, systemError } from '../errors';
+import { MEMBERS_GROUP, protectedReason } from '../policy';
+import { expectSuccess, runShadowTool, TOOLS } from '../run';
+
+/** The USER operand (validated by main before any system call). */
+export function target(ctx: CommandContext): string {
+  const user = ctx.args.positionals[0];
+  if (user === undefined) throw systemError('internal: no user operand');
+  return user;
+}
+
+/** The account must exist and must not be protected. Under the lock. */
+export function requireUnprotectedAccount(ctx: CommandContext, state: SystemState, user: string): Account {
+  const account = state.user(user);
+  if (!account) throw noSuchUser(user);
+  const reason = protectedReason(account, state, ctx.config);
+  if (reason) throw refused(`refused: ${reason}; the panel does not change protected accounts`);
+  return account;
+}
+
+export function requireMembersGroup(state: SystemState): void {
+  if (!state.group(MEMBERS_GROUP)) throw systemError(`the group ${MEMBERS_GROUP} does not exist`);
+}
+
+/** gpasswd -a|-d USER -- jupyterhub, retried while /etc/group is locked, then checked in /etc/group. */
+export function changeMembership(user: string, add: boolean): void {
+  const r = runShadowTool(TOOLS.gpasswd, [add ? '-a' : '-d', user, '--', MEMBERS_GROUP]);
+  expectSuccess(`gpasswd ${add ? '-a' : '-d'} ${user}`, r);
+  const now = readSystemState().isSupplementaryMember(user, MEMBERS_GROUP);
+  if (now !== add) {
+    throw systemError(`gpasswd reported success but ${user} is ${now ? 'still' : 'not'} in ${MEMBERS_GROUP}`);
+  }
+}
+
+/** chpasswd with "user:password\n" on its stdin; the buffer is zeroed afterwards. */
+export function setPasswordWithChpasswd(user: string, password: Buffer): void {
+  const input = Buffer.concat([Buffer.from(`${user}:`, 'utf8'), password, Buffer.from('\n')]);
+  try {
+    const r = runShadowTool(TOOLS.chpasswd, [], { input });
+    // chpasswd's messages name the user and line number, never the password.
+    expectSuccess('chpasswd', r);
+  } finally {
+    input.fill(0);
+  }
+}

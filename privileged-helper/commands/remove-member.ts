@@ -1,0 +1,29 @@
+import { readSystemState } from '../accounts';
+import type { Command } from '../context';
+import { noSuchUser, refused } from '../errors';
+import { HUB_ACCOUNT, MEMBERS_GROUP } from '../policy';
+import { changeMembership, requireMembersGroup, requireUnprotectedAccount, target } from './common';
+
+export const removeMember: Command = {
+  spec: {
+    name: 'remove-member',
+    positionals: ['user'],
+    options: [],
+    mutating: true,
+    readsPassword: false,
+    synopsis: 'remove-member USER --actor NAME',
+  },
+  run(ctx) {
+    const user = target(ctx);
+    const state = readSystemState();
+    requireMembersGroup(state);
+    if (!state.user(user)) throw noSuchUser(user);
+    if (user === HUB_ACCOUNT) throw refused('refused: the hub account jupyterhub must stay in its group');
+    // Protected accounts are refused even when they are members: the panel
+    // only ever changes accounts it could also have added.
+    requireUnprotectedAccount(ctx, state, user);
+    if (!state.isSupplementaryMember(user, MEMBERS_GROUP)) return { changed: false, user };
+    changeMembership(user, false);
+    return { changed: true, user };
+  },
+};

@@ -1,0 +1,37 @@
+import { isUsableHash, readSystemState } from '../accounts';
+import type { Command } from '../context';
+import { refused, systemError } from '../errors';
+import { ADMINS_GROUP, MEMBERS_GROUP } from '../policy';
+import { requireMembersGroup, requireUnprotectedAccount, setPasswordWithChpasswd, target } from './common';
+
+export const setPassword: Command = {
+  spec: {
+    name: 'set-password',
+    positionals: ['user'],
+    options: [],
+    mutating: true,
+    readsPassword: true,
+    synopsis: 'set-password USER --actor NAME  (password: one line on stdin)',
+  },
+  run(ctx) {
+    const user = target(ctx);
+    const password = ctx.password;
+    if (!password) throw systemError('internal: no password read');
+    const state = readSystemState({ shadow: true });
+    requireMembersGroup(state);
+    requireUnprotectedAccount(ctx, state, user);
+    if (!state.isSupplementaryMember(user, MEMBERS_GROUP)) {
+      throw refused(`refused: ${user} is not a member of ${MEMBERS_GROUP}; the panel only resets family members' passwords`);
+    }
+    if (state.isInGroup(user, ADMINS_GROUP)) {
+      throw refused(`refused: ${user} is a family admin (${ADMINS_GROUP}); parents change their own password themselves`);
+    }
+    const before = state.shadowHash(user);
+    setPasswordWithChpasswd(user, password);
+    const after = readSystemState({ shadow: true }).shadowHash(user);
+    if (!isUsableHash(after) || after === before) {
+      throw systemError(`chpasswd reported success but the password of ${user} did not change`);
+    }
+    return { changed: true, user };
+  },
+};

@@ -1,0 +1,29 @@
+// What every command gets: the parsed arguments, who called, for whom, the config.
+import type { CommandSpec, ParsedArgs } from './args';
+import type { HelperConfig } from './policy';
+
+export interface Caller {
+  readonly uid: number;
+  readonly name: string;
+  /** The panel's service account (jupyterhub-panel), as opposed to a person at a terminal. */
+  readonly isPanel: boolean;
+}
+
+export interface CommandContext {
+  readonly args: ParsedArgs;
+  readonly caller: Caller;
+  /** The person the change is done for; null for read-only commands. */
+  readonly actor: string | null;
+  readonly config: HelperConfig;
+  /** Present when the command's spec says readsPassword. */
+  readonly password: Buffer | null;
+  progress(p: unknown): void;
+}
+
+/** Fields of the final {"ok":true,...} line. */
+export type CommandResult = Record<string, unknown>;
+
+export interface Command {
+  readonly spec: CommandSpec;
+  run(ctx: CommandContext): CommandResult;
+}

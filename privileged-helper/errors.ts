@@ -1,0 +1,35 @@
+// The closed set of helper outcomes. One table: error code <-> exit code.
+// lib/helper-client.ts maps the same exit codes back (keep both in step).
+
+export const EXIT_CODES = {
+  usage: 2,
+  invalid_name: 3,
+  no_such_user: 4,
+  protected_account: 5,
+  conflict: 6,
+  busy: 7,
+  system_error: 8,
+} as const;
+
+export type ErrorCode = keyof typeof EXIT_CODES;
+
+/** An expected failure: becomes the last JSON line and the exit code. */
+export class HelperFailure extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'HelperFailure';
+    this.code = code;
+  }
+  get exitCode(): number {
+    return EXIT_CODES[this.code];
+  }
+}
+
+export const usage = (m: string) => new HelperFailure('usage', m);
+export const invalidName = (m: string) => new HelperFailure('invalid_name', m);
+export const noSuchUser = (user: string) => new HelperFailure('no_such_user', `there is no account named ${user}`);
+export const refused = (m: string) => new HelperFailure('protected_account', m);
+export const conflict = (m: string) => new HelperFailure('conflict', m);
+export const busy = (m: string) => new HelperFailure('busy', m);
+export const systemError = (m: string) => new HelperFailure('system_error', m);

@@ -1,0 +1,146 @@
+// The root helper's fixed steps and dispatch (entry: main.ts).
+// Run through `pkexec --disable-internal-agent` by the panel, or through
+// pkexec by a person at a terminal. See README.md for the contract.
+import { readSystemState } from './accounts';
+import { parseArgv, type ParsedArgs, ACTOR_OPTION } from './args';
+import { COMMANDS, COMMAND_SPECS } from './commands/index';
+import { FULL_NAME_OPTION } from './commands/create-user';
+import type { Caller, CommandContext } from './context';
+import { HelperFailure, invalidName, refused, systemError, usage } from './errors';
+import { acquireLock, type LockHandle } from './lock';
+import { emitError, emitProgress, emitResult } from './output';
+import { readPasswordFromStdin } from './password';
+import { ADMINS_GROUP, loadConfig, PANEL_ACCOUNT } from './policy';
+import { CHILD_ENV } from './run';
+import { logChange } from './syslog';
+import { fullNameProblem, usernameProblem } from '../lib/names';
+
+/** Step 1: drop everything the caller put into the environment. */
+function clearEnvironment(): void {
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  Object.assign(process.env, CHILD_ENV);
+}
+
+/** Parse PKEXEC_UID (set by pkexec); absent: the real uid (root at a shell). Pure. */
+export function callerUid(pkexecUid: string | undefined, realUid: number): number {
+  if (pkexecUid === undefined) return realUid;
+  if (!/^\d{1,10}$/.test(pkexecUid)) throw systemError('PKEXEC_UID is not a number');
+  return Number(pkexecUid);
+}
+
+/** Names are checked before any system call: user operand, --actor, --full-name. */
+function validateNames(args: ParsedArgs): void {
+  const spec = COMMAND_SPECS.get(args.command)!;
+  spec.positionals.forEach((kind, i) => {
+    if (kind !== 'user') return;
+    const problem = usernameProblem(args.positionals[i]);
+    if (problem) throw invalidName(problem);
+  });
+  const actor = args.options[ACTOR_OPTION];
+  if (actor !== undefined) {
+    const problem = usernameProblem(actor);
+    if (problem) throw invalidName(`--actor: ${problem}`);
+  }
+  const fullName = args.options[FULL_NAME_OPTION];
+  if (fullName !== undefined) {
+    const problem = fullNameProblem(fullName);
+    if (problem) throw invalidName(problem);
+  }
+}
+
+function resolveCaller(uid: number): Caller {
+  const account = readSystemState().userByUid(uid);
+  if (!account) throw systemError(`the calling uid ${uid} has no account in /etc/passwd`);
+  return { uid, name: account.name, isPanel: account.name === PANEL_ACCOUNT };
+}
+
+/**
+ * The actor of a mutating command. The panel names the logged-in parent with
+ * --actor; a person at a terminal is the actor and may only name themselves.
+ * Shape problems are usage errors; "not allowed" is protected_account (403).
+ */
+export function actorFor(caller: Caller, actorOption: string | undefined): string {
+  if (caller.isPanel) {
+    if (actorOption === undefined) throw usage(`${PANEL_ACCOUNT} must name the acting parent with ${ACTOR_OPTION}`);
+    return actorOption;
+  }
+  if (actorOption !== undefined && actorOption !== caller.name) {
+    throw refused(`refused: ${ACTOR_OPTION} ${actorOption} is not the calling user ${caller.name}`);
+  }
+  return caller.name;
+}
+
+/** Under the lock: a panel-named actor must be a family admin right now. */
+function checkActorIsAdmin(caller: Caller, actor: string): void {
+  if (!caller.isPanel) return;
+  const state = readSystemState();
+  if (!state.user(actor)) throw refused(`refused: the actor ${actor} has no account`);
+  if (!state.isInGroup(actor, ADMINS_GROUP)) {
+    throw refused(`refused: the actor ${actor} is not a family admin (member of ${ADMINS_GROUP})`);
+  }
+}
+
+export function main(argv: readonly string[]): number {
+  const pkexecUid = process.env.PKEXEC_UID; // read before the environment goes
+  clearEnvironment();
+  process.umask(0o022);
+
+  const commandName = argv[0];
+  const spec = commandName !== undefined ? COMMAND_SPECS.get(commandName) : undefined;
+  const log: Record<string, string | number | boolean | null | undefined> = {
+    command: spec?.name,
+    target: undefined,
+    actor: undefined,
+    caller: undefined,
+    uid: pkexecUid ?? String(process.getuid?.() ?? ''),
+  };
+  const held: { lock: LockHandle | null } = { lock: null };
+  try {
+    if (process.geteuid?.() !== 0) {
+      throw systemError('the helper must run as root; call it through pkexec /usr/libexec/jupyterhub-panel/helper');
+    }
+    const args = parseArgv(argv, COMMAND_SPECS);
+    const command = COMMANDS.get(args.command)!;
+    const rawTarget = args.positionals[0];
+    log.target = rawTarget === undefined || usernameProblem(rawTarget) === null ? rawTarget : '(invalid name)';
+    validateNames(args);
+
+    const caller = resolveCaller(callerUid(pkexecUid, process.getuid!()));
+    log.caller = caller.name;
+    const config = loadConfig();
+    let actor: string | null = null;
+    if (command.spec.mutating) {
+      actor = actorFor(caller, args.options[ACTOR_OPTION]);
+      log.actor = actor;
+    }
+    const password = command.spec.readsPassword ? readPasswordFromStdin() : null;
+
+    let result;
+    try {
+      if (command.spec.mutating) {
+        held.lock = acquireLock();
+        checkActorIsAdmin(caller, actor!);
+      }
+      const ctx: CommandContext = { args, caller, actor, config, password, progress: emitProgress };
+      result = command.run(ctx);
+    } finally {
+      password?.fill(0);
+      held.lock?.release();
+      held.lock = null;
+    }
+    emitResult(result);
+    if (spec?.mutating) logChange({ ...log, result: 'ok', changed: result.changed as boolean | undefined });
+    return 0;
+  } catch (e) {
+    held.lock?.release();
+    const failure =
+      e instanceof HelperFailure ? e : systemError(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+    emitError(failure.code, failure.message);
+    if (spec?.mutating) {
+      const outcome = failure.code === 'busy' || failure.code === 'system_error' ? 'failed' : 'refused';
+      logChange({ ...log, result: outcome, error: failure.code, message: failure.message });
+    }
+    return failure.exitCode;
+  }
+}
+

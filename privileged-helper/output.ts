@@ -1,0 +1,28 @@
+// JSON lines on stdout, written synchronously so nothing is lost on exit.
+import { writeSync } from 'node:fs';
+
+function writeLine(obj: unknown): void {
+  const data = Buffer.from(JSON.stringify(obj) + '\n', 'utf8');
+  let off = 0;
+  while (off < data.length) {
+    try {
+      off += writeSync(1, data, off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      return; // EPIPE etc.: the reader went away; the exit code still tells.
+    }
+  }
+}
+
+export function emitProgress(progress: unknown): void {
+  writeLine({ progress });
+}
+
+export function emitResult(fields: Record<string, unknown>): void {
+  writeLine({ ok: true, ...fields });
+}
+
+export function emitError(error: string, message: string): void {
+  writeLine({ ok: false, error, message });
+}

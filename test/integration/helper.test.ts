@@ -1,0 +1,658 @@
+// The root helper through REAL pkexec and polkitd, inside the test sandbox.
+//
+// Setup (made by test/sandbox/run.sh): throwaway /etc, /home, /run; dbus and
+// polkitd running; the helper at /usr/libexec/jupyterhub-panel/helper and the
+// polkit policy + rule installed by system/install.sh; accounts:
+//   parents mama, papa (jupyterhub_adm), kids anna, ben (jupyterhub),
+//   kim (not a member), sudoer (sudo), svcacct (uid < 1000),
+//   jupyterhub (hub account, primary group jupyterhub), jupyterhub-panel.
+// Each test states the state it needs, makes it with root's own tools, and
+// checks the real effect (/etc/group, /etc/passwd, /etc/shadow, the home).
+//
+// Run: bash test/sandbox/run.sh node --conditions=react-server --import tsx --test test/integration/helper.test.ts
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { errorForExit, parseHelperOutput } from '../../lib/helper-client';
+
+if (process.env.JH4F_SANDBOX !== '1') {
+  throw new Error(
+    'test/integration/helper.test.ts changes accounts and must run inside the test sandbox: ' +
+      'bash test/sandbox/run.sh node --conditions=react-server --import tsx --test test/integration/helper.test.ts',
+  );
+}
+
+const HELPER = '/usr/libexec/jupyterhub-panel/helper';
+const PKEXEC = '/usr/bin/pkexec';
+const RUNUSER = '/usr/sbin/runuser';
+const GPASSWD = '/usr/bin/gpasswd';
+const PANEL = 'jupyterhub-panel';
+const HELPER_LOCK = '/run/jupyterhub-panel-helper.lock';
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  result: Record<string, unknown> | null;
+  progress: unknown[];
+}
+
+function toRun(r: SpawnSyncReturns<string> | { status: number | null; stdout: string; stderr: string }): Run {
+  const parsed = parseHelperOutput(r.stdout ?? '');
+  return {
+    status: r.status,
+    stdout: r.stdout ?? '',
+    stderr: r.stderr ?? '',
+    result: parsed.result as Record<string, unknown> | null,
+    progress: parsed.progress,
+  };
+}
+
+function pkexecArgv(user: string, argv: readonly string[]): string[] {
+  return ['-u', user, '--', PKEXEC, '--disable-internal-agent', HELPER, ...argv];
+}
+
+/** An environment for a child (Next's types make NODE_ENV look required). */
+const envOf = (vars: Record<string, string>) => vars as NodeJS.ProcessEnv;
+
+/** Run the helper through pkexec as USER (default: the panel account). */
+function as(user: string, argv: readonly string[], stdin?: string, env?: NodeJS.ProcessEnv): Run {
+  const r = spawnSync(RUNUSER, pkexecArgv(user, argv), {
+    input: stdin ?? '',
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: env ?? envOf({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' }),
+  });
+  return toRun(r);
+}
+const panel = (argv: readonly string[], stdin?: string) => as(PANEL, argv, stdin);
+
+/** The same, without blocking: for concurrency tests. */
+function asAsync(user: string, argv: readonly string[], stdin = ''): Promise<Run & { ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(RUNUSER, pkexecArgv(user, argv), { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ ...toRun({ status, stdout, stderr }), ms: Date.now() - started }));
+    child.stdin.end(stdin);
+  });
+}
+
+function sh(cmd: string, args: readonly string[], input?: string): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Supplementary members of jupyterhub, as getent sees them. */
+function members(group = 'jupyterhub'): string[] {
+  const line = sh('/usr/bin/getent', ['group', group]).trim();
+  const list = line.split(':')[3] ?? '';
+  return list === '' ? [] : list.split(',');
+}
+function isMember(user: string, group = 'jupyterhub'): boolean {
+  return members(group).includes(user);
+}
+/** Setup helpers, done with root's own tools, not through the helper. */
+function ensureMember(user: string, want: boolean, group = 'jupyterhub'): void {
+  if (isMember(user, group) !== want) sh(GPASSWD, [want ? '-a' : '-d', user, '--', group]);
+}
+function passwdLine(user: string): string | undefined {
+  return readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+}
+function shadowHash(user: string): string | undefined {
+  const line = readFileSync('/etc/shadow', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  return line?.split(':')[1];
+}
+function snapshot(): string {
+  return ['/etc/passwd', '/etc/group', '/etc/shadow'].map((p) => readFileSync(p, 'utf8')).join('\n--\n');
+}
+/** Does PASSWORD match the user's shadow hash? (libcrypt through perl; password on stdin.) */
+function passwordMatches(user: string, password: string): boolean {
+  const hash = shadowHash(user);
+  if (!hash) return false;
+  const r = spawnSync('/usr/bin/perl', ['-e', 'my $p = <STDIN>; chomp $p; print crypt($p, $ARGV[0]) eq $ARGV[0] ? "yes" : "no"', hash], {
+    input: `${password}\n`,
+    encoding: 'utf8',
+  });
+  return r.stdout === 'yes';
+}
+function deleteUser(user: string): void {
+  if (passwdLine(user)) spawnSync('/usr/sbin/userdel', ['-r', '--', user], { encoding: 'utf8' });
+}
+
+/**
+ * Run a snippet against the panel's real client, lib/helper-client.ts, as the
+ * panel account (so pkexec and polkit decide as they do for the panel).
+ * The snippet sees the module as `c` and returns a JSON-able value.
+ */
+function clientAsPanel(body: string): unknown {
+  const client = new URL('../../lib/helper-client.ts', import.meta.url).pathname;
+  const code = `
+    const m = await import(${JSON.stringify(client)});
+    const c = m.listMembers ? m : m.default;
+    const caught = async (p) => { try { return { ok: await p }; } catch (e) { return { name: e.name, code: e.code, httpStatus: e.httpStatus, message: e.message }; } };
+    const value = await (async () => { ${body} })();
+    process.stdout.write(JSON.stringify(value));`;
+  const r = spawnSync(
+    RUNUSER,
+    ['-u', PANEL, '--', process.execPath, '--conditions=react-server', '--import', 'tsx', '--input-type=module', '-e', code],
+    { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname, env: envOf({ PATH: '/usr/bin:/bin', HOME: '/tmp', LANG: 'C' }), timeout: 60_000 },
+  );
+  assert.equal(r.status, 0, `client snippet failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+function expectRefused(r: Run, exit: number, error: string): void {
+  assert.equal(r.status, exit, `exit ${r.status}, stdout ${r.stdout}, stderr ${r.stderr}`);
+  assert.equal(r.result?.ok, false);
+  assert.equal(r.result?.error, error);
+  assert.equal(typeof r.result?.message, 'string');
+}
+function expectOk(r: Run, changed: boolean): void {
+  assert.equal(r.status, 0, `exit ${r.status}, stdout ${r.stdout}, stderr ${r.stderr}`);
+  assert.equal(r.result?.ok, true);
+  assert.equal(r.result?.changed, changed);
+}
+
+before(() => {
+  for (const u of ['mama', 'papa', 'anna', 'ben', 'kim', 'sudoer', 'svcacct', 'jupyterhub', PANEL]) {
+    assert.ok(passwdLine(u), `sandbox fixture account ${u} is missing`);
+  }
+  assert.ok(existsSync(HELPER), `${HELPER} is not installed`);
+});
+
+describe('list-members', () => {
+  test('lists the supplementary members of jupyterhub with their facts', () => {
+    ensureMember('anna', true);
+    ensureMember('kim', false);
+    const r = panel(['list-members']);
+    assert.equal(r.status, 0, r.stderr);
+    const list = r.result?.members as Array<Record<string, unknown>>;
+    const anna = list.find((m) => m.user === 'anna')!;
+    assert.ok(anna);
+    assert.equal(anna.uid, Number(passwdLine('anna')!.split(':')[2]));
+    assert.equal(anna.protected, false);
+    assert.equal(anna.locked, false);
+    assert.equal(typeof anna.packagesInstalled, 'boolean');
+    assert.ok(!list.some((m) => m.user === 'kim'));
+    assert.ok(!list.some((m) => m.user === 'jupyterhub'), 'the hub account is only a primary member');
+    assert.deepEqual(list.map((m) => m.user).sort(), members().filter((u) => passwdLine(u)).sort());
+  });
+
+  test('takes no arguments (case 10)', () => {
+    expectRefused(panel(['list-members', 'anna']), 2, 'usage');
+    expectRefused(panel(['list-members', '--actor', 'mama']), 2, 'usage');
+  });
+});
+
+describe('add-member and remove-member', () => {
+  test('add-member adds an existing account, as the panel for parent mama', () => {
+    ensureMember('kim', false);
+    expectOk(panel(['add-member', 'kim', '--actor', 'mama']), true);
+    assert.ok(isMember('kim'));
+  });
+
+  test('adding a member twice is a no-op with changed:false (case 9)', () => {
+    ensureMember('kim', true);
+    const before = snapshot();
+    expectOk(panel(['add-member', 'kim', '--actor', 'mama']), false);
+    assert.equal(snapshot(), before);
+  });
+
+  test('remove-member removes, removing a non-member is a no-op (case 9)', () => {
+    ensureMember('kim', true);
+    expectOk(panel(['remove-member', 'kim', '--actor', 'papa']), true);
+    assert.ok(!isMember('kim'));
+    const before = snapshot();
+    expectOk(panel(['remove-member', 'kim', '--actor', 'papa']), false);
+    assert.equal(snapshot(), before);
+  });
+
+  test('remove-member refuses the hub account and protected members', () => {
+    ensureMember('sudoer', false);
+    const before = snapshot();
+    expectRefused(panel(['remove-member', 'jupyterhub', '--actor', 'mama']), 5, 'protected_account');
+    ensureMember('sudoer', true);
+    const withSudoer = snapshot();
+    expectRefused(panel(['remove-member', 'sudoer', '--actor', 'mama']), 5, 'protected_account');
+    assert.equal(snapshot(), withSudoer);
+    ensureMember('sudoer', false);
+    assert.equal(snapshot(), before);
+  });
+
+  test('an account that does not exist: no_such_user, nothing changed (case 8)', () => {
+    const before = snapshot();
+    expectRefused(panel(['add-member', 'nosuchkid', '--actor', 'mama']), 4, 'no_such_user');
+    expectRefused(panel(['remove-member', 'nosuchkid', '--actor', 'mama']), 4, 'no_such_user');
+    expectRefused(panel(['set-password', 'nosuchkid', '--actor', 'mama'], 'x-pass-1\n'), 4, 'no_such_user');
+    assert.equal(snapshot(), before);
+  });
+});
+
+describe('names and arguments (cases 1, 4, 5, 6, 7, 10)', () => {
+  const table = JSON.parse(readFileSync(new URL('../fixtures/names.json', import.meta.url), 'utf8')) as { bad: string[] };
+
+  test('option-like names -G, --help, --remove-home: exit 3, shadow-utils never runs (case 1)', () => {
+    const before = snapshot();
+    for (const name of ['-G', '--help', '--remove-home']) {
+      for (const cmd of ['add-member', 'remove-member']) {
+        expectRefused(panel([cmd, name, '--actor', 'mama']), 3, 'invalid_name');
+      }
+      expectRefused(panel(['create-user', name, '--actor', 'mama'], 'x-pass-1\n'), 3, 'invalid_name');
+      expectRefused(panel(['set-password', name, '--actor', 'mama'], 'x-pass-1\n'), 3, 'invalid_name');
+    }
+    assert.equal(snapshot(), before);
+    assert.ok(!existsSync('/home/-G') && !existsSync('/home/--help'));
+  });
+
+  test('every bad name of the shared table is invalid_name through pkexec (cases 4, 5, 6, 7)', () => {
+    const before = snapshot();
+    for (const name of table.bad) {
+      if (name.includes('\u0000')) continue; // cannot be put into argv at all: see the next test
+      expectRefused(panel(['add-member', name, '--actor', 'mama']), 3, 'invalid_name');
+    }
+    assert.equal(snapshot(), before);
+  });
+
+  test('a NUL in a name cannot even reach the helper; a 100 KB name is invalid_name; 1 MB cannot be passed (cases 5, 7)', () => {
+    assert.throws(() => spawnSync(RUNUSER, pkexecArgv(PANEL, ['add-member', 'alice\u0000x'])));
+    expectRefused(panel(['add-member', 'a'.repeat(100 * 1024), '--actor', 'mama']), 3, 'invalid_name');
+    const big = spawnSync(RUNUSER, pkexecArgv(PANEL, ['add-member', 'a'.repeat(1024 * 1024), '--actor', 'mama']));
+    assert.notEqual(big.status, 0);
+  });
+
+  test('a bad actor name is invalid_name too', () => {
+    expectRefused(panel(['add-member', 'kim', '--actor', '-G']), 3, 'invalid_name');
+  });
+
+  test('extra arguments, another group, unknown commands and options: usage (case 10)', () => {
+    const before = snapshot();
+    expectRefused(panel(['add-member', 'kim', 'sudo', '--actor', 'mama']), 2, 'usage');
+    expectRefused(panel(['add-member', 'kim', '--actor', 'mama', '--group', 'sudo']), 2, 'usage');
+    expectRefused(panel(['add-member', 'kim', '--actor', 'mama', '--actor', 'papa']), 2, 'usage');
+    expectRefused(panel(['add-member']), 2, 'usage');
+    expectRefused(panel(['add-member', 'kim']), 2, 'usage'); // the panel must name an actor
+    assert.equal(snapshot(), before);
+  });
+
+  test('unknown commands are refused by polkit or, when bound, by the helper (case 10)', () => {
+    // pkexec picks the action by exec.path + argv1; an unknown command has no action -> auth_admin -> 126/127.
+    const r = panel(['delete-everything', 'kim']);
+    assert.ok(r.status === 126 || r.status === 127 || r.status === 2, `exit ${r.status}`);
+    assert.ok(!(r.result?.ok === true));
+    // as root (no polkit involved) the helper itself refuses
+    const direct = spawnSync(HELPER, ['delete-everything', 'kim'], { encoding: 'utf8' });
+    assert.equal(direct.status, 2);
+  });
+
+  test('environment set by the caller does not reach the helper or its tools (case 10)', () => {
+    ensureMember('kim', false);
+    const evil = '/tmp/jh4f-evil';
+    rmSync(evil, { recursive: true, force: true });
+    mkdirSync(evil, { mode: 0o755 });
+    const marker = `${evil}/ran`;
+    for (const tool of ['gpasswd', 'logger', 'useradd', 'chpasswd']) {
+      writeFileSync(`${evil}/${tool}`, `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
+    }
+    writeFileSync(`${evil}/preload.js`, `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x');\n`, { mode: 0o644 });
+    const env = envOf({
+      PATH: `${evil}:/usr/sbin:/usr/bin:/sbin:/bin`,
+      NODE_OPTIONS: `--require ${evil}/preload.js`,
+      LANG: 'C',
+    });
+    // through pkexec as the panel
+    expectOk(as(PANEL, ['add-member', 'kim', '--actor', 'mama'], '', env), true);
+    // directly as root (PATH and NODE_OPTIONS would apply to node itself, so only PATH here)
+    const direct = spawnSync(HELPER, ['remove-member', 'kim'], {
+      encoding: 'utf8',
+      env: envOf({ PATH: `${evil}:/usr/sbin:/usr/bin:/sbin:/bin`, LANG: 'C', SHELL: `${evil}/gpasswd` }),
+    });
+    assert.equal(direct.status, 0, direct.stdout + direct.stderr);
+    assert.ok(!isMember('kim'));
+    assert.ok(!existsSync(marker), 'a tool from the caller PATH or NODE_OPTIONS ran');
+    rmSync(evil, { recursive: true, force: true });
+  });
+});
+
+describe('protected accounts (cases 2, 3)', () => {
+  before(() => {
+    // a second uid-0 account, and members of adm and shadow
+    if (!passwdLine('toor')) sh('/usr/sbin/useradd', ['-o', '-u', '0', '-g', '0', '-M', '-s', '/bin/sh', '--', 'toor']);
+    ensureMember('kim', false);
+  });
+  after(() => {
+    // -f: userdel sees uid 0 in use by every root process
+    if (passwdLine('toor')) sh('/usr/sbin/userdel', ['-f', '--', 'toor']);
+  });
+
+  const targets = ['root', 'toor', 'svcacct', 'jupyterhub', PANEL, 'sudoer'];
+
+  test('add-member refuses uid 0, system, hub, panel and sudo accounts', () => {
+    const before = snapshot();
+    for (const t of targets) expectRefused(panel(['add-member', t, '--actor', 'mama']), 5, 'protected_account');
+    assert.equal(snapshot(), before);
+  });
+
+  test('add-member refuses members of adm and shadow', () => {
+    ensureMember('kim', true, 'adm');
+    expectRefused(panel(['add-member', 'kim', '--actor', 'mama']), 5, 'protected_account');
+    ensureMember('kim', false, 'adm');
+    ensureMember('kim', true, 'shadow');
+    expectRefused(panel(['add-member', 'kim', '--actor', 'mama']), 5, 'protected_account');
+    ensureMember('kim', false, 'shadow');
+    assert.ok(!isMember('kim'));
+  });
+
+  test('create-user with the name of an existing (protected) account is a conflict', () => {
+    const before = snapshot();
+    for (const t of targets) {
+      expectRefused(panel(['create-user', t, '--full-name', 'X', '--actor', 'mama'], 'new-pass-1\n'), 6, 'conflict');
+    }
+    assert.equal(snapshot(), before);
+  });
+
+  test('set-password refuses every protected account, the hash stays', () => {
+    ensureMember('sudoer', true);
+    const before = snapshot();
+    for (const t of targets) expectRefused(panel(['set-password', t, '--actor', 'mama'], 'new-pass-1\n'), 5, 'protected_account');
+    assert.equal(snapshot(), before);
+    ensureMember('sudoer', false);
+  });
+});
+
+describe('create-user', () => {
+  const user = 'lena';
+  before(() => deleteUser(user));
+  after(() => deleteUser(user));
+
+  test('makes a normal account: home owned by it, bash, full name, password, member of jupyterhub', () => {
+    const r = panel(['create-user', user, '--full-name', 'Lena Müller', '--actor', 'mama'], 'lena:pass word 1\n');
+    expectOk(r, true);
+    assert.ok(!r.stdout.includes('pass word'), 'the password appeared in the output');
+    const [name, , uid, gid, gecos, home, shell] = passwdLine(user)!.split(':');
+    assert.equal(name, user);
+    assert.ok(Number(uid) >= 1000 && Number(uid) <= 60000);
+    assert.equal(gecos, 'Lena Müller');
+    assert.equal(shell, '/bin/bash');
+    const st = statSync(home!);
+    assert.ok(st.isDirectory());
+    assert.equal(st.uid, Number(uid));
+    assert.equal(st.gid, Number(gid));
+    assert.ok(isMember(user));
+    assert.ok(passwordMatches(user, 'lena:pass word 1'), 'the password was not set (colon and spaces are allowed)');
+  });
+
+  test('an existing account is a conflict, even an unprotected one', () => {
+    const before = snapshot();
+    expectRefused(panel(['create-user', user, '--actor', 'mama'], 'other-pass\n'), 6, 'conflict');
+    expectRefused(panel(['create-user', 'kim', '--actor', 'mama'], 'other-pass\n'), 6, 'conflict');
+    assert.equal(snapshot(), before);
+  });
+
+  test('bad passwords and full names are refused before anything is made', () => {
+    const before = snapshot();
+    expectRefused(panel(['create-user', 'nora', '--actor', 'mama'], 'two\nlines\n'), 2, 'usage');
+    expectRefused(panel(['create-user', 'nora', '--actor', 'mama'], ''), 2, 'usage');
+    expectRefused(panel(['create-user', 'nora', '--full-name', 'A:B', '--actor', 'mama'], 'p-1\n'), 3, 'invalid_name');
+    expectRefused(panel(['create-user', 'nora', '--full-name', 'A,B', '--actor', 'mama'], 'p-1\n'), 3, 'invalid_name');
+    expectRefused(panel(['create-user', 'nora', '--full-name', 'A\nB', '--actor', 'mama'], 'p-1\n'), 3, 'invalid_name');
+    assert.equal(snapshot(), before);
+    assert.ok(!existsSync('/home/nora'));
+  });
+
+  test('when a step fails the half-made account is removed again', () => {
+    // chpasswd refuses every password while its PAM stack says deny.
+    const pam = '/etc/pam.d/chpasswd';
+    const saved = readFileSync(pam, 'utf8');
+    const before = snapshot();
+    try {
+      writeFileSync(pam, 'password requisite pam_deny.so\n');
+      const r = panel(['create-user', 'nora', '--full-name', 'Nora', '--actor', 'mama'], 'nora-pass-1\n');
+      expectRefused(r, 8, 'system_error');
+      assert.match(String(r.result?.message), /removed again/);
+    } finally {
+      writeFileSync(pam, saved);
+    }
+    assert.equal(passwdLine('nora'), undefined);
+    assert.ok(!existsSync('/home/nora'));
+    assert.ok(!isMember('nora'));
+    assert.equal(snapshot(), before);
+  });
+});
+
+describe('set-password (case 14)', () => {
+  test('sets a kid\u2019s password: the hash changes and matches', () => {
+    ensureMember('anna', true);
+    const before = shadowHash('anna');
+    expectOk(panel(['set-password', 'anna', '--actor', 'papa'], 'anna-pass-2\n'), true);
+    assert.notEqual(shadowHash('anna'), before);
+    assert.ok(passwordMatches('anna', 'anna-pass-2'));
+    expectOk(panel(['set-password', 'anna', '--actor', 'papa'], 'anna-pass-1\n'), true);
+    assert.ok(passwordMatches('anna', 'anna-pass-1'));
+  });
+
+  test("a parent cannot reset another parent's password, even when that parent is a member", () => {
+    ensureMember('papa', true);
+    const before = snapshot();
+    expectRefused(panel(['set-password', 'papa', '--actor', 'mama'], 'hijack-1\n'), 5, 'protected_account');
+    expectRefused(panel(['set-password', 'mama', '--actor', 'mama'], 'hijack-1\n'), 5, 'protected_account');
+    assert.equal(snapshot(), before);
+    assert.ok(passwordMatches('papa', 'papa-pass-1'));
+    ensureMember('papa', false);
+  });
+
+  test("an admin's (sudo) and a non-member's password are refused", () => {
+    ensureMember('kim', false);
+    const before = snapshot();
+    expectRefused(panel(['set-password', 'sudoer', '--actor', 'mama'], 'hijack-1\n'), 5, 'protected_account');
+    expectRefused(panel(['set-password', 'kim', '--actor', 'mama'], 'hijack-1\n'), 5, 'protected_account');
+    expectRefused(panel(['set-password', 'root', '--actor', 'mama'], 'hijack-1\n'), 5, 'protected_account');
+    assert.equal(snapshot(), before);
+  });
+});
+
+describe('the actor', () => {
+  test('the panel must name a current member of jupyterhub_adm', () => {
+    ensureMember('kim', false);
+    const before = snapshot();
+    expectRefused(panel(['add-member', 'kim', '--actor', 'anna']), 5, 'protected_account');
+    expectRefused(panel(['add-member', 'kim', '--actor', 'nosuchparent']), 5, 'protected_account');
+    assert.equal(snapshot(), before);
+  });
+
+  test('a parent removed from jupyterhub_adm is refused at once (case 18, helper side)', () => {
+    ensureMember('kim', false);
+    ensureMember('papa', false, 'jupyterhub_adm');
+    try {
+      expectRefused(panel(['add-member', 'kim', '--actor', 'papa']), 5, 'protected_account');
+      assert.ok(!isMember('kim'));
+    } finally {
+      ensureMember('papa', true, 'jupyterhub_adm');
+    }
+  });
+
+  test('root at a terminal is the actor itself; naming someone else is refused', () => {
+    ensureMember('kim', false);
+    const r = spawnSync(HELPER, ['add-member', 'kim', '--actor', 'mama'], { encoding: 'utf8' });
+    assert.equal(r.status, 5);
+    assert.ok(!isMember('kim'));
+    const ok = spawnSync(HELPER, ['add-member', 'kim'], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stdout);
+    assert.ok(isMember('kim'));
+    ensureMember('kim', false);
+  });
+});
+
+describe("the panel's client, lib/helper-client.ts, through real pkexec", () => {
+  after(() => deleteUser('nora'));
+
+  test('typed wrappers: list, add, create with progress, set-password, and typed refusals', () => {
+    ensureMember('kim', false);
+    deleteUser('nora');
+    const out = clientAsPanel(`
+      const progress = [];
+      return {
+        list: (await c.listMembers()).map((m) => m.user),
+        add: await c.addMember('kim', 'mama'),
+        again: await c.addMember('kim', 'mama'),
+        create: await c.createUser('nora', 'Nora N', 'nora:pass 1', 'papa', (p) => progress.push(p)),
+        progress,
+        setpw: await c.setPassword('nora', 'nora-pass-2', 'mama'),
+        protectedErr: await caught(c.addMember('sudoer', 'mama')),
+        actorErr: await caught(c.addMember('kim', 'anna')),
+        missing: await caught(c.removeMember('nosuchkid', 'mama')),
+        conflict: await caught(c.createUser('kim', null, 'x-1', 'mama')),
+        timeout: await caught(c.runHelper('list-members', [], { timeoutMs: 1 })),
+      };`) as Record<string, any>;
+    assert.ok(out.list.includes('anna'));
+    assert.deepEqual(out.add, { user: 'kim', changed: true });
+    assert.deepEqual(out.again, { user: 'kim', changed: false });
+    assert.deepEqual(out.create, { user: 'nora', changed: true });
+    assert.deepEqual(out.progress.map((p: { step: string }) => p.step), ['account', 'password']);
+    assert.deepEqual(out.setpw, { user: 'nora', changed: true });
+    assert.ok(isMember('kim') && isMember('nora'));
+    assert.ok(passwordMatches('nora', 'nora-pass-2'));
+    assert.deepEqual([out.protectedErr.name, out.protectedErr.code, out.protectedErr.httpStatus], ['HelperError', 'protected_account', 403]);
+    assert.deepEqual([out.actorErr.code, out.actorErr.httpStatus], ['protected_account', 403]);
+    assert.deepEqual([out.missing.code, out.missing.httpStatus], ['no_such_user', 404]);
+    assert.deepEqual([out.conflict.code, out.conflict.httpStatus], ['conflict', 409]);
+    assert.deepEqual([out.timeout.code, out.timeout.httpStatus], ['timeout', 504]);
+    ensureMember('kim', false);
+  });
+});
+
+describe('privilege (cases 11, 12)', () => {
+  test('a kid and a parent without an agent are not authorized; nothing changes (case 11)', () => {
+    ensureMember('kim', false);
+    const before = snapshot();
+    for (const who of ['anna', 'mama', 'kim']) {
+      for (const argv of [
+        ['add-member', 'kim'],
+        ['list-members'],
+        ['set-password', 'anna'],
+        ['create-user', 'evil'],
+      ]) {
+        const r = as(who, argv, 'x-pass-1\n');
+        assert.ok(r.status === 126 || r.status === 127, `${who} ${argv[0]}: exit ${r.status} ${r.stdout}`);
+        assert.equal(r.result, null);
+        assert.equal(errorForExit(r.status, null, parseHelperOutput(r.stdout), r.stderr)?.code, 'not_authorized');
+      }
+    }
+    assert.equal(snapshot(), before);
+  });
+
+  test('a broken polkit rule: pkexec fails and the client says not_authorized, never success (case 12)', async () => {
+    const rule = ['/etc/polkit-1/rules.d/50-jupyterhub-panel.rules', '/usr/share/polkit-1/rules.d/50-jupyterhub-panel.rules'].find(
+      (p) => existsSync(p),
+    );
+    assert.ok(rule, 'the panel rule is not installed');
+    const saved = readFileSync(rule, 'utf8');
+    ensureMember('kim', false);
+    const waitFor = async (want: (r: Run) => boolean) => {
+      let r: Run = panel(['list-members']);
+      for (let i = 0; i < 50 && !want(r); i++) {
+        await new Promise((res) => setTimeout(res, 200));
+        r = panel(['list-members']);
+      }
+      return r;
+    };
+    try {
+      writeFileSync(`${rule}.tmp`, 'polkit.addRule(function (action, subject) { return polkit.Result.YES; ');
+      renameSync(`${rule}.tmp`, rule);
+      const r = await waitFor((x) => x.status !== 0);
+      assert.ok(r.status === 126 || r.status === 127, `exit ${r.status}`);
+      const e = errorForExit(r.status, null, parseHelperOutput(r.stdout), r.stderr);
+      assert.equal(e?.code, 'not_authorized');
+      assert.equal(e?.httpStatus, 502);
+      assert.match(e!.message, /polkit/);
+      const add = panel(['add-member', 'kim', '--actor', 'mama']);
+      assert.ok(add.status === 126 || add.status === 127);
+      const viaClient = clientAsPanel(`return await caught(c.addMember('kim', 'mama'));`) as Record<string, unknown>;
+      assert.equal(viaClient.code, 'not_authorized');
+      assert.equal(viaClient.httpStatus, 502);
+      assert.match(String(viaClient.message), /polkit/);
+      assert.ok(!isMember('kim'));
+    } finally {
+      writeFileSync(`${rule}.tmp`, saved);
+      renameSync(`${rule}.tmp`, rule);
+    }
+    const back = await waitFor((x) => x.status === 0);
+    assert.equal(back.status, 0, 'the restored rule did not take effect');
+  });
+});
+
+describe('load and faults (cases 25, 26)', () => {
+  test('concurrent changes by two parents are serialized; /etc/group stays consistent (case 25)', async () => {
+    ensureMember('kim', false);
+    ensureMember('ben', true);
+    ensureMember('anna', true);
+    const runs = await Promise.all([
+      asAsync(PANEL, ['add-member', 'kim', '--actor', 'mama']),
+      asAsync(PANEL, ['add-member', 'kim', '--actor', 'papa']),
+      asAsync(PANEL, ['remove-member', 'ben', '--actor', 'papa']),
+      asAsync(PANEL, ['remove-member', 'ben', '--actor', 'mama']),
+      asAsync(PANEL, ['add-member', 'ben', '--actor', 'mama']).then(() => null),
+      asAsync(PANEL, ['set-password', 'anna', '--actor', 'papa'], 'anna-pass-1\n'),
+    ]);
+    for (const r of runs) if (r) assert.equal(r.status, 0, r.stdout + r.stderr);
+    const kimAdds = runs.slice(0, 2).map((r) => r!.result?.changed);
+    assert.deepEqual(kimAdds.sort(), [false, true], 'exactly one of the two adds changed something');
+    const list = members();
+    assert.equal(new Set(list).size, list.length, `duplicate members: ${list}`);
+    assert.ok(list.includes('kim'));
+    assert.ok(list.includes('anna'));
+    // /etc/group and /etc/gshadow agree
+    if (existsSync('/etc/gshadow')) {
+      const gs = readFileSync('/etc/gshadow', 'utf8').split('\n').find((l) => l.startsWith('jupyterhub:'));
+      if (gs) assert.deepEqual((gs.split(':')[3] ?? '').split(',').filter(Boolean).sort(), [...list].sort());
+    }
+    assert.equal(sh('/usr/sbin/grpck', ['-r']).trim(), '');
+    ensureMember('kim', false);
+    ensureMember('ben', true);
+  });
+
+  test('/etc/group locked by someone else: busy after about 10 s, then a retry works (case 26)', () => {
+    ensureMember('kim', false);
+    const holder = spawn('/bin/sleep', ['60']);
+    try {
+      writeFileSync('/etc/group.lock', String(holder.pid), { flag: 'wx' });
+      const started = Date.now();
+      const r = panel(['add-member', 'kim', '--actor', 'mama']);
+      const ms = Date.now() - started;
+      expectRefused(r, 7, 'busy');
+      assert.ok(ms >= 9000 && ms <= 13000, `waited ${ms} ms`);
+      assert.ok(!isMember('kim'));
+    } finally {
+      rmSync('/etc/group.lock', { force: true });
+      holder.kill();
+    }
+    expectOk(panel(['add-member', 'kim', '--actor', 'mama']), true);
+    ensureMember('kim', false);
+  });
+
+  test("the helper's own lock: a live holder makes it busy after 10 s; a dead holder's lock is taken over", () => {
+    ensureMember('kim', false);
+    const holder = spawn('/bin/sleep', ['60']);
+    try {
+      writeFileSync(HELPER_LOCK, `${holder.pid}\n`, { flag: 'wx' });
+      const started = Date.now();
+      expectRefused(panel(['add-member', 'kim', '--actor', 'mama']), 7, 'busy');
+      const ms = Date.now() - started;
+      assert.ok(ms >= 9500 && ms <= 13000, `waited ${ms} ms`);
+    } finally {
+      rmSync(HELPER_LOCK, { force: true });
+      holder.kill();
+    }
+    // a pid that is surely dead: a finished child
+    const dead = spawnSync('/bin/true').pid;
+    writeFileSync(HELPER_LOCK, `${dead}\n`, { flag: 'wx' });
+    expectOk(panel(['add-member', 'kim', '--actor', 'mama']), true);
+    assert.ok(!existsSync(HELPER_LOCK), 'the lock was not released');
+    ensureMember('kim', false);
+  });
+});
