@@ -68,7 +68,9 @@ install_debian_packages() {
 # A stamp of the inputs lets a second run skip `npm ci` and the build when
 # nothing changed (the sandbox runs this script with no network).
 tree_hash() {
-  (cd "$REPO" && find "$@" -type f -not -path '*/node_modules/*' -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)
+  local existing=() path
+  for path in "$@"; do [ -e "$REPO/$path" ] && existing+=("$path"); done
+  (cd "$REPO" && find "${existing[@]}" -type f -not -path '*/node_modules/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)
 }
 
 install_npm_dependencies() {
