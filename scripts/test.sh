@@ -33,7 +33,8 @@ status=0
 node --import tsx test/host/snapshot.ts > "$LOG_DIR/host-before.json"
 
 echo "==> typecheck"
-node_modules/.bin/tsc --noEmit -p tsconfig.json || status=1
+typecheck_failed=0
+node_modules/.bin/tsc --noEmit -p tsconfig.json || { typecheck_failed=1; status=1; }
 
 run_suite() {
   local name="$1"; shift
@@ -49,7 +50,8 @@ run_suite sandbox bash test/sandbox/run.sh "${NODE_TEST[@]}" --test-timeout=6000
 JH4F_HOST_BEFORE="$LOG_DIR/host-before.json" run_suite host "${NODE_TEST[@]}" test/host/*.test.ts
 
 # One closing line over all suites; a suite that died without a summary counts as a failure.
-passed=0; failed=0; skipped=0
+# The type check counts as one test.
+passed=$((1 - typecheck_failed)); failed=$typecheck_failed; skipped=0
 for suite in unit sandbox host; do
   log="$LOG_DIR/$suite.log"
   p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)

@@ -13,7 +13,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { buildSync } from 'esbuild';
 import { errorForExit, parseHelperOutput } from '../../lib/helper-client';
 
 if (process.env.JH4F_SANDBOX !== '1') {
@@ -130,8 +131,35 @@ function deleteUser(user: string): void {
  * panel account (so pkexec and polkit decide as they do for the panel).
  * The snippet sees the module as `c` and returns a JSON-able value.
  */
+let bundledClient: string | null = null;
+/**
+ * The client bundled into one world-readable file: the panel account may not be
+ * able to read the checkout (CI clones into a private temporary folder), just as
+ * the real panel runs from its own installed copy.
+ */
+function panelReadableClient(): string {
+  if (bundledClient) return bundledClient;
+  const dir = mkdtempSync('/tmp/jh4f-helper-client-');
+  chmodSync(dir, 0o755);
+  const out = `${dir}/helper-client.mjs`;
+  buildSync({
+    entryPoints: [new URL('../../lib/helper-client.ts', import.meta.url).pathname],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // `server-only` only guards against client bundles; here it is plain Node.
+    plugins: [{ name: 'server-only', setup: (b) => b.onResolve({ filter: /^server-only$/ }, () => ({ path: 'server-only', namespace: 'empty' })) }, { name: 'empty', setup: (b) => b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '' })) }],
+    logLevel: 'error',
+  });
+  chmodSync(out, 0o644);
+  bundledClient = out;
+  return out;
+}
+
 function clientAsPanel(body: string): unknown {
-  const client = new URL('../../lib/helper-client.ts', import.meta.url).pathname;
+  const client = panelReadableClient();
   const code = `
     const m = await import(${JSON.stringify(client)});
     const c = m.listMembers ? m : m.default;
@@ -140,8 +168,8 @@ function clientAsPanel(body: string): unknown {
     process.stdout.write(JSON.stringify(value));`;
   const r = spawnSync(
     RUNUSER,
-    ['-u', PANEL, '--', process.execPath, '--conditions=react-server', '--import', 'tsx', '--input-type=module', '-e', code],
-    { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname, env: envOf({ PATH: '/usr/bin:/bin', HOME: '/tmp', LANG: 'C' }), timeout: 60_000 },
+    ['-u', PANEL, '--', process.execPath, '--input-type=module', '-e', code],
+    { encoding: 'utf8', cwd: '/tmp', env: envOf({ PATH: '/usr/bin:/bin', HOME: '/tmp', LANG: 'C' }), timeout: 60_000 },
   );
   assert.equal(r.status, 0, `client snippet failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
