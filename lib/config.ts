@@ -15,8 +15,16 @@ export interface PanelConfig {
   insecureHttp: boolean;
   sessionIdleSeconds: number;
   sessionMaxSeconds: number;
+  /** Longest wait a run of failed logins can cause (per user name or client address). */
+  loginDelayMaxSeconds: number;
   hubUrl: string;
   hubCert: string;
+  /** The panel's hub service token, written by the helper's connect-hub. */
+  hubTokenFile: string;
+  /** The hub's configuration file (shown to parents; the helper finds it from the hub account). */
+  hubConfig: string;
+  /** The hub account's home (its free disk space is checked). */
+  hubHome: string;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/jupyterhub-panel/panel.env';
@@ -55,7 +63,7 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanelConfig {
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): PanelConfig {
   const file = readConfigFile(env.JH4F_CONFIG ?? DEFAULT_CONFIG_FILE);
   const get = (key: string) => env[key] ?? file[key];
   const config: PanelConfig = {
@@ -67,8 +75,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PanelConfig {
     insecureHttp: get('JH4F_INSECURE_HTTP') === '1',
     sessionIdleSeconds: int(get('JH4F_SESSION_IDLE_SECONDS'), 30 * 60, 'JH4F_SESSION_IDLE_SECONDS'),
     sessionMaxSeconds: int(get('JH4F_SESSION_MAX_SECONDS'), 12 * 60 * 60, 'JH4F_SESSION_MAX_SECONDS'),
+    loginDelayMaxSeconds: int(get('JH4F_LOGIN_DELAY_MAX_SECONDS'), 15 * 60, 'JH4F_LOGIN_DELAY_MAX_SECONDS'),
     hubUrl: get('JH4F_HUB_URL') || 'https://127.0.0.1:8000',
     hubCert: get('JH4F_HUB_CERT') || '/home/jupyterhub/etc/cert.crt',
+    hubTokenFile: get('JH4F_HUB_TOKEN_FILE') || '/etc/jupyterhub-panel/hub-token',
+    hubConfig: get('JH4F_HUB_CONFIG') || '/home/jupyterhub/etc/jupyterhub_config.py',
+    hubHome: get('JH4F_HUB_HOME') || '/home/jupyterhub',
   };
   if (config.insecureHttp && !isLoopback(config.host)) {
     throw new Error('JH4F_INSECURE_HTTP=1 is only allowed with a loopback JH4F_HOST (127.0.0.1, ::1, localhost)');
