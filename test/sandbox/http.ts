@@ -22,7 +22,8 @@ export function request(
       url,
       {
         method: options.method ?? 'GET',
-        headers: options.headers,
+        // Browsers always send a length; the panel answers 411 to chunked bodies.
+        headers: options.body === undefined ? options.headers : { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) },
         ca: fs.readFileSync(options.ca ?? sandboxEnv().panelCa),
         timeout: 30_000,
         // A fresh connection each time: tests restart the panel, and a kept-alive

@@ -1,0 +1,37 @@
+// POST: log in. GET: who am I. DELETE: log out (server side).
+// ARCHITECTURE.md "HTTP API"; every path goes through lib/guard.ts.
+import { guardedRead, json, publicMutation } from '@/lib/guard';
+import { login, loginInputRefused, logout } from '@/lib/login';
+import { resolveSession, sessionSetCookie, clearSessionCookie, tokensFromCookieHeader } from '@/lib/session';
+import { loginSchema } from '@/lib/validation';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = publicMutation(
+  { body: loginSchema },
+  async ({ input, clientAddress, userAgent, request }) => {
+    const { token, session } = await login({
+      username: input.username,
+      password: input.password,
+      clientAddress,
+      userAgent,
+      presentedTokens: tokensFromCookieHeader(request.headers.get('cookie')),
+    });
+    return json({ user: { username: session.username, fullName: session.fullName } }, { headers: { 'set-cookie': sessionSetCookie(token) } });
+  },
+  { onInvalidInput: (ctx, body, fields) => loginInputRefused(body, fields, ctx.clientAddress) },
+);
+
+export const GET = guardedRead({}, ({ session }) => ({
+  user: { username: session.username, fullName: session.fullName },
+  session: { expiresAt: new Date(session.expiresAt).toISOString() },
+}));
+
+// Logging out needs no valid session (an ended one is fine): Origin and content
+// type are checked, whatever cookie came is deleted on the server and cleared.
+export const DELETE = publicMutation({}, ({ request, clientAddress }) => {
+  const cookie = request.headers.get('cookie');
+  const found = resolveSession(cookie, clientAddress);
+  logout(found.status === 'ok' ? found.session : null, tokensFromCookieHeader(cookie), clientAddress);
+  return json({ ok: true }, { headers: { 'set-cookie': clearSessionCookie() } });
+});

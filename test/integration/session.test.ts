@@ -1,0 +1,474 @@
+// Parents log in: PAM, sessions, throttling and the guard, against the REAL panel
+// inside the test sandbox (SECURITY-CASES.md 5, 15-24).
+//
+// Setup (test/sandbox/run.sh): the production panel as jupyterhub-panel at
+// JH4F_PANEL_URL with the PAM service /etc/pam.d/jupyterhub-panel; accounts
+// mama, papa (jupyterhub_adm), anna, ben (jupyterhub), kim, sudoer, `locked`
+// (usermod -L) and `expired` (chage -E 0). Each test checks the real state: rows
+// in /var/lib/jupyterhub-panel/panel.db (read-only, as root), response headers,
+// /etc/group. Timeouts are shortened through panel.env (restartPanel), not waited out.
+//
+// Run: bash test/sandbox/run.sh node --conditions=react-server --import tsx --test test/integration/session.test.ts
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { kids, others, parents, sandboxEnv } from '../sandbox/fixtures';
+import { PanelClient as SandboxClient, request, type TestResponse } from '../sandbox/http';
+import { readPanelEnv, restartPanel, restorePanel } from '../sandbox/panel-control';
+
+assert.equal(process.env.JH4F_SANDBOX, '1', 'run inside the sandbox: bash test/sandbox/run.sh node --conditions=react-server --import tsx --test test/integration/session.test.ts');
+const env = sandboxEnv();
+
+/**
+ * The sandbox client, with a Content-Length on every body: without one Node sends
+ * the body chunked, and the panel's server refuses that with 411 (as it should).
+ */
+class PanelClient extends SandboxClient {
+  override call(method: string, p: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<TestResponse> {
+    const headers = body === undefined ? extraHeaders : { 'content-length': String(Buffer.byteLength(JSON.stringify(body))), ...extraHeaders };
+    return super.call(method, p, body, headers);
+  }
+}
+const REPO = path.resolve(__dirname, '..', '..');
+
+/** One query on the panel's database, read-only; the connection is closed at once. */
+function q<T = Record<string, unknown>>(sql: string, ...args: unknown[]): T[] {
+  const conn = new Database(env.db, { readonly: true, fileMustExist: true });
+  try {
+    return conn.prepare(sql).all(...args) as T[];
+  } finally {
+    conn.close();
+  }
+}
+const lastAuditId = () => Number(q<{ id: number | null }>('SELECT max(id) AS id FROM audit')[0]?.id ?? 0);
+const auditSince = (id: number) =>
+  q<{ action: string; actor: string | null; target: string | null; outcome: string; detail: string | null; client_address: string | null }>(
+    'SELECT * FROM audit WHERE id > ? ORDER BY id',
+    id,
+  ).map((r) => ({ ...r, detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null }));
+const sessionsOf = (username: string) => q<{ id_hash: string }>('SELECT id_hash FROM sessions WHERE username = ?', username);
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+const tokenOf = (c: PanelClient) => (c.cookie ?? '').replace(/^jh4f_session=/, '');
+
+function setCookieLine(res: TestResponse): string {
+  const lines = (res.headers['set-cookie'] as string[] | undefined) ?? [];
+  return lines.find((l) => l.startsWith('jh4f_session=')) ?? '';
+}
+
+async function loggedIn(username: keyof typeof parents): Promise<PanelClient> {
+  const c = new PanelClient();
+  const res = await c.login(username, parents[username]);
+  assert.equal(res.status, 200, `${username} logs in: ${res.body}`);
+  return c;
+}
+
+/** The throttle table is cleared between groups of tests so one case's failures do not block the next. */
+function clearThrottle(): void {
+  const conn = new Database(env.db, { fileMustExist: true });
+  try {
+    conn.pragma('busy_timeout = 5000');
+    conn.exec('DELETE FROM login_throttle');
+  } finally {
+    conn.close();
+  }
+}
+
+/**
+ * The panel opens panel.db on first use; a lookup of a (well-formed, unknown)
+ * session makes it do so, so the test never creates the file as root.
+ */
+async function ensureDatabase(): Promise<void> {
+  const res = await request(`${env.panelUrl}/api/session`, { headers: { cookie: `jh4f_session=${'A'.repeat(43)}` } });
+  assert.equal(res.status, 401);
+}
+
+const originalEnv = readPanelEnv();
+before(ensureDatabase);
+after(async () => {
+  await restorePanel(originalEnv);
+  // Later test files log in from 127.0.0.1 too: leave no throttle behind.
+  clearThrottle();
+});
+
+describe('login and logout', () => {
+  before(clearThrottle);
+
+  test('a parent logs in: 200 with name, a session row holding only the hash, an audit row with the address', async () => {
+    const mark = lastAuditId();
+    const c = new PanelClient();
+    const res = await c.login('mama', parents.mama);
+    assert.equal(res.status, 200, res.body);
+    assert.deepEqual(res.json, { user: { username: 'mama', fullName: 'Maria Mustermann' } });
+    const token = tokenOf(c);
+    assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+    const rows = q('SELECT * FROM sessions WHERE id_hash = ?', sha256(token));
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.username, 'mama');
+    assert.equal(q('SELECT * FROM sessions WHERE id_hash = ? OR id_hash = ?', token, sha256(sha256(token))).length, 0);
+    const who = await c.call('GET', '/api/session');
+    assert.equal(who.status, 200);
+    assert.equal(who.json.user.username, 'mama');
+    const audit = auditSince(mark);
+    assert.deepEqual(
+      audit.map((a) => [a.action, a.actor, a.target, a.outcome, a.client_address]),
+      [['login', 'mama', 'mama', 'ok', '127.0.0.1']],
+    );
+  });
+
+  test('case 21/22: the cookie is Secure, HttpOnly, SameSite=Strict, Path=/panel, host-only', async () => {
+    const res = await new PanelClient().login('papa', parents.papa);
+    const line = setCookieLine(res);
+    const attrs = line.split(';').map((s) => s.trim().toLowerCase());
+    assert.ok(attrs.includes('path=/panel'), line);
+    assert.ok(attrs.includes('httponly'), line);
+    assert.ok(attrs.includes('samesite=strict'), line);
+    assert.ok(attrs.includes('secure'), line);
+    assert.ok(!attrs.some((a) => a.startsWith('domain=')), 'no Domain: host-only');
+    assert.ok(!attrs.some((a) => a === 'path=/'), 'never Path=/ (the hub on port 8000 would get it)');
+  });
+
+  test('case 17: logout deletes the session on the server; the cookie replayed afterwards gets 401', async () => {
+    const c = await loggedIn('papa');
+    const token = tokenOf(c);
+    const mark = lastAuditId();
+    const out = await c.call('DELETE', '/api/session');
+    assert.equal(out.status, 200);
+    assert.match(setCookieLine(out), /Max-Age=0/);
+    assert.equal(q('SELECT * FROM sessions WHERE id_hash = ?', sha256(token)).length, 0);
+    assert.deepEqual(auditSince(mark).map((a) => [a.action, a.actor, a.outcome]), [['logout', 'papa', 'ok']]);
+    const replay = await request(`${env.panelUrl}/api/session`, { headers: { cookie: `jh4f_session=${token}` } });
+    assert.equal(replay.status, 401);
+    assert.equal(replay.json.error, 'session_ended');
+  });
+
+  test('case 16: a planted cookie is never upgraded; login makes a new id and the planted session is deleted', async () => {
+    // The "attacker" holds a real session of their own (papa) and plants it in mama's browser.
+    const attacker = await loggedIn('papa');
+    const planted = tokenOf(attacker);
+    const victim = new PanelClient();
+    victim.cookie = `jh4f_session=${planted}`;
+    const res = await victim.login('mama', parents.mama);
+    assert.equal(res.status, 200);
+    assert.notEqual(tokenOf(victim), planted);
+    assert.equal(q('SELECT * FROM sessions WHERE id_hash = ?', sha256(planted)).length, 0, 'the planted session is gone');
+    const stale = await request(`${env.panelUrl}/api/session`, { headers: { cookie: `jh4f_session=${planted}` } });
+    assert.equal(stale.status, 401);
+    // A random planted value: same, the new id is fresh and the planted value opens nothing.
+    const random = crypto.randomBytes(32).toString('base64url');
+    const v2 = new PanelClient();
+    v2.cookie = `jh4f_session=${random}`;
+    assert.equal((await v2.login('mama', parents.mama)).status, 200);
+    assert.notEqual(tokenOf(v2), random);
+    assert.equal(q('SELECT * FROM sessions WHERE id_hash = ?', sha256(random)).length, 0);
+  });
+
+  test('case 19: unknown user and wrong password get the same answer, both audited as login_failed', async () => {
+    const mark = lastAuditId();
+    const a = await new PanelClient().login('nosuchuser', 'whatever-1');
+    const b = await new PanelClient().login('mama', 'wrong-password');
+    assert.equal(a.status, 401);
+    assert.equal(b.status, 401);
+    assert.deepEqual(a.json, b.json);
+    assert.equal(a.json.error, 'invalid_credentials');
+    assert.equal(setCookieLine(a), '');
+    const audit = auditSince(mark);
+    assert.deepEqual(
+      audit.map((r) => [r.action, r.target, r.outcome, r.detail?.reason]),
+      [
+        ['login_failed', 'nosuchuser', 'failed', 'invalid_credentials'],
+        ['login_failed', 'mama', 'failed', 'invalid_credentials'],
+      ],
+    );
+    assert.ok(!JSON.stringify(audit).includes('wrong-password'), 'no password in the audit log');
+  });
+
+  test('a kid with the right password is told they are not a family admin; no session', async () => {
+    const mark = lastAuditId();
+    const res = await new PanelClient().login('anna', kids.anna);
+    assert.equal(res.status, 403);
+    assert.equal(res.json.error, 'not_family_admin');
+    assert.equal(sessionsOf('anna').length, 0);
+    const [row] = auditSince(mark);
+    assert.equal(row?.action, 'login_failed');
+    assert.equal(row?.outcome, 'refused');
+    const sudoer = await new PanelClient().login('sudoer', others.sudoer);
+    assert.equal(sudoer.json.error, 'not_family_admin', 'a sudoer is no parent either');
+  });
+
+  test('case 20: locked and expired accounts with the right password are refused with their own message, no session', async () => {
+    clearThrottle();
+    for (const name of ['locked', 'expired'] as const) {
+      const mark = lastAuditId();
+      const res = await new PanelClient().login(name, others[name]);
+      assert.equal(res.status, 403, `${name}: ${res.body}`);
+      assert.equal(res.json.error, 'account_unavailable');
+      assert.equal(setCookieLine(res), '');
+      assert.equal(sessionsOf(name).length, 0);
+      const [row] = auditSince(mark);
+      assert.deepEqual([row?.action, row?.outcome, row?.detail?.reason, row?.detail?.why], ['login_failed', 'refused', 'account_unavailable', name]);
+      // The wrong password says nothing about the account's state.
+      const wrong = await new PanelClient().login(name, 'not-the-password');
+      assert.equal(wrong.status, 401);
+      assert.equal(wrong.json.error, 'invalid_credentials');
+    }
+  });
+
+  test('case 5: names with newline, tab or NUL are refused at once (no PAM call) and audited', async () => {
+    clearThrottle();
+    for (const username of ['alice\nbob', 'alice\tx', 'alice\u0000x']) {
+      const mark = lastAuditId();
+      const res = await new PanelClient().login(username, 'x');
+      assert.equal(res.status, 400, JSON.stringify(username));
+      assert.equal(res.json.error, 'invalid_input');
+      assert.deepEqual(res.json.fields, { username: 'invalid_username' });
+      // A PAM failure takes pam_unix's ~2 s delay; a refusal before PAM is immediate.
+      assert.ok(res.ms < 500, `answered in ${Math.round(res.ms)} ms`);
+      const [row] = auditSince(mark);
+      assert.equal(row?.action, 'login_failed');
+      assert.equal(row?.detail?.pamCalled, false);
+      assert.ok(row?.target && !/[\n\t\0]/.test(row.target), 'stored escaped');
+    }
+    // A NUL in the password would cut it short in C: refused too.
+    const nul = await new PanelClient().login('mama', `${parents.mama}\u0000junk`);
+    assert.equal(nul.status, 400);
+    assert.ok(nul.ms < 500);
+  });
+});
+
+describe('case 15: cross-origin requests to every state-changing endpoint', () => {
+  before(clearThrottle);
+
+  /** Every route handler in app/api with POST/PUT/PATCH/DELETE, with sample path parameters. */
+  function mutatingEndpoints(): { method: string; path: string }[] {
+    const out: { method: string; path: string }[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.name === 'route.ts') {
+          const text = fs.readFileSync(full, 'utf8');
+          const route = path
+            .relative(path.join(REPO, 'app'), path.dirname(full))
+            .replace(/\[username\]/g, 'anna')
+            .replace(/\[[^\]]+\]/g, '1');
+          for (const m of text.matchAll(/export (?:const|async function|function) (POST|PUT|PATCH|DELETE)\b/g)) out.push({ method: m[1]!, path: `/${route}` });
+        }
+      }
+    };
+    walk(path.join(REPO, 'app', 'api'));
+    return out;
+  }
+
+  test('Origin evil.example, Origin null, the hub port, and text/plain bodies are refused; nothing changes', async () => {
+    const endpoints = mutatingEndpoints();
+    assert.ok(endpoints.some((e) => e.method === 'POST' && e.path === '/api/session'));
+    assert.ok(endpoints.some((e) => e.method === 'DELETE' && e.path === '/api/session'));
+    const c = await loggedIn('mama');
+    const sessionHash = sha256(tokenOf(c));
+    const mark = lastAuditId();
+    const hubOrigin = new URL(env.panelUrl).origin.replace(/:\d+$/, ':8000');
+    const body = { username: 'anna', password: 'x'.repeat(10) };
+    for (const { method, path: p } of endpoints) {
+      for (const origin of ['https://evil.example', 'null', hubOrigin]) {
+        const res = await c.call(method, p, body, { origin });
+        assert.equal(res.status, 403, `${method} ${p} with Origin ${origin}: ${res.status} ${res.body}`);
+        assert.equal(res.json.error, 'forbidden_origin');
+      }
+      const text = JSON.stringify(body);
+      const plain = await request(`${env.panelUrl}${p}`, {
+        method,
+        headers: { cookie: c.cookie!, origin: env.panelOrigin, 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(text)) },
+        body: text,
+      });
+      assert.equal(plain.status, 415, `${method} ${p} as text/plain: ${plain.body}`);
+    }
+    assert.equal(q('SELECT * FROM sessions WHERE id_hash = ?', sessionHash).length, 1, 'the cross-origin DELETE did not log out');
+    assert.deepEqual(auditSince(mark), [], 'nothing happened, so nothing was audited');
+    assert.equal((await c.call('GET', '/api/session')).status, 200);
+  });
+});
+
+describe('case 22: response headers', () => {
+  test('page, API and static files carry CSP (nonce, no unsafe-inline), HSTS, nosniff, Referrer-Policy', async () => {
+    const page = await request(`${env.panelUrl}`);
+    assert.equal(page.status, 200);
+    const css = page.body.match(/\/panel\/_next\/static\/[^"']+\.(?:css|js)/)?.[0];
+    assert.ok(css, 'the page links a static file');
+    const staticFile = await request(`${new URL(env.panelUrl).origin}${css}`);
+    assert.equal(staticFile.status, 200);
+    const api = await request(`${env.panelUrl}/api/session`);
+    for (const res of [page, staticFile, api]) {
+      const csp = String(res.headers['content-security-policy']);
+      const script = csp.split(';').find((d) => d.trim().startsWith('script-src')) ?? '';
+      assert.match(script, /'nonce-[A-Za-z0-9+/=]{16,}'/);
+      assert.doesNotMatch(script, /unsafe-inline|unsafe-eval/);
+      assert.match(csp, /object-src 'none'/);
+      assert.match(csp, /base-uri 'none'/);
+      assert.match(csp, /frame-ancestors 'none'/);
+      assert.match(String(res.headers['strict-transport-security']), /max-age=\d{7,}/);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      assert.ok(res.headers['referrer-policy'], 'Referrer-Policy');
+    }
+    // The nonce is per response, and it is the one on the page's scripts.
+    const again = await request(`${env.panelUrl}`);
+    const nonce = (r: TestResponse) => String(r.headers['content-security-policy']).match(/'nonce-([^']+)'/)?.[1];
+    assert.notEqual(nonce(page), nonce(again));
+    assert.ok(page.body.includes(`nonce="${nonce(page)}"`));
+  });
+});
+
+describe('case 18: a parent removed from jupyterhub_adm', () => {
+  before(clearThrottle);
+  after(() => {
+    execFileSync('/usr/bin/gpasswd', ['-a', 'mama', 'jupyterhub_adm'], { stdio: 'pipe' });
+  });
+
+  test('is refused at the next request; every session of theirs ends; audited', async () => {
+    const c1 = await loggedIn('mama');
+    const c2 = await loggedIn('mama');
+    assert.ok(sessionsOf('mama').length >= 2);
+    execFileSync('/usr/bin/gpasswd', ['-d', 'mama', 'jupyterhub_adm'], { stdio: 'pipe' });
+    const mark = lastAuditId();
+    const res = await c1.call('GET', '/api/session');
+    assert.equal(res.status, 403);
+    assert.equal(res.json.error, 'not_family_admin');
+    assert.equal(sessionsOf('mama').length, 0);
+    const mutation = await c2.call('DELETE', '/api/session');
+    assert.equal(mutation.status, 200, 'logging out still works, and ends nothing more');
+    const [row] = auditSince(mark);
+    assert.deepEqual([row?.action, row?.actor, row?.detail?.reason], ['logout', 'mama', 'removed_from_admin_group']);
+    const relogin = await new PanelClient().login('mama', parents.mama);
+    assert.equal(relogin.status, 403);
+    assert.equal(relogin.json.error, 'not_family_admin');
+  });
+});
+
+describe('case 17: idle and absolute timeouts (shortened by configuration)', () => {
+  before(async () => {
+    await restartPanel({ JH4F_SESSION_IDLE_SECONDS: '2', JH4F_SESSION_MAX_SECONDS: '5' });
+    clearThrottle();
+  });
+
+  test('after the idle timeout the cookie gets 401 and the row is gone', async () => {
+    const c = await loggedIn('papa');
+    const hash = sha256(tokenOf(c));
+    assert.equal((await c.call('GET', '/api/session')).status, 200);
+    await new Promise((r) => setTimeout(r, 2500));
+    const res = await c.call('GET', '/api/session');
+    assert.equal(res.status, 401);
+    assert.equal(q('SELECT * FROM sessions WHERE id_hash = ?', hash).length, 0);
+  });
+
+  test('activity does not extend a session past the absolute timeout', async () => {
+    const c = await loggedIn('papa');
+    const started = Date.now();
+    let last = 200;
+    while (Date.now() - started < 7000) {
+      await new Promise((r) => setTimeout(r, 1000));
+      last = (await c.call('GET', '/api/session')).status;
+      if (Date.now() - started < 4500) assert.equal(last, 200, 'alive while active, before the absolute limit');
+      if (last === 401) break;
+    }
+    assert.equal(last, 401);
+    assert.ok(Date.now() - started >= 5000);
+  });
+});
+
+describe('cases 23/24: bursts of bad logins', () => {
+  before(async () => {
+    await restartPanel({ JH4F_SESSION_IDLE_SECONDS: null, JH4F_SESSION_MAX_SECONDS: null, JH4F_LOGIN_DELAY_MAX_SECONDS: '5' });
+    clearThrottle();
+  });
+
+  /** Runs `burst` while probing /api/health and a static file; returns the slowest probe in ms. */
+  async function whileProbing<T>(burst: () => Promise<T>): Promise<{ result: T; slowest: number; probes: number }> {
+    const page = await request(env.panelUrl);
+    const staticUrl = `${new URL(env.panelUrl).origin}${page.body.match(/\/panel\/_next\/static\/[^"']+\.(?:css|js)/)?.[0]}`;
+    let done = false;
+    let slowest = 0;
+    let probes = 0;
+    const probe = (async () => {
+      while (!done) {
+        for (const url of [`${env.panelUrl}/api/health`, staticUrl]) {
+          const res = await request(url);
+          assert.equal(res.status, 200, url);
+          slowest = Math.max(slowest, res.ms);
+          probes++;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    const result = await burst();
+    done = true;
+    await probe;
+    return { result, slowest, probes };
+  }
+
+  function assert429s(responses: TestResponse[]): void {
+    assert.ok(responses.every((r) => r.status === 401 || r.status === 429), responses.map((r) => r.status).join(','));
+    const limited = responses.filter((r) => r.status === 429);
+    assert.ok(limited.length > 0, 'some were refused with 429');
+    for (const r of limited) {
+      assert.equal(r.json.error, 'too_many_attempts');
+      assert.match(String(r.headers['retry-after']), /^[1-9]\d*$/);
+    }
+  }
+
+  async function eventuallyLogsIn(name: keyof typeof parents): Promise<void> {
+    // Never locked out for good: at most the (here 5 s) cap, then the right password works.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const res = await new PanelClient().login(name, parents[name]);
+      if (res.status === 200) return;
+      assert.equal(res.status, 429, res.body);
+      assert.ok(Date.now() < deadline, 'the parent got back in');
+      await new Promise((r) => setTimeout(r, Number(res.headers['retry-after']) * 1000 + 200));
+    }
+  }
+
+  test('50 bad logins for one user: 429 with Retry-After, audited; the server stays responsive; the parent gets back in', async () => {
+    const mark = lastAuditId();
+    const { result, slowest, probes } = await whileProbing(async () => {
+      const all: TestResponse[] = [];
+      for (let wave = 0; wave < 5; wave++) {
+        all.push(...(await Promise.all(Array.from({ length: 10 }, () => new PanelClient().login('mama', `wrong-${wave}`)))));
+      }
+      return all;
+    });
+    assert.equal(result.length, 50);
+    assert429s(result);
+    assert.ok(probes >= 4, `probed ${probes} times`);
+    assert.ok(slowest < 500, `health and static answered in ${Math.round(slowest)} ms at worst`);
+    const audit = auditSince(mark);
+    assert.ok(audit.filter((a) => a.action === 'login_throttled' && a.target === 'mama' && a.outcome === 'refused').length > 0);
+    assert.equal(audit.filter((a) => a.target === 'mama').length, 50, 'every attempt audited');
+    const verdict = await new PanelClient().login('mama', 'wrong-again');
+    assert.equal(verdict.status, 429, 'the name is throttled now, not only PAM busy');
+    await eventuallyLogsIn('mama');
+  });
+
+  test('50 bad logins over many users from one address: 429, audited; the server stays responsive; a parent gets back in', async () => {
+    clearThrottle();
+    const mark = lastAuditId();
+    const { result, slowest } = await whileProbing(async () => {
+      const all: TestResponse[] = [];
+      for (let wave = 0; wave < 5; wave++) {
+        all.push(...(await Promise.all(Array.from({ length: 10 }, (_, i) => new PanelClient().login(`guess${wave}x${i}`, 'pw')))));
+      }
+      return all;
+    });
+    assert429s(result);
+    assert.ok(slowest < 500, `health and static answered in ${Math.round(slowest)} ms at worst`);
+    const throttled = auditSince(mark).filter((a) => a.action === 'login_throttled');
+    assert.ok(throttled.length > 0);
+    assert.ok(throttled.every((a) => a.client_address === '127.0.0.1'));
+    const fresh = await new PanelClient().login('papa', parents.papa);
+    assert.equal(fresh.status, 429, 'the address is throttled, whatever the name');
+    assert.ok(auditSince(mark).some((a) => a.action === 'login_throttled' && a.detail?.scope === 'address'));
+    await eventuallyLogsIn('papa');
+  });
+});
