@@ -1,0 +1,11 @@
+// POST: connect-hub through the helper (a fresh service token in marked lines of
+// the hub config); the hub needs a restart afterwards. Audited as hub_connect.
+import { guarded } from '@/lib/guard';
+import { connectHub } from '@/lib/hub-actions';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = guarded({}, async ({ session, clientAddress }) => {
+  const r = await connectHub({ username: session.username, clientAddress });
+  return { connected: true, replaced: r.replaced === true, restartNeeded: true };
+});

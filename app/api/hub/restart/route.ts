@@ -1,0 +1,11 @@
+// POST: restart-hub through the helper (stop the screen session and the hub's
+// processes, start it the way its crontab does). Audited as hub_restart.
+import { guarded } from '@/lib/guard';
+import { restartHub } from '@/lib/hub-actions';
+
+export const dynamic = 'force-dynamic';
+
+export const POST = guarded({}, async ({ session, clientAddress }) => {
+  const r = await restartHub({ username: session.username, clientAddress });
+  return { restarted: true, hubPid: typeof r.hubPid === 'number' ? r.hubPid : null };
+});

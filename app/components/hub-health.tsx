@@ -1,0 +1,257 @@
+'use client';
+// The hub dashboard on the signed-in start page: overall state with advice,
+// each check with its result and time, running servers with a stop button, and
+// the actions connect / restart / start log. Polls /panel/api/hub every 10 s
+// while the page is visible (the server caches, so many tabs cost little).
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Messages } from '@/lib/i18n/messages';
+import { format } from '@/lib/i18n/messages';
+import type { CheckResult, HubReport } from '@/lib/hub-report';
+
+type HubText = Messages['hub'];
+const POLL_MS = 10_000;
+const API = '/panel/api/hub';
+
+const STATE_STYLE: Record<HubReport['state'], string> = {
+  up: 'border-green-700 bg-green-50 text-green-900',
+  degraded: 'border-amber-700 bg-amber-50 text-amber-900',
+  down: 'border-red-700 bg-red-50 text-red-900',
+  not_installed: 'border-stone-500 bg-stone-100 text-stone-900',
+};
+const STATUS_STYLE: Record<CheckResult['status'], string> = {
+  ok: 'bg-green-100 text-green-900',
+  warn: 'bg-amber-100 text-amber-900',
+  fail: 'bg-red-100 text-red-900',
+  skipped: 'bg-stone-200 text-stone-800',
+};
+
+function text(section: Record<string, string>, key: string, values: Record<string, string | number> = {}): string {
+  return format(section[key] ?? key, values);
+}
+
+async function post(path: string): Promise<{ ok: boolean; body: { message?: string } & Record<string, unknown> }> {
+  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const body = (await res.json().catch(() => ({}))) as { message?: string } & Record<string, unknown>;
+  return { ok: res.ok, body };
+}
+
+export function HubHealth({ t }: { t: HubText }) {
+  const [report, setReport] = useState<HubReport | null>(null);
+  const [loadFailed, setLoadFailed] = useState(false);
+  const [busy, setBusy] = useState<null | 'connect' | 'restart' | string>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [log, setLog] = useState<{ path: string; lines: string[] } | null>(null);
+  const [logOpen, setLogOpen] = useState(false);
+  const [logLoading, setLogLoading] = useState(false);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const res = await fetch(API, { cache: 'no-store' });
+      if (res.status === 401 || res.status === 403) {
+        window.location.assign('/panel/');
+        return;
+      }
+      if (!res.ok) throw new Error(String(res.status));
+      setReport((await res.json()) as HubReport);
+      setLoadFailed(false);
+    } catch {
+      setLoadFailed(true);
+    }
+  }, []);
+
+  useEffect(() => {
+    let stopped = false;
+    const tick = async () => {
+      if (document.visibilityState === 'visible') await load();
+      if (!stopped) timer.current = setTimeout(tick, POLL_MS);
+    };
+    void tick();
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') void load();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      stopped = true;
+      if (timer.current) clearTimeout(timer.current);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [load]);
+
+  async function act(kind: 'connect' | 'restart') {
+    if (kind === 'restart' && !window.confirm(t.actions.confirmRestart)) return;
+    setBusy(kind);
+    setNotice(null);
+    try {
+      const r = await post(`${API}/${kind}`);
+      setNotice(r.ok ? (kind === 'connect' ? t.actions.connected : t.actions.restarted) : format(t.actions.failed, { message: r.body.message ?? '' }));
+    } catch {
+      setNotice(format(t.actions.failed, { message: '' }));
+    } finally {
+      setBusy(null);
+      void load();
+    }
+  }
+
+  async function stop(name: string) {
+    setBusy(`stop:${name}`);
+    setNotice(null);
+    try {
+      const r = await post(`/panel/api/members/${encodeURIComponent(name)}/server/stop`);
+      setNotice(r.ok ? format(t.users.stopped, { name }) : format(t.actions.failed, { message: r.body.message ?? '' }));
+    } finally {
+      setBusy(null);
+      void load();
+    }
+  }
+
+  async function toggleLog() {
+    if (logOpen) {
+      setLogOpen(false);
+      return;
+    }
+    setLogOpen(true);
+    setLogLoading(true);
+    try {
+      const res = await fetch(`${API}/log`, { cache: 'no-store' });
+      const body = (await res.json()) as { path?: string; lines?: string[]; message?: string };
+      if (res.ok) setLog({ path: body.path ?? '', lines: body.lines ?? [] });
+      else setNotice(format(t.actions.failed, { message: body.message ?? '' }));
+    } catch {
+      setNotice(format(t.actions.failed, { message: '' }));
+    } finally {
+      setLogLoading(false);
+    }
+  }
+
+  const time = report ? new Date(report.checkedAt).toLocaleTimeString() : '';
+
+  return (
+    <section aria-labelledby="hub-heading" className="mt-6 rounded-lg border border-stone-200 bg-white p-4 shadow-sm" data-testid="hub-health">
+      <h2 id="hub-heading" className="text-xl font-semibold">
+        {t.heading}
+      </h2>
+      <p className="mt-1 text-sm text-stone-700">{t.intro}</p>
+
+      <div aria-live="polite" className="mt-3">
+        {!report && !loadFailed ? <p className="text-stone-700">{t.loading}</p> : null}
+        {loadFailed ? <p className="text-sm font-medium text-red-800">{t.loadFailed}</p> : null}
+        {report ? (
+          <div className={`rounded border-l-4 px-3 py-2 ${STATE_STYLE[report.state]}`} data-testid="hub-state" data-state={report.state}>
+            <p className="font-semibold">
+              {t.stateLabel}: {t.state[report.state]}
+            </p>
+            <p className="mt-1">{text(t.advice, report.advice.key, report.advice.values)}</p>
+          </div>
+        ) : null}
+      </div>
+
+      {report ? (
+        <p className="mt-2 text-xs text-stone-700">
+          {format(t.checkedAt, { time, ms: report.ms })}
+          {report.version ? ` · ${format(t.version, { version: report.version })}` : ''}
+        </p>
+      ) : null}
+
+      <h3 className="mt-4 font-semibold">{t.actions.heading}</h3>
+      <div className="mt-2 flex flex-wrap gap-2">
+        <button
+          type="button"
+          onClick={() => void act('connect')}
+          disabled={busy !== null}
+          className="rounded border border-brand-700 px-3 py-2 text-sm font-semibold text-brand-700 hover:bg-amber-50 disabled:opacity-60"
+        >
+          {busy === 'connect' ? t.actions.connecting : t.actions.connect}
+        </button>
+        <button
+          type="button"
+          onClick={() => void act('restart')}
+          disabled={busy !== null}
+          className="rounded bg-brand-700 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-600 disabled:opacity-60"
+        >
+          {busy === 'restart' ? t.actions.restarting : t.actions.restart}
+        </button>
+        <button
+          type="button"
+          onClick={() => void toggleLog()}
+          aria-expanded={logOpen}
+          aria-controls="hub-log"
+          className="rounded border border-stone-500 px-3 py-2 text-sm font-semibold text-stone-800 hover:bg-stone-100"
+        >
+          {logOpen ? t.actions.hideLog : t.actions.showLog}
+        </button>
+      </div>
+      <p role="status" className="mt-2 min-h-5 text-sm font-medium text-stone-800">
+        {notice}
+      </p>
+
+      {logOpen ? (
+        <div id="hub-log" className="mt-2">
+          {logLoading ? <p className="text-sm">{t.actions.loadingLog}</p> : null}
+          {log && !logLoading ? (
+            <>
+              <h4 className="text-sm font-semibold">{format(t.actions.logHeading, { path: log.path })}</h4>
+              {log.lines.length === 0 ? (
+                <p className="text-sm">{t.actions.logEmpty}</p>
+              ) : (
+                <pre tabIndex={0} className="mt-1 max-h-72 overflow-auto rounded bg-stone-900 p-2 text-xs text-stone-50">
+                  {log.lines.join('\n')}
+                </pre>
+              )}
+            </>
+          ) : null}
+        </div>
+      ) : null}
+
+      {report ? (
+        <>
+          <h3 className="mt-4 font-semibold">{t.users.heading}</h3>
+          {!report.connected ? (
+            <p className="mt-1 text-sm text-stone-700">{t.users.notConnected}</p>
+          ) : report.users.length === 0 ? (
+            <p className="mt-1 text-sm text-stone-700">{t.users.none}</p>
+          ) : (
+            <ul className="mt-2 divide-y divide-stone-200 rounded border border-stone-200" data-testid="hub-users">
+              {report.users.map((u) => (
+                <li key={u.name} className="flex flex-wrap items-center justify-between gap-2 px-3 py-2">
+                  <div>
+                    <p className="font-medium">{u.name}</p>
+                    <p className="text-xs text-stone-700">
+                      {t.users.lastActivity}: {u.lastActivity ? new Date(u.lastActivity).toLocaleString() : t.users.never}
+                      {u.ready ? '' : ` · ${t.users.starting}`}
+                    </p>
+                  </div>
+                  <button
+                    type="button"
+                    onClick={() => void stop(u.name)}
+                    disabled={busy !== null}
+                    aria-label={format(t.users.stop, { name: u.name })}
+                    className="rounded border border-red-800 px-3 py-1 text-sm font-semibold text-red-800 hover:bg-red-50 disabled:opacity-60"
+                  >
+                    {busy === `stop:${u.name}` ? t.users.stopping : t.users.stopShort}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+
+          <h3 className="mt-4 font-semibold">{t.checksHeading}</h3>
+          <ul className="mt-2 divide-y divide-stone-200 rounded border border-stone-200" data-testid="hub-checks">
+            {report.checks.map((c) => (
+              <li key={c.id} className="px-3 py-2" data-check={c.id} data-status={c.status}>
+                <div className="flex flex-wrap items-baseline justify-between gap-2">
+                  <p className="font-medium">{text(t.check, c.id)}</p>
+                  <p className="flex items-center gap-2 text-xs">
+                    <span className={`rounded px-2 py-0.5 font-semibold ${STATUS_STYLE[c.status]}`}>{t.status[c.status]}</span>
+                    <span className="text-stone-700">{format(t.ms, { ms: c.ms })}</span>
+                  </p>
+                </div>
+                <p className="mt-0.5 break-words text-sm text-stone-700">{text(t.detail, c.detail.key, c.detail.values)}</p>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+// hub-status [--log-lines N]: facts about the hub that only root can read: the
+// crontab line marked #jupyterhub-service#, the screen session jupyterhub_serve,
+// the hub's certificate (with its PEM, which is public, so the panel can pin it)
+// and whether its key matches, whether the panel is connected (the marked block
+// of the hub config holds the token of /etc/jupyterhub-panel/hub-token), and on
+// request the last lines of ~jupyterhub/bootstrap.log. Read-only, no lock.
+import { readFileSync } from 'node:fs';
+import { PANEL_HUB_TOKEN_FILE, TOKEN_RE, tokenInBlock } from '../../lib/hub-facts';
+import type { Command } from '../context';
+import { usage } from '../errors';
+import { certFacts, crontabFacts, hubAccount, hubPaths, hubProcesses, keyFacts, readAsHub, screenFacts, tailAsHub } from '../hub';
+
+export const LOG_LINES_OPTION = '--log-lines';
+export const MAX_LOG_LINES = 200;
+
+/** --log-lines N: 0..200. Pure. */
+export function parseLogLines(value: string | undefined): number {
+  if (value === undefined) return 0;
+  if (!/^\d{1,3}$/.test(value) || Number(value) > MAX_LOG_LINES) throw usage(`${LOG_LINES_OPTION} must be a number from 0 to ${MAX_LOG_LINES}`);
+  return Number(value);
+}
+
+function panelToken(): string | null {
+  try {
+    const t = readFileSync(PANEL_HUB_TOKEN_FILE, 'utf8').trim();
+    return TOKEN_RE.test(t) ? t : null;
+  } catch {
+    return null;
+  }
+}
+
+export const hubStatus: Command = {
+  spec: {
+    name: 'hub-status',
+    positionals: [],
+    options: [LOG_LINES_OPTION],
+    mutating: false,
+    readsPassword: false,
+    synopsis: `hub-status [${LOG_LINES_OPTION} N]`,
+  },
+  run(ctx) {
+    const logLines = parseLogLines(ctx.args.options[LOG_LINES_OPTION]);
+    const account = hubAccount();
+    if (!account) return { installed: false, account: null };
+    const paths = hubPaths(account);
+    const crontab = crontabFacts(account);
+    const screen = screenFacts(account);
+    const certRead = readAsHub(account, paths.cert);
+    const { facts: cert, cert: x509 } = certFacts(paths.cert, certRead.text, certRead.problem);
+    const keyRead = readAsHub(account, paths.key);
+    const key = keyFacts(paths.key, keyRead.text, keyRead.problem, x509);
+    const configRead = readAsHub(account, paths.config);
+    const blockToken = configRead.text !== null ? tokenInBlock(configRead.text) : null;
+    const fileToken = panelToken();
+    const result: Record<string, unknown> = {
+      installed: true,
+      account: { name: account.name, uid: account.uid, home: account.home },
+      crontab: { line: crontab.entry?.line ?? null, command: crontab.entry?.command ?? null, problem: crontab.problem },
+      screen: { running: screen.running, sessions: screen.sessions, problem: screen.problem },
+      processes: hubProcesses(account),
+      cert,
+      key,
+      config: {
+        path: paths.config,
+        exists: configRead.text !== null || configRead.problem !== null,
+        problem: configRead.problem,
+        panelBlock: blockToken !== null,
+      },
+      panel: {
+        tokenFile: PANEL_HUB_TOKEN_FILE,
+        tokenFileExists: fileToken !== null,
+        // The token is in force only after the hub was restarted with this config.
+        connected: blockToken !== null && fileToken !== null && blockToken === fileToken,
+      },
+    };
+    if (logLines > 0) {
+      const tail = tailAsHub(account, paths.log, logLines);
+      result.log = { path: paths.log, exists: tail.lines !== null, lines: tail.lines ?? [], problem: tail.problem };
+    }
+    return result;
+  },
+};

@@ -1,0 +1,339 @@
+// The helper's view of the family's JupyterHub: where its files are, its
+// crontab line and screen session, its processes, and file access done with the
+// hub account's own rights. Used by commands/hub-status.ts, restart-hub.ts and
+// connect-hub.ts.
+//
+// Files under ~jupyterhub belong to the hub account, which could replace them
+// with symlinks to /etc/shadow. So the helper never opens them as root: it reads
+// and writes them in a child process running as the hub account (uid/gid of the
+// account, no supplementary groups; libuv drops them). Only lstat-level facts are
+// taken as root.
+import { spawnSync } from 'node:child_process';
+import { X509Certificate, createPublicKey } from 'node:crypto';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import {
+  CRONTAB_MARKER,
+  HUB_ACCOUNT,
+  SCREEN_SESSION,
+  classifyCmdline,
+  findServiceCrontabLine,
+  parseScreenLs,
+  splitCmdline,
+  uidFromStatus,
+  type CrontabEntry,
+  type HubProcessKind,
+  type ScreenSession,
+} from '../lib/hub-facts';
+import { readSystemState } from './accounts';
+import { systemError } from './errors';
+import { CHILD_ENV, lastLine, sleepMs } from './run';
+
+export const HUB_TOOLS = {
+  crontab: '/usr/bin/crontab',
+  runuser: '/usr/sbin/runuser',
+  screen: '/usr/bin/screen',
+  cat: '/usr/bin/cat',
+  tail: '/usr/bin/tail',
+  sh: '/bin/sh',
+} as const;
+
+export interface HubAccount {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+export interface HubPaths {
+  config: string;
+  cert: string;
+  key: string;
+  log: string;
+}
+
+/** The hub account from /etc/passwd, or null when JupyterHub is not set up here. */
+export function hubAccount(): HubAccount | null {
+  const a = readSystemState().user(HUB_ACCOUNT);
+  if (!a || !a.home.startsWith('/')) return null;
+  return { name: a.name, uid: a.uid, gid: a.gid, home: a.home };
+}
+
+export function requireHubAccount(): HubAccount {
+  const a = hubAccount();
+  if (!a) throw systemError(`there is no account ${HUB_ACCOUNT}: JupyterHub is not installed here`);
+  return a;
+}
+
+/** jupyterhub4family's layout under the hub account's home. */
+export function hubPaths(account: HubAccount): HubPaths {
+  return {
+    config: `${account.home}/etc/jupyterhub_config.py`,
+    cert: `${account.home}/etc/cert.crt`,
+    key: `${account.home}/etc/cert.key`,
+    log: `${account.home}/bootstrap.log`,
+  };
+}
+
+export interface Ran {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  error: string | null;
+}
+
+/** Run a program (absolute path, argument array, no shell), optionally as the hub account. */
+export function run(
+  path: string,
+  args: readonly string[],
+  opts: { as?: HubAccount; input?: Buffer | string; timeoutMs?: number; env?: Record<string, string>; cwd?: string; ignoreOutput?: boolean } = {},
+): Ran {
+  const r = spawnSync(path, [...args], {
+    env: { ...(opts.env ?? CHILD_ENV) } as NodeJS.ProcessEnv,
+    cwd: opts.cwd ?? '/',
+    stdio: opts.ignoreOutput ? 'ignore' : [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    ...(opts.input !== undefined && !opts.ignoreOutput ? { input: opts.input } : {}),
+    ...(opts.as ? { uid: opts.as.uid, gid: opts.as.gid } : {}),
+    timeout: opts.timeoutMs ?? 10_000,
+    killSignal: 'SIGKILL',
+    maxBuffer: 4 * 1024 * 1024,
+    shell: false,
+    windowsHide: true,
+  });
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  return {
+    status: r.status,
+    signal: r.signal,
+    stdout: r.stdout?.toString('utf8') ?? '',
+    stderr: r.stderr?.toString('utf8') ?? '',
+    timedOut: code === 'ETIMEDOUT',
+    error: r.error && code !== 'ETIMEDOUT' ? (code ?? r.error.message) : null,
+  };
+}
+
+function describeFailure(what: string, r: Ran): string {
+  if (r.error) return `${what}: ${r.error}`;
+  if (r.timedOut) return `${what}: did not finish in time`;
+  return `${what} failed (${r.signal ? `signal ${r.signal}` : `exit ${r.status}`}): ${lastLine(r.stderr) || 'no message'}`;
+}
+
+/** A file's content read by the hub account itself; null when it does not exist. */
+export function readAsHub(account: HubAccount, path: string, timeoutMs = 5000): { text: string | null; problem: string | null } {
+  const r = run(HUB_TOOLS.cat, ['--', path], { as: account, timeoutMs });
+  if (r.status === 0) return { text: r.stdout, problem: null };
+  if (/No such file/i.test(r.stderr)) return { text: null, problem: null };
+  return { text: null, problem: describeFailure(`reading ${path} as ${account.name}`, r) };
+}
+
+/** The last lines of a file, read by the hub account. */
+export function tailAsHub(account: HubAccount, path: string, lines: number, timeoutMs = 3000): { lines: string[] | null; problem: string | null } {
+  const r = run(HUB_TOOLS.tail, ['-n', String(lines), '--', path], { as: account, timeoutMs });
+  if (r.status === 0) return { lines: r.stdout.split('\n').filter((l, i, all) => !(l === '' && i === all.length - 1)).map((l) => l.slice(0, 2000)), problem: null };
+  if (/No such file/i.test(r.stderr)) return { lines: null, problem: null };
+  return { lines: null, problem: describeFailure(`reading ${path} as ${account.name}`, r) };
+}
+
+// Runs as the hub account: replaces the file named in argv with stdin, atomically
+// (a temporary file next to it, same mode, then rename).
+const WRITE_SCRIPT = `
+const fs = require('fs');
+const p = process.argv[1];
+const data = fs.readFileSync(0);
+const st = fs.statSync(p);
+if (!st.isFile()) throw new Error(p + ' is not a regular file');
+const t = p + '.jh4f-new';
+try { fs.unlinkSync(t); } catch {}
+const fd = fs.openSync(t, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, st.mode & 0o7777);
+fs.writeSync(fd, data);
+fs.fsyncSync(fd);
+fs.closeSync(fd);
+fs.renameSync(t, p);
+`;
+
+/** Replace a file of the hub account with new content, as the hub account. */
+export function writeAsHub(account: HubAccount, path: string, content: string): void {
+  const r = run(process.execPath, ['-e', WRITE_SCRIPT, path], { as: account, input: content, timeoutMs: 10_000 });
+  if (r.status !== 0) throw systemError(describeFailure(`writing ${path} as ${account.name}`, r));
+}
+
+/** Write a root-owned file atomically with the given owner and mode (in a root-owned directory). */
+export function writeRootFile(path: string, content: string, uid: number, gid: number, mode: number): void {
+  const tmp = `${path}.new`;
+  try {
+    unlinkSync(tmp);
+  } catch {
+    /* not there */
+  }
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    fchownSync(fd, uid, gid);
+    fchmodSync(fd, mode);
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+export interface CrontabFacts {
+  entry: CrontabEntry | null;
+  problem: string | null;
+}
+
+/** The hub account's crontab line marked #jupyterhub-service#. */
+export function crontabFacts(account: HubAccount): CrontabFacts {
+  const r = run(HUB_TOOLS.crontab, ['-l', '-u', account.name], { timeoutMs: 3000 });
+  if (r.status === 0) {
+    const entry = findServiceCrontabLine(r.stdout);
+    return { entry, problem: entry ? null : `the crontab of ${account.name} has no line marked ${CRONTAB_MARKER}` };
+  }
+  if (/no crontab/i.test(r.stderr)) return { entry: null, problem: `${account.name} has no crontab` };
+  return { entry: null, problem: describeFailure('crontab -l', r) };
+}
+
+export interface ScreenFacts {
+  running: boolean;
+  sessions: ScreenSession[];
+  problem: string | null;
+}
+
+/** `screen -ls` as the hub account; running when a session jupyterhub_serve exists. */
+export function screenFacts(account: HubAccount): ScreenFacts {
+  const r = run(HUB_TOOLS.runuser, ['-u', account.name, '--', HUB_TOOLS.screen, '-ls'], { timeoutMs: 3000 });
+  // screen -ls exits 1 both with and without sessions; the text tells.
+  if (r.error || r.timedOut) return { running: false, sessions: [], problem: describeFailure('screen -ls', r) };
+  const sessions = parseScreenLs(r.stdout).filter((s) => s.name === SCREEN_SESSION);
+  return { running: sessions.some((s) => !/dead/i.test(s.state)), sessions, problem: null };
+}
+
+export interface HubProcess {
+  pid: number;
+  kind: HubProcessKind;
+  /** Stopped (SIGSTOP): it holds its ports but answers nothing. */
+  stopped: boolean;
+}
+
+function netNamespace(pid: number | 'self'): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/net`);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Processes of the hub account that are the hub or its proxy (from /proc), in
+ * this network namespace: a hub in a container or another sandbox, even under
+ * the same uid, is not the hub on this machine's 127.0.0.1:8000 and is never
+ * signalled.
+ */
+export function hubProcesses(account: HubAccount): HubProcess[] {
+  const out: HubProcess[] = [];
+  const ownNet = netNamespace('self');
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      if (uidFromStatus(status) !== account.uid) continue;
+      const kind = classifyCmdline(splitCmdline(readFileSync(`/proc/${name}/cmdline`, 'utf8')));
+      if (!kind) continue;
+      const state = /^State:\s+(\S)/m.exec(status)?.[1] ?? '';
+      if (state === 'Z') continue;
+      if (ownNet !== null && netNamespace(Number(name)) !== ownNet) continue;
+      out.push({ pid: Number(name), kind, stopped: state === 'T' });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // A zombie is as good as gone (its parent has not reaped it yet).
+    return !/^\d+ \(.*\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/** Wait until none of the pids is alive, at most waitMs. Returns the survivors. */
+export function waitGone(pids: readonly number[], waitMs: number): number[] {
+  const deadline = Date.now() + waitMs;
+  let alive = pids.filter(isAlive);
+  while (alive.length > 0 && Date.now() < deadline) {
+    sleepMs(100);
+    alive = alive.filter(isAlive);
+  }
+  return alive;
+}
+
+export function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+export interface CertFacts {
+  path: string;
+  exists: boolean;
+  problem: string | null;
+  pem?: string;
+  subject?: string;
+  issuer?: string;
+  notBefore?: string;
+  notAfter?: string;
+  fingerprint256?: string;
+  subjectAltName?: string | null;
+}
+
+/** Parse a certificate's facts (the PEM is public; the panel pins it). */
+export function certFacts(path: string, text: string | null, problem: string | null): { facts: CertFacts; cert: X509Certificate | null } {
+  if (text === null) return { facts: { path, exists: problem !== null, problem }, cert: null };
+  try {
+    const cert = new X509Certificate(text);
+    const pem = cert.toString();
+    return {
+      facts: {
+        path,
+        exists: true,
+        problem: null,
+        pem,
+        subject: cert.subject,
+        issuer: cert.issuer,
+        notBefore: new Date(cert.validFrom).toISOString(),
+        notAfter: new Date(cert.validTo).toISOString(),
+        fingerprint256: cert.fingerprint256,
+        subjectAltName: cert.subjectAltName ?? null,
+      },
+      cert,
+    };
+  } catch {
+    return { facts: { path, exists: true, problem: `${path} is not a PEM certificate` }, cert: null };
+  }
+}
+
+export interface KeyFacts {
+  path: string;
+  exists: boolean;
+  /** Whether the private key belongs to the certificate (null: could not tell). */
+  matchesCert: boolean | null;
+  problem: string | null;
+}
+
+/** Whether the key file holds the private key of the certificate. The key itself never leaves this function. */
+export function keyFacts(path: string, text: string | null, problem: string | null, cert: X509Certificate | null): KeyFacts {
+  if (text === null) return { path, exists: problem !== null, matchesCert: null, problem };
+  try {
+    const pub = createPublicKey(text).export({ type: 'spki', format: 'der' });
+    const matches = cert ? Buffer.compare(pub, cert.publicKey.export({ type: 'spki', format: 'der' })) === 0 : null;
+    return { path, exists: true, matchesCert: matches, problem: matches === false ? 'the key does not belong to the certificate' : null };
+  } catch {
+    return { path, exists: true, matchesCert: null, problem: `${path} is not a readable private key` };
+  }
+}
