@@ -1,0 +1,24 @@
+import { requestMessages } from '@/lib/i18n/server';
+import { hubAddressForRequest, requirePageSession } from '@/lib/page-session';
+import { SignedInShell } from '../../components/signed-in-shell';
+import { OnboardForm } from './onboard-form';
+
+export const dynamic = 'force-dynamic';
+
+/** "Prepare Jupyter now": starts a package-install job (lib/jobs.ts) shown on the result. */
+const PACKAGE_INSTALL_AVAILABLE = true;
+
+export default async function OnboardPage() {
+  const session = await requirePageSession();
+  const { t } = await requestMessages();
+  return (
+    <SignedInShell t={t} username={session.username} fullName={session.fullName} current="family">
+      <p className="text-sm">
+        <a href="/panel/family" className="text-brand-700 underline underline-offset-4">
+          {t.onboard.backToFamily}
+        </a>
+      </p>
+      <OnboardForm t={t.onboard} hubAddress={await hubAddressForRequest()} offerInstall={PACKAGE_INSTALL_AVAILABLE} jobsT={t.jobs} />
+    </SignedInShell>
+  );
+}

@@ -1,0 +1,207 @@
+import { requestMessages } from '@/lib/i18n/server';
+import { format, type Locale, type Messages } from '@/lib/i18n/messages';
+import { FamilyError, helperCodeMessage } from '@/lib/family-errors';
+import { HelperError } from '@/lib/helper-client';
+import type { JobView } from '@/lib/job-progress';
+import { installedVersions, latestJobs } from '@/lib/jobs';
+import { listCandidates, listFamily, type FamilyList, type FamilyMember } from '@/lib/members';
+import { isValidUsername } from '@/lib/names';
+import { requirePageSession } from '@/lib/page-session';
+import { InstallProgress } from '../components/install-progress';
+import { SignedInShell } from '../components/signed-in-shell';
+import { AddMemberForm } from './add-member-form';
+import { MemberActions } from './member-actions';
+
+// Per request: the session, the locale, the CSP nonce and the live member list.
+export const dynamic = 'force-dynamic';
+
+const NOTICES = ['added', 'alreadyMember', 'removed', 'wasNotMember', 'resetDone'] as const;
+type Notice = (typeof NOTICES)[number];
+
+function when(iso: string | null, locale: Locale, t: Messages): string {
+  if (!iso) return t.family.never;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? t.family.never : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+function Badge({ children, tone }: { children: string; tone: 'stone' | 'amber' | 'green' | 'red' }) {
+  const tones = {
+    stone: 'border-stone-300 bg-stone-100 text-stone-800',
+    amber: 'border-amber-300 bg-amber-50 text-amber-900',
+    green: 'border-green-300 bg-green-50 text-green-900',
+    red: 'border-red-300 bg-red-50 text-red-900',
+  };
+  return <span className={`inline-block rounded border px-2 py-0.5 text-xs font-semibold ${tones[tone]}`}>{children}</span>;
+}
+
+function MemberCard({
+  m,
+  t,
+  locale,
+  hubConnected,
+  job,
+  versions,
+}: {
+  m: FamilyMember;
+  t: Messages;
+  locale: Locale;
+  hubConnected: boolean;
+  /** The member's newest package-install job, and the versions of the newest one that succeeded. */
+  job: JobView | null;
+  versions: Record<string, string> | null;
+}) {
+  const f = t.family;
+  const versionText = versions ? Object.entries(versions).map(([n, v]) => `${n} ${v}`).join(', ') : '';
+  return (
+    <li className="rounded-lg border border-stone-200 bg-white p-4 shadow-sm" data-testid={`member-${m.user}`}>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h3 className="text-lg font-semibold">
+          {m.fullName || m.user} {m.fullName ? <span className="font-mono text-base font-normal text-stone-700">({m.user})</span> : null}
+        </h3>
+        <div className="flex flex-wrap gap-1">
+          {m.familyAdmin ? <Badge tone="amber">{f.parentBadge}</Badge> : null}
+          {m.protected ? <Badge tone="stone">{f.protectedBadge}</Badge> : null}
+        </div>
+      </div>
+      <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm sm:grid-cols-[auto_1fr_auto_1fr]">
+        <dt className="text-stone-700">{f.username}</dt>
+        <dd className="font-mono">{m.user}</dd>
+        <dt className="text-stone-700">{f.account}</dt>
+        <dd>{m.locked ? <Badge tone="red">{f.locked}</Badge> : f.active}</dd>
+        <dt className="text-stone-700">{f.packages}</dt>
+        <dd data-testid="packages" className="break-words">
+          {m.packagesInstalled || versionText ? `${f.packagesYes}${versionText ? `: ${versionText}` : ''}` : f.packagesNo}
+        </dd>
+        {hubConnected && m.hub ? (
+          <>
+            <dt className="text-stone-700">{f.server}</dt>
+            <dd>{m.hub.running ? <Badge tone="green">{f.serverRunning}</Badge> : f.serverStopped}</dd>
+            <dt className="text-stone-700">{f.lastActive}</dt>
+            <dd>{when(m.hub.lastActivity, locale, t)}</dd>
+          </>
+        ) : null}
+      </dl>
+      {!m.protected ? (
+        <InstallProgress user={m.user} name={m.fullName || m.user} jobId={job?.id ?? null} initialJob={job} canStart={!m.packagesInstalled} t={t.jobs} />
+      ) : null}
+      <MemberActions
+        user={m.user}
+        canRemove={!m.protected}
+        canReset={!m.protected && !m.familyAdmin}
+        hubConnected={hubConnected}
+        t={{
+          remove: f.remove,
+          removeTitle: format(f.removeTitle, { user: m.user }),
+          removeConsequences: format(f.removeConsequences, { user: m.user }),
+          removeServers: hubConnected ? f.removeServers : f.removeServersUnknown,
+          removeConfirm: format(f.removeConfirm, { user: m.user }),
+          cancel: f.cancel,
+          removing: f.removing,
+          resetPassword: f.resetPassword,
+          resetTitle: format(f.resetTitle, { user: m.user }),
+          newPassword: f.newPassword,
+          passwordHint: f.passwordHint,
+          suggest: f.suggest,
+          showPassword: f.showPassword,
+          resetSubmit: f.resetSubmit,
+          resetting: f.resetting,
+          genericError: f.genericError,
+        }}
+      />
+    </li>
+  );
+}
+
+export default async function FamilyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const session = await requirePageSession();
+  const { t, locale } = await requestMessages();
+  const f = t.family;
+  const sp = await searchParams;
+  const noticeKey = typeof sp.notice === 'string' && (NOTICES as readonly string[]).includes(sp.notice) ? (sp.notice as Notice) : null;
+  const noticeUser = typeof sp.user === 'string' && isValidUsername(sp.user) ? sp.user : null;
+
+  let family: FamilyList | null = null;
+  let loadError: string | null = null;
+  try {
+    family = await listFamily();
+  } catch (error) {
+    const code = error instanceof HelperError || error instanceof FamilyError ? error.code : 'system_error';
+    loadError = `${f.loadFailed} ${helperCodeMessage(code, t)}`;
+  }
+  const candidates = listCandidates();
+  const users = family?.members.map((m) => m.user) ?? [];
+  const jobs = latestJobs(users);
+  const hubConnected = family?.hub.connected ?? false;
+
+  return (
+    <SignedInShell t={t} username={session.username} fullName={session.fullName} current="family">
+      <div className="flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold">{f.heading}</h1>
+          <p className="mt-1 text-stone-700">{f.intro}</p>
+        </div>
+        <a
+          href="/panel/family/onboard"
+          className="inline-block rounded bg-brand-700 px-4 py-2 font-semibold text-white hover:bg-brand-600 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700"
+        >
+          {f.onboardLink}
+        </a>
+      </div>
+
+      <div role="status" aria-live="polite" className="mt-4">
+        {noticeKey && noticeUser ? (
+          <p className="rounded border border-green-300 bg-green-50 px-3 py-2 text-green-900" data-testid="notice">
+            {format(f[noticeKey], { user: noticeUser })}
+          </p>
+        ) : null}
+      </div>
+
+      <section aria-labelledby="members-heading" className="mt-6">
+        <h2 id="members-heading" className="text-xl font-semibold">
+          {f.membersHeading}
+        </h2>
+        {loadError ? (
+          <p role="alert" className="mt-3 rounded border border-red-300 bg-red-50 px-3 py-2 text-red-900">
+            {loadError}
+          </p>
+        ) : null}
+        {family && !hubConnected ? <p className="mt-2 text-sm text-stone-700">{f.hubNotConnected}</p> : null}
+        {family && family.members.length === 0 ? <p className="mt-3 text-stone-700">{f.empty}</p> : null}
+        {family && family.members.length > 0 ? (
+          <ul className="mt-3 grid gap-3 lg:grid-cols-2">
+            {family.members.map((m) => (
+              <MemberCard
+                key={m.user}
+                m={m}
+                t={t}
+                locale={locale}
+                hubConnected={hubConnected}
+                job={jobs.get(m.user) ?? null}
+                versions={installedVersions(m.user)}
+              />
+            ))}
+          </ul>
+        ) : null}
+      </section>
+
+      <section aria-labelledby="add-heading" className="mt-8 rounded-lg border border-stone-200 bg-white p-4 shadow-sm">
+        <h2 id="add-heading" className="text-xl font-semibold">
+          {f.addHeading}
+        </h2>
+        <p className="mt-1 text-sm text-stone-700">{f.addIntro}</p>
+        <AddMemberForm
+          candidates={candidates}
+          t={{
+            candidateLabel: f.candidateLabel,
+            chooseCandidate: f.chooseCandidate,
+            freeEntryLabel: f.freeEntryLabel,
+            addSubmit: f.addSubmit,
+            adding: f.adding,
+            noCandidates: f.noCandidates,
+            genericError: f.genericError,
+          }}
+        />
+      </section>
+    </SignedInShell>
+  );
+}

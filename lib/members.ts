@@ -1,0 +1,320 @@
+import 'server-only';
+// The family use cases: list, add, remove, onboard a kid, reset a password.
+// Every privileged call goes through lib/helper-client.ts and is audited before
+// (detail.phase "start") and after (ok / failed / refused, with the helper's
+// error code; never a password). The helper decides, under its lock; the
+// panel's own checks (lib/account-policy.ts) only make the messages precise.
+import { accountFacts, candidateAccounts, isNameTaken, type Candidate } from './account-policy';
+import { audit, type AuditAction, type AuditOutcome } from './audit';
+import { FamilyError, type OnboardStep } from './family-errors';
+import * as helper from './helper-client';
+import * as hubClient from './hub-client';
+import { HelperError, type HelperErrorCode, type Member } from './helper-client';
+import { fullNameProblem, isValidUsername, usernameProblem } from './names';
+import { suggestPassphrase } from './passphrase';
+import { suggestUsername } from './username-suggest';
+
+export interface Actor {
+  /** The signed-in parent. */
+  username: string;
+  clientAddress?: string | null;
+}
+
+export interface HubServerState {
+  /** A server of this user is running (or starting/stopping). */
+  running: boolean;
+  /** ISO 8601, from the hub. */
+  lastActivity: string | null;
+}
+
+export interface FamilyMember extends Member {
+  /** null when the hub is not connected (no service token) or did not answer. */
+  hub: HubServerState | null;
+}
+
+export interface FamilyList {
+  members: FamilyMember[];
+  hub: { connected: boolean; error: string | null };
+}
+
+// ---- the hub -----------------------------------------------------------------------
+// Engineer C's lib/hub-client.ts does the HTTP; this port is the small part the
+// family use cases need, so tests (and a panel without a hub) can swap it.
+export interface HubPort {
+  /** The panel has a service token for the hub. */
+  connected(): boolean;
+  /** Servers and last activity per user; null when the hub is not connected. */
+  usersWithServers(): Promise<Map<string, HubServerState> | null>;
+  /** Stops the user's servers; true when some were running. */
+  stopServer(user: string): Promise<boolean>;
+}
+
+const realHub: HubPort = {
+  connected() {
+    return hubClient.hubToken() !== null;
+  },
+  async usersWithServers() {
+    if (hubClient.hubToken() === null) return null;
+    const users = await hubClient.usersWithServers();
+    return new Map(users.map((u) => [u.name, { running: u.running > 0, lastActivity: u.lastActivity }]));
+  },
+  async stopServer(user) {
+    if (hubClient.hubToken() === null) return false;
+    try {
+      return (await hubClient.stopServer(user)).stopped.length > 0;
+    } catch (error) {
+      // A member who never logged into the hub is no hub user: nothing to stop.
+      if (error instanceof hubClient.HubError && error.status === 404) return false;
+      throw error;
+    }
+  },
+};
+
+const HUB_KEY = Symbol.for('jh4f.members.hub');
+const hubHolder = globalThis as { [HUB_KEY]?: HubPort };
+function hub(): HubPort {
+  return hubHolder[HUB_KEY] ?? realHub;
+}
+/** Plugs the hub client in (and tests: a fake). */
+export function setHubPort(port: HubPort | null): void {
+  if (port) hubHolder[HUB_KEY] = port;
+  else delete hubHolder[HUB_KEY];
+}
+
+// ---- auditing -----------------------------------------------------------------
+
+const REFUSALS: ReadonlySet<HelperErrorCode> = new Set(['invalid_name', 'no_such_user', 'protected_account', 'conflict']);
+
+function outcomeOf(code: HelperErrorCode): AuditOutcome {
+  return REFUSALS.has(code) ? 'refused' : 'failed';
+}
+
+function asHelperError(error: unknown): HelperError {
+  if (error instanceof HelperError) return error;
+  return new HelperError('system_error', error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * One privileged call with its two audit rows. The "start" row is written
+ * before the helper runs, so a call that never returns still leaves a trace.
+ */
+async function audited<T extends { changed?: boolean }>(
+  actor: Actor,
+  action: AuditAction,
+  target: string,
+  detail: Record<string, unknown>,
+  call: () => Promise<T>,
+): Promise<T> {
+  const base = { actor: actor.username, action, target, clientAddress: actor.clientAddress ?? null };
+  audit.record({ ...base, outcome: 'ok', detail: { ...detail, phase: 'start' } });
+  try {
+    const result = await call();
+    audit.record({ ...base, outcome: 'ok', detail: { ...detail, phase: 'done', changed: result.changed ?? true } });
+    return result;
+  } catch (error) {
+    const e = asHelperError(error);
+    audit.record({ ...base, outcome: outcomeOf(e.code), detail: { ...detail, phase: 'done', code: e.code }, error: `${e.code}: ${e.message}` });
+    throw e;
+  }
+}
+
+/** A refusal by the panel itself (before any helper call), audited like the helper's. */
+function refuse(actor: Actor, action: AuditAction, target: string, error: FamilyError): never {
+  audit.record({
+    actor: actor.username,
+    action,
+    target,
+    outcome: 'refused',
+    detail: { checkedBy: 'panel', code: error.code, ...(error.reason ? { reason: error.reason } : {}) },
+    error: `${error.code}: ${error.message}`,
+    clientAddress: actor.clientAddress ?? null,
+  });
+  throw error;
+}
+
+/** The target name of a request: refused (400, audited) unless valid per lib/names.ts. */
+function checkTarget(actor: Actor, action: AuditAction, target: unknown): string {
+  if (isValidUsername(target)) return target;
+  const shown = typeof target === 'string' ? target : JSON.stringify(target ?? null);
+  return refuse(actor, action, shown, new FamilyError('invalid_name', { reason: 'invalid_name', values: { problem: usernameProblem(target) ?? '' } }));
+}
+
+/** A helper error with the panel's better message where it knows why. */
+function explain(e: HelperError, user: string, step: OnboardStep | null = null, accountExists: boolean | null = null): FamilyError {
+  if (e.code === 'protected_account') {
+    const facts = accountFacts(user);
+    if (facts.exists && facts.protectedReason) {
+      return new FamilyError(e.code, { reason: 'protected', step, accountExists, values: { user, protectedReason: facts.protectedReason }, cause: e });
+    }
+    if (facts.familyAdmin) return new FamilyError(e.code, { reason: 'is_parent', step, accountExists, values: { user }, cause: e });
+    if (facts.exists && !facts.member) return new FamilyError(e.code, { reason: 'not_member', step, accountExists, values: { user }, cause: e });
+  }
+  return new FamilyError(e.code, { step, accountExists, values: { user }, cause: e });
+}
+
+// ---- use cases -------------------------------------------------------------------
+
+/** Members of jupyterhub (helper list-members), with their hub server state when the hub is connected. */
+export async function listFamily(): Promise<FamilyList> {
+  const [members, hubState] = await Promise.all([
+    helper.listMembers(),
+    hub()
+      .usersWithServers()
+      .then((users) => ({ users, error: null as string | null }))
+      .catch((e: unknown) => ({ users: null, error: e instanceof Error ? e.message : String(e) })),
+  ]);
+  return {
+    members: members.map((m) => ({ ...m, hub: hubState.users ? (hubState.users.get(m.user) ?? { running: false, lastActivity: null }) : null })),
+    hub: { connected: hub().connected(), error: hubState.error },
+  };
+}
+
+export async function addMember(actor: Actor, rawUsername: unknown): Promise<helper.ChangeResult> {
+  const user = checkTarget(actor, 'member_add', rawUsername);
+  try {
+    return await audited(actor, 'member_add', user, {}, () => helper.addMember(user, actor.username));
+  } catch (error) {
+    throw explain(asHelperError(error), user);
+  }
+}
+
+export interface RemoveResult extends helper.ChangeResult {
+  /** Whether the hub was asked to stop the member's servers (false when not connected). */
+  serversStopped: boolean;
+  /** The hub could not stop them (the member is removed anyway). */
+  serverStopError: string | null;
+}
+
+export async function removeMember(actor: Actor, rawUsername: unknown): Promise<RemoveResult> {
+  const user = checkTarget(actor, 'member_remove', rawUsername);
+  let result: helper.ChangeResult;
+  try {
+    result = await audited(actor, 'member_remove', user, {}, () => helper.removeMember(user, actor.username));
+  } catch (error) {
+    const e = asHelperError(error);
+    if (e.code === 'protected_account' && user === 'jupyterhub') throw new FamilyError(e.code, { reason: 'hub_account', values: { user }, cause: e });
+    throw explain(e, user);
+  }
+  // Group membership is only checked at hub login: a running server would keep going.
+  let serversStopped = false;
+  let serverStopError: string | null = null;
+  if (hub().connected()) try {
+    serversStopped = await audited(actor, 'server_stop', user, { reason: 'member_removed' }, async () => ({
+      changed: await hub().stopServer(user),
+    })).then((r) => r.changed);
+  } catch (error) {
+    serverStopError = error instanceof Error ? error.message : String(error);
+  }
+  return { ...result, serversStopped, serverStopError };
+}
+
+export async function resetPassword(actor: Actor, rawUsername: unknown, password: string): Promise<helper.ChangeResult> {
+  const user = checkTarget(actor, 'password_set', rawUsername);
+  try {
+    return await audited(actor, 'password_set', user, {}, () => helper.setPassword(user, password, actor.username));
+  } catch (error) {
+    throw explain(asHelperError(error), user);
+  }
+}
+
+export interface OnboardInput {
+  username: unknown;
+  fullName: string;
+  password: string;
+}
+
+export interface OnboardResult {
+  member: Member;
+  /** The account existed from an earlier, unfinished onboarding and was completed. */
+  resumed: boolean;
+}
+
+/**
+ * Was this account made by the panel for onboarding, and is that onboarding
+ * unfinished (or the kid removed since)? Then running it again continues.
+ * Any other existing account is a conflict: use "add" or "reset password".
+ */
+function resumable(user: string): { ok: boolean; facts: ReturnType<typeof accountFacts> } {
+  const facts = accountFacts(user);
+  if (!facts.exists || facts.protectedReason || facts.familyAdmin) return { ok: false, facts };
+  const history = audit.list({ target: user, limit: 200 });
+  const createdByPanel = history.some((row) => row.action === 'user_create' && row.outcome !== 'refused' && row.detail?.phase !== 'start');
+  const lastOnboard = history.find((row) => row.action === 'onboard');
+  return { ok: createdByPanel && (!facts.member || lastOnboard?.outcome !== 'ok'), facts };
+}
+
+export async function onboardKid(actor: Actor, input: OnboardInput): Promise<OnboardResult> {
+  const user = checkTarget(actor, 'onboard', input.username);
+  if (fullNameProblem(input.fullName)) {
+    refuse(actor, 'onboard', user, new FamilyError('invalid_name', { values: { user } }));
+  }
+  const finish = (outcome: AuditOutcome, detail: Record<string, unknown>, error: string | null = null) =>
+    audit.record({ actor: actor.username, action: 'onboard', target: user, outcome, detail, error, clientAddress: actor.clientAddress ?? null });
+
+  const existing = accountFacts(user);
+  let resumed = false;
+  if (!existing.exists) {
+    // create-user does account, password and membership in one helper call and
+    // undoes the account when a later part fails; its progress says how far it got.
+    let reached: 'none' | 'account' | 'password' = 'none';
+    try {
+      await audited(actor, 'user_create', user, { fullName: input.fullName }, () =>
+        helper.createUser(user, input.fullName, input.password, actor.username, (p) => {
+          const step = (p as { step?: unknown } | null)?.step;
+          if (step === 'account' || step === 'password') reached = step;
+        }),
+      );
+    } catch (error) {
+      const e = asHelperError(error);
+      const step: OnboardStep = reached === 'none' ? 'create' : 'password';
+      const nowExists = accountFacts(user).exists;
+      finish(outcomeOf(e.code), { step, accountExists: nowExists }, `${e.code}: ${e.message}`);
+      if (e.code === 'conflict') throw new FamilyError(e.code, { reason: 'exists', step, values: { user }, accountExists: nowExists, cause: e });
+      throw explain(e, user, step, nowExists);
+    }
+  } else {
+    const { ok, facts } = resumable(user);
+    if (!ok) {
+      const error = facts.protectedReason
+        ? new FamilyError('protected_account', { reason: 'protected', step: 'create', values: { user, protectedReason: facts.protectedReason } })
+        : new FamilyError('conflict', { reason: 'exists', step: 'create', values: { user }, accountExists: true });
+      finish('refused', { step: 'create', checkedBy: 'panel', accountExists: true }, `${error.code}: ${error.reason ?? ''}`);
+      throw error;
+    }
+    resumed = true;
+    // set-password only serves members, so membership comes first here.
+    for (const step of ['add', 'password'] as const) {
+      try {
+        if (step === 'add') await audited(actor, 'member_add', user, { onboard: 'resume' }, () => helper.addMember(user, actor.username));
+        else await audited(actor, 'password_set', user, { onboard: 'resume' }, () => helper.setPassword(user, input.password, actor.username));
+      } catch (error) {
+        const e = asHelperError(error);
+        finish(outcomeOf(e.code), { step, resumed: true, accountExists: true }, `${e.code}: ${e.message}`);
+        throw explain(e, user, step, true);
+      }
+    }
+  }
+  finish('ok', { resumed, fullName: input.fullName });
+  const member = (await helper.listMembers().catch(() => [])).find((m) => m.user === user) ?? {
+    user,
+    uid: -1,
+    fullName: input.fullName,
+    locked: false,
+    protected: false,
+    protectedReason: null,
+    familyAdmin: false,
+    packagesInstalled: false,
+  };
+  return { member, resumed };
+}
+
+/** Accounts a parent may add: human, unprotected, not yet members. */
+export function listCandidates(): Candidate[] {
+  return candidateAccounts();
+}
+
+/** A username suggestion for a full name (free of accounts, groups and home directories) and a passphrase. */
+export function suggestions(fullName: string): { username: string | null; passphrase: string } {
+  const clipped = fullName.slice(0, 200);
+  return { username: suggestUsername(clipped, isNameTaken), passphrase: suggestPassphrase() };
+}
