@@ -21,6 +21,19 @@ function log(message: string) {
   process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 }
 
+/**
+ * Answers without reading the body, then closes the connection. The unread body is
+ * discarded for at most 2 s so the client gets to read the answer instead of a reset.
+ */
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: object) {
+  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+  res.end(JSON.stringify(body));
+  req.resume();
+  const timer = setTimeout(() => req.socket.destroy(), 2000);
+  res.on('finish', () => req.socket.end());
+  req.socket.once('close', () => clearTimeout(timer));
+}
+
 /** Case 13: pkexec is setuid; under NoNewPrivileges it cannot gain root, so say so at start. */
 function selfTest() {
   const status = fs.readFileSync('/proc/self/status', 'utf8');
@@ -53,15 +66,11 @@ async function main() {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (req.headers['transfer-encoding'] && req.method !== 'GET' && req.method !== 'HEAD') {
       // Without a length we would have to read the body to bound it; browsers always send one.
-      res.writeHead(411, { 'content-type': 'application/json', connection: 'close' });
-      res.end(JSON.stringify({ error: 'length_required', message: 'Send a Content-Length header.' }));
-      req.destroy();
+      refuse(req, res, 411, { error: 'length_required', message: 'Send a Content-Length header.' });
       return;
     }
     if (declared > MAX_BODY_BYTES) {
-      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-      res.end(JSON.stringify({ error: 'payload_too_large', message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.` }));
-      req.destroy();
+      refuse(req, res, 413, { error: 'payload_too_large', message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.` });
       return;
     }
     handle(req, res).catch((error: unknown) => {

@@ -1,30 +1,15 @@
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
 import { HubHealth } from './hub-health';
-import { SignOutButton } from './sign-out-button';
+import { SignedInShell } from './signed-in-shell';
 
-/** The page a signed-in parent sees; the family page (members, hub, audit) replaces the placeholder later. */
+/** The overview a signed-in parent sees first: is the hub working, and links onward. */
 export function SignedInHome({ t, username, fullName }: { t: Messages; username: string; fullName: string }) {
-  const name = fullName && fullName !== username ? `${fullName} (${username})` : username;
   return (
-    <>
-      <header className="border-b border-stone-200 bg-white">
-        <div className="mx-auto flex max-w-3xl flex-wrap items-center justify-between gap-3 px-4 py-3">
-          <p className="font-semibold">{t.app.title}</p>
-          <div className="flex flex-wrap items-center gap-3">
-            <p className="text-sm text-stone-700" data-testid="signed-in-as">
-              {format(t.nav.signedInAs, { name })}
-            </p>
-            <SignOutButton t={{ logout: t.nav.logout, signingOut: t.home.signingOut, signOutFailed: t.home.signOutFailed }} />
-          </div>
-        </div>
-      </header>
-      <main id="main" className="mx-auto max-w-3xl px-4 py-8">
-        <h1 className="text-2xl font-semibold">{format(t.home.heading, { name: fullName || username })}</h1>
-        <p className="mt-2 text-stone-700">{t.home.signedInIntro}</p>
-        <p className="mt-4 rounded-lg border border-stone-200 bg-white p-4 text-stone-700">{t.home.comingSoon}</p>
-        <HubHealth t={t.hub} />
-      </main>
-    </>
+    <SignedInShell t={t} username={username} fullName={fullName} current="overview">
+      <h1 className="text-2xl font-semibold">{format(t.home.heading, { name: fullName || username })}</h1>
+      <p className="mt-2 text-stone-700">{t.home.signedInIntro}</p>
+      <HubHealth t={t.hub} />
+    </SignedInShell>
   );
 }

@@ -33,7 +33,6 @@ export const en = {
   home: {
     heading: 'Welcome, {name}',
     signedInIntro: 'You are signed in to the family panel.',
-    comingSoon: 'The family page with members, hub status and the audit log will appear here.',
     signingOut: 'Signing out…',
     signOutFailed: 'Signing out failed. Please try again.',
   },
@@ -397,7 +396,6 @@ export const de: Messages = {
   home: {
     heading: 'Willkommen, {name}',
     signedInIntro: 'Sie sind in der Familien-Verwaltung angemeldet.',
-    comingSoon: 'Hier erscheint die Familienseite mit Mitgliedern, Hub-Status und Protokoll.',
     signingOut: 'Abmeldung läuft…',
     signOutFailed: 'Die Abmeldung ist fehlgeschlagen. Bitte versuchen Sie es erneut.',
   },
