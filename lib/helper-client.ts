@@ -167,6 +167,13 @@ export interface RunHelperOptions {
   stdin?: string;
   timeoutMs?: number;
   onProgress?: (progress: unknown) => void;
+  /**
+   * Cancel for long commands (install-packages): the helper's stdin is kept
+   * open as a pipe, and aborting closes it. The panel cannot signal the root
+   * helper; the helper takes the closed pipe as "stop" (and ends on its own
+   * when the panel dies, because the pipe closes then too).
+   */
+  cancel?: AbortSignal;
 }
 
 /**
@@ -185,7 +192,7 @@ export function runHelper(
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const child = spawn(PKEXEC_PATH, ['--disable-internal-agent', HELPER_PATH, command, ...args], {
-      stdio: [opts.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: [opts.stdin !== undefined || opts.cancel ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       shell: false,
       env: PKEXEC_ENV as NodeJS.ProcessEnv, // pkexec clears it anyway; pass nothing of the panel's
       cwd: '/',
@@ -241,7 +248,13 @@ export function runHelper(
       child.stdin.on('error', () => {
         /* EPIPE when the helper refused before reading: the exit code tells */
       });
-      child.stdin.end(opts.stdin);
+      if (opts.cancel) {
+        const close = () => child.stdin?.destroy();
+        if (opts.cancel.aborted) close();
+        else opts.cancel.addEventListener('abort', close, { once: true });
+      } else {
+        child.stdin.end(opts.stdin);
+      }
     }
   });
 }

@@ -18,6 +18,12 @@ export interface CommandContext {
   /** Present when the command's spec says readsPassword. */
   readonly password: Buffer | null;
   progress(p: unknown): void;
+  /**
+   * Long commands (install-packages): check the state under the lock, then
+   * release it so other commands are not held up for minutes. No-op when no
+   * lock is held.
+   */
+  releaseLock(): void;
 }
 
 /** Fields of the final {"ok":true,...} line. */
@@ -25,5 +31,5 @@ export type CommandResult = Record<string, unknown>;
 
 export interface Command {
   readonly spec: CommandSpec;
-  run(ctx: CommandContext): CommandResult;
+  run(ctx: CommandContext): CommandResult | Promise<CommandResult>;
 }

@@ -16,6 +16,8 @@ export type ErrorCode = keyof typeof EXIT_CODES;
 /** An expected failure: becomes the last JSON line and the exit code. */
 export class HelperFailure extends Error {
   readonly code: ErrorCode;
+  /** Extra fields of the error line (install-packages: pip's last lines as "tail"). */
+  details: Record<string, unknown> | undefined;
   constructor(code: ErrorCode, message: string) {
     super(message);
     this.name = 'HelperFailure';

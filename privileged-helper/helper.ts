@@ -80,7 +80,7 @@ function checkActorIsAdmin(caller: Caller, actor: string): void {
   }
 }
 
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   const pkexecUid = process.env.PKEXEC_UID; // read before the environment goes
   clearEnvironment();
   process.umask(0o022);
@@ -121,8 +121,12 @@ export function main(argv: readonly string[]): number {
         held.lock = acquireLock();
         checkActorIsAdmin(caller, actor!);
       }
-      const ctx: CommandContext = { args, caller, actor, config, password, progress: emitProgress };
-      result = command.run(ctx);
+      const releaseLock = () => {
+        held.lock?.release();
+        held.lock = null;
+      };
+      const ctx: CommandContext = { args, caller, actor, config, password, progress: emitProgress, releaseLock };
+      result = await command.run(ctx);
     } finally {
       password?.fill(0);
       held.lock?.release();
@@ -135,7 +139,7 @@ export function main(argv: readonly string[]): number {
     held.lock?.release();
     const failure =
       e instanceof HelperFailure ? e : systemError(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
-    emitError(failure.code, failure.message);
+    emitError(failure.code, failure.message, failure.details);
     if (spec?.mutating) {
       const outcome = failure.code === 'busy' || failure.code === 'system_error' ? 'failed' : 'refused';
       logChange({ ...log, result: outcome, error: failure.code, message: failure.message });

@@ -2,4 +2,6 @@
 // installed as /usr/libexec/jupyterhub-panel/helper (root:root 0755).
 import { main } from './helper';
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

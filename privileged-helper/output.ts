@@ -23,6 +23,6 @@ export function emitResult(fields: Record<string, unknown>): void {
   writeLine({ ok: true, ...fields });
 }
 
-export function emitError(error: string, message: string): void {
-  writeLine({ ok: false, error, message });
+export function emitError(error: string, message: string, details?: Record<string, unknown>): void {
+  writeLine({ ...details, ok: false, error, message });
 }

@@ -3,12 +3,16 @@
 import type { CommandSpec } from '../args';
 import type { Command } from '../context';
 import { addMember } from './add-member';
+import { connectHub } from './connect-hub';
 import { createUser } from './create-user';
+import { hubStatus } from './hub-status';
+import { installPackages } from './install-packages';
 import { listMembers } from './list-members';
 import { removeMember } from './remove-member';
+import { restartHub } from './restart-hub';
 import { setPassword } from './set-password';
 
-const ALL: readonly Command[] = [listMembers, addMember, removeMember, createUser, setPassword];
+const ALL: readonly Command[] = [listMembers, addMember, removeMember, createUser, setPassword, hubStatus, restartHub, connectHub, installPackages];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(ALL.map((c) => [c.spec.name, c]));
 export const COMMAND_SPECS: ReadonlyMap<string, CommandSpec> = new Map(ALL.map((c) => [c.spec.name, c.spec]));

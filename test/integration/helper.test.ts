@@ -142,15 +142,20 @@ function panelReadableClient(): string {
   const dir = mkdtempSync('/tmp/jh4f-helper-client-');
   chmodSync(dir, 0o755);
   const out = `${dir}/helper-client.mjs`;
+  const source = new URL('../../lib/helper-client.ts', import.meta.url).pathname;
   buildSync({
-    entryPoints: [new URL('../../lib/helper-client.ts', import.meta.url).pathname],
+    // `server-only` only guards against client bundles; in plain Node it would throw.
+    stdin: {
+      contents: readFileSync(source, 'utf8').replace(/^import 'server-only';$/m, ''),
+      resolveDir: new URL('../../lib/', import.meta.url).pathname,
+      sourcefile: source,
+      loader: 'ts',
+    },
     outfile: out,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // `server-only` only guards against client bundles; here it is plain Node.
-    plugins: [{ name: 'server-only', setup: (b) => b.onResolve({ filter: /^server-only$/ }, () => ({ path: 'server-only', namespace: 'empty' })) }, { name: 'empty', setup: (b) => b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '' })) }],
     logLevel: 'error',
   });
   chmodSync(out, 0o644);

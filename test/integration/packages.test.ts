@@ -1,0 +1,295 @@
+// Package install ahead of the first spawn (issue 6) against the production panel
+// and the real helper (pkexec + polkitd), inside the sandbox. SECURITY-CASES.md 27
+// (the panel killed in the middle: interrupted after restart, retry succeeds, no
+// audit row lost) and 29 (pip failing: failed with pip's last lines, the member
+// stays added).
+//
+// Setup (test/sandbox/run.sh): parents mama/papa; kids anna, ben (jupyterhub);
+// kim (no member); sudoer (sudo). No PyPI: the test builds a wheelhouse under
+// /var/lib (throwaway overlay), serves it from a slow loopback "mirror", and
+// writes the root-owned /etc/jupyterhub-panel/packages.json. pip really runs as
+// the kid. Kids' ~/.local and packages.json are removed again at the end.
+//
+// Run: bash test/sandbox/run.sh node --conditions=react-server --import tsx --test test/integration/packages.test.ts
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { sandboxEnv } from '../sandbox/fixtures';
+import { PanelClient } from '../sandbox/http';
+import { panelPid, restartPanel } from '../sandbox/panel-control';
+import {
+  DEMO,
+  demoFiles,
+  makeWheelhouse,
+  removePackagesConfig,
+  removeUserPackages,
+  startSlowMirror,
+  WHEELHOUSE,
+  writePackagesConfig,
+  type SlowMirror,
+} from './support/wheelhouse';
+
+const env = sandboxEnv();
+const HELPER = '/usr/libexec/jupyterhub-panel/helper';
+let mama: PanelClient;
+let mirror: SlowMirror;
+
+interface SseEvent {
+  event: string;
+  id?: string;
+  data: any;
+}
+
+/** Reads /api/jobs/{id}/events until the `end` event (or the timeout). */
+function readEvents(client: PanelClient, id: string, timeoutMs = 120_000): Promise<SseEvent[]> {
+  return new Promise((resolve, reject) => {
+    const events: SseEvent[] = [];
+    const req = https.request(`${env.panelUrl}/api/jobs/${id}/events`, {
+      headers: { cookie: client.cookie ?? '', accept: 'text/event-stream' },
+      ca: fs.readFileSync(env.panelCa),
+      agent: false,
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`no end event within ${timeoutMs} ms; got ${JSON.stringify(events.map((e) => e.event))}`)), timeoutMs);
+    req.on('response', (res) => {
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-type']), /^text\/event-stream/);
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) !== -1) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const ev: SseEvent = { event: 'message', data: null };
+          let data = '';
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event: ')) ev.event = line.slice(7);
+            else if (line.startsWith('id: ')) ev.id = line.slice(4);
+            else if (line.startsWith('data: ')) data += line.slice(6);
+          }
+          if (!data) continue;
+          ev.data = JSON.parse(data);
+          events.push(ev);
+          if (ev.event === 'end') {
+            clearTimeout(timer);
+            req.destroy();
+            resolve(events);
+          }
+        }
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve(events);
+      });
+    });
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      if (events.at(-1)?.event === 'end') resolve(events);
+      else reject(e);
+    });
+    req.end();
+  });
+}
+
+async function startInstall(user: string): Promise<string> {
+  const r = await mama.call('POST', `/api/members/${user}/install`, {});
+  assert.equal(r.status, 202, r.body);
+  assert.match(r.json.jobId, /^[A-Za-z0-9_-]{8,64}$/);
+  return r.json.jobId as string;
+}
+
+async function job(id: string): Promise<any> {
+  const r = await mama.call('GET', `/api/jobs/${id}`);
+  assert.equal(r.status, 200, r.body);
+  return r.json.job;
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function auditFor(jobIds: string[]): Array<{ outcome: string; d: any; error: string | null }> {
+  const db = new Database(env.db, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare(`SELECT outcome, detail, error FROM audit WHERE action = 'packages_install' ORDER BY id`).all() as any[])
+      .map((r) => ({ ...r, d: JSON.parse(r.detail ?? '{}') }))
+      .filter((r) => jobIds.includes(r.d.jobId));
+  } finally {
+    db.close();
+  }
+}
+
+function groupMembers(): string[] {
+  return (execFileSync('getent', ['group', 'jupyterhub'], { encoding: 'utf8' }).trim().split(':')[3] ?? '').split(',');
+}
+
+function pipProcessesOf(user: string): string[] {
+  const r = spawnSync('pgrep', ['-u', user, '-a', '-f', 'pip install'], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+before(async () => {
+  makeWheelhouse(4_000_000);
+  mirror = await startSlowMirror(WHEELHOUSE, 2_000_000);
+  mama = new PanelClient();
+  assert.equal((await mama.login('mama', 'mama-pass-1')).status, 200);
+});
+
+after(async () => {
+  await mirror?.close();
+  removePackagesConfig();
+  for (const u of ['anna', 'ben']) removeUserPackages(u);
+});
+
+test('the helper refuses a non-member and a protected account (real pkexec as the panel account)', () => {
+  const run = (user: string) =>
+    spawnSync('runuser', ['-u', 'jupyterhub-panel', '--', 'pkexec', '--disable-internal-agent', HELPER, 'install-packages', user, '--actor', 'mama'], {
+      encoding: 'utf8',
+    });
+  const kim = run('kim');
+  assert.equal(kim.status, 5, kim.stdout + kim.stderr);
+  assert.match(kim.stdout, /"error":"protected_account".*not a member of jupyterhub/);
+  const sudoer = run('sudoer');
+  assert.equal(sudoer.status, 5, sudoer.stdout);
+  assert.match(sudoer.stdout, /member of the group sudo/);
+  const nobody = run('nosuchkid');
+  assert.equal(nobody.status, 4, nobody.stdout);
+  const bad = run('-G');
+  assert.equal(bad.status, 3, bad.stdout);
+  assert.equal(demoFiles('kim').length, 0);
+});
+
+test('the panel refuses to start an install for a non-member (403, audited), without a job', async () => {
+  const r = await mama.call('POST', '/api/members/kim/install', {});
+  assert.equal(r.status, 403, r.body);
+  const x = await mama.call('POST', '/api/members/kim/install', {}, { origin: 'https://evil.example' });
+  assert.equal(x.status, 403);
+});
+
+test('a real pip install runs as the kid: events in order over SSE, files owned by the kid, versions, audit', async () => {
+  writePackagesConfig({ packages: [DEMO.lab], noIndex: true, findLinks: [mirror.url], pipRetries: 0 });
+  removeUserPackages('anna');
+  const id = await startInstall('anna');
+  const events = await readEvents(mama, id);
+  const progress = events.filter((e) => e.event === 'progress').map((e) => e.data);
+  const seqs = progress.map((p) => p.seq);
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
+  const phases = progress.map((p) => `${p.phase}:${p.package}`);
+  const at = (s: string) => phases.indexOf(s);
+  assert.ok(at(`collecting:${DEMO.lab}`) >= 0, phases.join(' '));
+  assert.ok(at(`downloading:${DEMO.core}`) > at(`collecting:${DEMO.lab}`), phases.join(' '));
+  assert.ok(progress.find((p) => p.phase === 'downloading' && p.package === DEMO.core).bytes > 3_000_000);
+  assert.ok(at(`installing:${DEMO.core}`) > at(`downloading:${DEMO.core}`));
+  assert.ok(at(`done:${DEMO.lab}`) > at(`installing:${DEMO.lab}`));
+  assert.ok(events.some((e) => e.event === 'log' && /Successfully installed/.test(e.data.line)));
+  const end = events.at(-1)!;
+  assert.equal(end.event, 'end');
+  assert.equal(end.data.job.state, 'succeeded');
+  assert.deepEqual(end.data.job.installed, { [DEMO.lab]: '2.1' });
+
+  const files = demoFiles('anna');
+  assert.ok(files.some((f) => f.endsWith('/.local/bin/jh4f-demo-lab')), files.join('\n'));
+  const annaUid = Number(execFileSync('id', ['-u', 'anna'], { encoding: 'utf8' }));
+  for (const f of files) assert.equal(fs.statSync(f).uid, annaUid, `${f} is owned by anna`);
+
+  // A reload replays the same events (a fresh stream of a finished job).
+  const replay = await readEvents(mama, id);
+  assert.deepEqual(replay.filter((e) => e.event === 'progress').map((e) => e.data.seq), seqs);
+
+  const rows = auditFor([id]);
+  assert.deepEqual(rows.map((r) => [r.outcome, r.d.phase]), [['ok', 'start'], ['ok', 'done']]);
+
+  // Again: everything is there, nothing to do.
+  const again = await startInstall('anna');
+  const e2 = await readEvents(mama, again);
+  assert.equal(e2.at(-1)!.data.job.state, 'succeeded');
+  assert.ok(e2.some((e) => e.event === 'progress' && e.data.alreadyInstalled === true));
+
+  const list = await mama.call('GET', '/api/members');
+  assert.equal(list.status, 200);
+});
+
+test('case 29: a missing package and an unreachable index fail with pip\'s last lines; the member stays added', async () => {
+  writePackagesConfig({ packages: ['jh4f-no-such-package'], noIndex: true, findLinks: [WHEELHOUSE] });
+  const id = await startInstall('ben');
+  const end = (await readEvents(mama, id)).at(-1)!;
+  assert.equal(end.data.job.state, 'failed');
+  assert.ok(end.data.job.logTail.some((l: string) => /No matching distribution found for jh4f-no-such-package/.test(l)), end.data.job.logTail.join('\n'));
+  assert.match(end.data.job.error, /system_error/);
+
+  writePackagesConfig({ packages: [DEMO.lab], indexUrl: 'http://127.0.0.1:9/simple', pipRetries: 0, pipTimeoutSeconds: 3 });
+  const id2 = await startInstall('ben');
+  const end2 = (await readEvents(mama, id2)).at(-1)!;
+  assert.equal(end2.data.job.state, 'failed');
+  assert.ok(end2.data.job.logTail.length > 0 && end2.data.job.logTail.length <= 50);
+  assert.ok(end2.data.job.logTail.some((l: string) => /ERROR|Connection refused|NewConnectionError/.test(l)), end2.data.job.logTail.join('\n'));
+
+  assert.ok(groupMembers().includes('ben'), 'ben is still a member');
+  assert.equal(demoFiles('ben').length, 0);
+  const rows = auditFor([id, id2]);
+  assert.deepEqual(rows.map((r) => r.outcome), ['ok', 'failed', 'ok', 'failed']);
+  assert.ok(rows[1]!.error);
+});
+
+test('case 27: the panel killed in the middle leaves the job interrupted; pip stops; retry succeeds; no audit row lost', async () => {
+  removeUserPackages('ben');
+  writePackagesConfig({ packages: [DEMO.lab], noIndex: true, findLinks: [mirror.url], pipRetries: 0 });
+  mirror.setRate(150_000); // ~27 s for the 4 MB wheel: slow enough to kill the panel mid-download
+  const id = await startInstall('ben');
+  await waitFor('the download to start', async () => (await job(id)).summary.packages[DEMO.core] === 'downloading');
+  assert.ok(pipProcessesOf('ben').length > 0, 'pip runs as ben');
+
+  const pid = panelPid();
+  process.kill(pid, 'SIGKILL');
+  // The helper notices its caller is gone (its stdin pipe closes, its parent changes) and stops pip.
+  await waitFor('pip to stop', async () => pipProcessesOf('ben').length === 0, 20_000);
+  mirror.setRate(10_000_000);
+  await restartPanel();
+  assert.notEqual(panelPid(), pid);
+  assert.equal((await mama.login('mama', 'mama-pass-1')).status, 200);
+
+  const interrupted = await job(id);
+  assert.equal(interrupted.state, 'interrupted');
+  const retry = await mama.call('POST', `/api/jobs/${id}/retry`, {});
+  assert.equal(retry.status, 202, retry.body);
+  const newId = retry.json.jobId as string;
+  assert.equal(retry.json.job.retryOf, id);
+  const end = (await readEvents(mama, newId)).at(-1)!;
+  assert.equal(end.data.job.state, 'succeeded', JSON.stringify(end.data.job));
+  assert.ok(demoFiles('ben').some((f) => f.endsWith('/.local/bin/jh4f-demo-lab')));
+
+  const rows = auditFor([id, newId]);
+  assert.deepEqual(
+    rows.map((r) => [r.d.jobId === id ? 'old' : 'new', r.outcome, r.d.phase, r.d.state ?? null]),
+    [
+      ['old', 'ok', 'start', null],
+      ['old', 'failed', 'done', 'interrupted'],
+      ['new', 'ok', 'start', null],
+      ['new', 'ok', 'done', 'succeeded'],
+    ],
+  );
+});
+
+test('cancel: a running install is stopped through the closed pipe, the job ends cancelled', async () => {
+  removeUserPackages('ben');
+  mirror.setRate(150_000);
+  const id = await startInstall('ben');
+  await waitFor('the download to start', async () => (await job(id)).summary.packages[DEMO.core] === 'downloading');
+  const c = await mama.call('POST', `/api/jobs/${id}/cancel`, {});
+  assert.equal(c.status, 200, c.body);
+  const end = (await readEvents(mama, id, 30_000)).at(-1)!;
+  assert.equal(end.data.job.state, 'cancelled');
+  await waitFor('pip to stop', async () => pipProcessesOf('ben').length === 0, 15_000);
+  assert.equal((await mama.call('POST', `/api/jobs/${id}/cancel`, {})).status, 409);
+  mirror.setRate(10_000_000);
+});

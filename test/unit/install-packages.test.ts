@@ -1,0 +1,107 @@
+// install-packages, the pure parts of the helper (privileged-helper/packages.ts):
+// the root-owned configuration, pip's command line, and pip's output turned into
+// progress events; and the progress summary of lib/job-progress.ts.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  alreadySatisfied,
+  cleanLine,
+  packagesConfigFromJson,
+  parseHubVersionFile,
+  parsePipList,
+  pipIndexArgs,
+  progressFromPipLine,
+  REQUIREMENT_RE,
+} from '../../privileged-helper/packages';
+import { asUser } from '../../privileged-helper/commands/install-packages';
+import { summarize, toInstallEvent } from '../../lib/job-progress';
+
+const defaults = ['jupyterhub==3.0.0', 'jupyterlab', 'notebook'];
+
+test('packages.json: defaults when no packages are given; index options pass through', () => {
+  const c = packagesConfigFromJson({ noIndex: true, findLinks: ['/srv/wheels', 'https://mirror.example/wheels/'] }, defaults);
+  assert.deepEqual(c.packages, defaults);
+  assert.deepEqual(pipIndexArgs(c), ['--no-index', '--find-links', '/srv/wheels', '--find-links', 'https://mirror.example/wheels/']);
+  const d = packagesConfigFromJson({ packages: ['jupyterlab>=4,<5', 'notebook[dev]==7.0.1'], indexUrl: 'https://pypi.example/simple', pipRetries: 0 }, defaults);
+  assert.deepEqual(pipIndexArgs(d), ['--index-url', 'https://pypi.example/simple', '--retries', '0']);
+});
+
+test('packages.json: anything that could become a pip option, a URL requirement or a shell word is refused', () => {
+  for (const bad of ['-r/etc/shadow', '--index-url=http://x', 'foo @ https://x/y.whl', 'foo; python_version<"3"', 'a b', '', 'foo==1.0;rm', '../x']) {
+    assert.ok(!REQUIREMENT_RE.test(bad), bad);
+    assert.throws(() => packagesConfigFromJson({ packages: [bad] }, defaults), /packages is malformed/);
+  }
+  assert.throws(() => packagesConfigFromJson({ indexUrl: 'http://user:secret@mirror/simple' }, defaults), /indexUrl/);
+  assert.throws(() => packagesConfigFromJson({ indexUrl: 'file:///etc' }, defaults), /indexUrl/);
+  assert.throws(() => packagesConfigFromJson({ findLinks: ['relative/dir'] }, defaults), /findLinks/);
+  assert.throws(() => packagesConfigFromJson({ findLinks: ['/srv/../etc'] }, defaults), /findLinks/);
+  assert.throws(() => packagesConfigFromJson({ noIndex: 'yes' }, defaults), /noIndex/);
+  assert.throws(() => packagesConfigFromJson({ extra: 1 }, defaults), /unknown key/);
+  assert.throws(() => packagesConfigFromJson([], defaults), /JSON object/);
+  assert.throws(() => packagesConfigFromJson({ packages: [] }, defaults), /empty/);
+});
+
+test("the hub's version comes from Debian's _version.py", () => {
+  assert.equal(parseHubVersionFile('version_info = (3, 0, 0, "", "")\n'), '3.0.0');
+  assert.equal(parseHubVersionFile('version_info = (4, 1, 0, "b1", "")\n'), '4.1.0b1');
+  assert.equal(parseHubVersionFile('nothing here'), null);
+});
+
+test('pip runs as the user through runuser with a clean environment, never a shell', () => {
+  const argv = asUser({ name: 'anna', uid: 1002, gid: 1002, gecos: '', home: '/home/anna', shell: '/bin/bash' }, ['install', '--user', '--', 'jupyterlab']);
+  assert.deepEqual(argv.slice(0, 5), ['-u', 'anna', '--', '/usr/bin/env', '-i']);
+  assert.ok(argv.includes('HOME=/home/anna') && argv.includes('PIP_BREAK_SYSTEM_PACKAGES=1') && argv.includes('PATH=/usr/local/bin:/usr/bin:/bin'));
+  assert.deepEqual(argv.slice(-7), ['/usr/bin/python3', '-m', 'pip', 'install', '--user', '--', 'jupyterlab']);
+});
+
+test("pip's output becomes progress events", () => {
+  assert.deepEqual(progressFromPipLine('Collecting jupyterlab>=4'), [{ phase: 'collecting', package: 'jupyterlab' }]);
+  assert.deepEqual(progressFromPipLine('  Downloading http://127.0.0.1:4/jh4f_demo_core-1.0-py3-none-any.whl (3.0 MB)'), [
+    { phase: 'downloading', package: 'jh4f-demo-core', bytes: 3_000_000 },
+  ]);
+  assert.deepEqual(progressFromPipLine('Processing ./wh/jh4f_demo_lab-2.1-py3-none-any.whl'), [{ phase: 'collecting', package: 'jh4f-demo-lab' }]);
+  assert.deepEqual(progressFromPipLine('Requirement already satisfied: tornado>=6.1 in /home/a/.local/lib'), [
+    { phase: 'done', package: 'tornado', alreadyInstalled: true },
+  ]);
+  assert.deepEqual(progressFromPipLine('Installing collected packages: jh4f-demo-core, jh4f-demo-lab'), [
+    { phase: 'installing', package: 'jh4f-demo-core' },
+    { phase: 'installing', package: 'jh4f-demo-lab' },
+  ]);
+  assert.deepEqual(progressFromPipLine('Successfully installed jh4f-demo-core-1.0 jh4f-demo-lab-2.1'), [
+    { phase: 'done', package: 'jh4f-demo-core', version: '1.0' },
+    { phase: 'done', package: 'jh4f-demo-lab', version: '2.1' },
+  ]);
+  assert.deepEqual(progressFromPipLine('ERROR: No matching distribution found for nothing'), []);
+  assert.equal(cleanLine('\x1b[31mERROR\x1b[0m: x\x07'), 'ERROR: x');
+});
+
+test('pip list and "already installed" checks', () => {
+  const have = parsePipList('[{"name": "JupyterLab", "version": "4.0.1"}, {"name": "jupyterhub", "version": "3.0.0"}]');
+  assert.deepEqual(have, { jupyterlab: '4.0.1', jupyterhub: '3.0.0' });
+  assert.ok(alreadySatisfied('jupyterlab', have));
+  assert.ok(alreadySatisfied('jupyterhub==3.0.0', have));
+  assert.ok(!alreadySatisfied('jupyterhub==4.0.0', have));
+  assert.ok(!alreadySatisfied('jupyterlab>=5', have)); // left to pip
+  assert.ok(!alreadySatisfied('notebook', have));
+  assert.deepEqual(parsePipList('garbage'), {});
+});
+
+test('the progress summary only moves forward and reaches 100 at the end', () => {
+  const raw = [
+    { phase: 'collecting', package: 'a' },
+    { phase: 'downloading', package: 'a', bytes: 10 },
+    { phase: 'collecting', package: 'b' },
+    { phase: 'installing', package: 'a' },
+    { phase: 'collecting', package: 'a' },
+    { nonsense: true },
+  ];
+  const events = raw.map((r, i) => toInstallEvent(r, i + 1)).filter((e) => e !== null);
+  assert.equal(events.length, 5);
+  const s = summarize(events);
+  assert.equal(s.packages.a, 'installing');
+  assert.equal(s.bytes, 10);
+  assert.ok(s.percent > 0 && s.percent < 100);
+  const end = summarize([{ seq: 6, phase: 'done', package: null }], s);
+  assert.equal(end.percent, 100);
+  assert.equal(summarize(events, end).lastSeq, 6, 'old events do not move it back');
+});
