@@ -2,6 +2,7 @@
 // an HTTP status and a message from the catalog in every language. Anything else
 // that goes wrong is logged on the server and shown as the generic `internal`.
 // No I/O here, so client components may import the codes too.
+import { helperCodeMessage } from './family-errors';
 import { catalogs, format, type Locale, type Messages } from './i18n/messages';
 
 interface ErrorSpec {
@@ -66,25 +67,5 @@ export class PublicError extends Error {
 
 /** Messages of the helper's error codes (lib/helper-client.ts), in the user's language. */
 export function helperErrorMessage(code: string, locale: Locale): string {
-  const m = catalogs[locale].helperErrors;
-  switch (code) {
-    case 'invalid_name':
-      return m.invalidName;
-    case 'no_such_user':
-      return m.noSuchUser;
-    case 'protected_account':
-      return m.protectedAccount;
-    case 'conflict':
-      return m.conflict;
-    case 'busy':
-      return m.busy;
-    case 'not_authorized':
-      return m.notAuthorized;
-    case 'timeout':
-      return m.timeout;
-    case 'usage':
-      return m.usage;
-    default:
-      return m.systemError;
-  }
+  return helperCodeMessage(code, catalogs[locale]);
 }

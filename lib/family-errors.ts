@@ -2,7 +2,7 @@
 // every language. A helper error code (lib/helper-client.ts) plus, where the
 // panel knows more, a specific reason ("papa is a parent") and, for onboarding,
 // the step that failed. No I/O: client components may import the types.
-import type { HelperErrorCode } from './helper-client'; // type only: erased, no server code reaches the client
+import { HTTP_STATUS, type HelperErrorCode } from './helper-errors';
 import { catalogs, format, type Locale, type Messages } from './i18n/messages';
 
 export type OnboardStep = 'create' | 'password' | 'add';
@@ -16,17 +16,8 @@ export type FamilyReason =
   | 'no_such_user'
   | 'hub_account';
 
-export const HTTP_STATUS_OF: Readonly<Record<HelperErrorCode, number>> = {
-  invalid_name: 400,
-  no_such_user: 404,
-  protected_account: 403,
-  conflict: 409,
-  busy: 503,
-  system_error: 500,
-  usage: 500,
-  not_authorized: 502,
-  timeout: 504,
-};
+/** HTTP status of each helper error code: the one table in lib/helper-errors.ts. */
+export const HTTP_STATUS_OF = HTTP_STATUS;
 
 export class FamilyError extends Error {
   readonly code: HelperErrorCode;
