@@ -5,7 +5,8 @@
 #   2. integration and browser tests inside the sandbox (test/sandbox/run.sh): real
 #      PAM, pkexec + polkitd on their own system D-Bus, shadow-utils, Debian's
 #      JupyterHub 3.0, the production panel, Debian's Chromium
-#   3. a check that the host's /etc/passwd, /etc/group, /etc/shadow and /home are unchanged
+#   3. the Debian package installed into a fresh Debian 13 root file system (test/deb)
+#   4. a check that the host's /etc/passwd, /etc/group, /etc/shadow and /home are unchanged
 # It ends with one line "tests: N passed, N failed, N skipped".
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,12 +48,14 @@ NODE_TEST=(node --conditions=react-server --import tsx --test --test-concurrency
 run_suite unit "${NODE_TEST[@]}" test/unit/*.test.ts
 # One sandbox for the integration and browser tests (they share its hub and panel).
 run_suite sandbox bash test/sandbox/run.sh "${NODE_TEST[@]}" --test-timeout=600000 test/integration/*.test.ts test/browser/*.test.ts
+# The Debian package in a fresh Debian 13 root file system (debootstrap; a few minutes).
+run_suite deb bash test/deb/run.sh
 JH4F_HOST_BEFORE="$LOG_DIR/host-before.json" run_suite host "${NODE_TEST[@]}" test/host/*.test.ts
 
 # One closing line over all suites; a suite that died without a summary counts as a failure.
 # The type check counts as one test.
 passed=$((1 - typecheck_failed)); failed=$typecheck_failed; skipped=0
-for suite in unit sandbox host; do
+for suite in unit sandbox deb host; do
   log="$LOG_DIR/$suite.log"
   p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
   f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)

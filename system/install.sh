@@ -13,15 +13,13 @@ set -euo pipefail
 umask 022
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PANEL_USER=jupyterhub-panel
-ACCESS_GROUP=jupyterhub
-ADMIN_GROUP=jupyterhub_adm
-APP_DIR=/usr/lib/jupyterhub-panel
-HELPER_DIR=/usr/libexec/jupyterhub-panel
-CONF_DIR=/etc/jupyterhub-panel
-DATA_DIR=/var/lib/jupyterhub-panel
-LOG_DIR=/var/log/jupyterhub-panel
-RUN_DIR=/run/jupyterhub-panel
+# Names, say() and the steps shared with the Debian package's postinst:
+# ensure_accounts, ensure_config, ensure_certificate.
+# shellcheck source=system/lib/setup-common.sh
+. "$REPO/system/lib/setup-common.sh"
+# stage_app, shared with scripts/build-deb.sh.
+# shellcheck source=system/lib/stage-app.sh
+. "$REPO/system/lib/stage-app.sh"
 BIN_DIR=/usr/local/bin
 POLKIT_ACTIONS=/usr/share/polkit-1/actions
 POLKIT_RULES=/etc/polkit-1/rules.d
@@ -33,7 +31,6 @@ DEBIAN_PACKAGES=(
   libpam0g-dev python3 make g++ python3-pip
 )
 
-say() { printf '==> %s\n' "$*"; }
 die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run me as root (sudo $0)"
@@ -91,7 +88,7 @@ install_npm_dependencies() {
 
 build_panel() {
   local want have
-  want=$(tree_hash app lib server privileged-helper public scripts next.config.ts postcss.config.mjs tsconfig.json package-lock.json)
+  want=$(tree_hash app lib server privileged-helper public scripts/build.mjs next.config.ts postcss.config.mjs tsconfig.json package-lock.json)
   have=$(cat "$REPO/dist/.jh4f-stamp" 2>/dev/null || true)
   if [ "$want" = "$have" ] && [ -f "$REPO/.next/BUILD_ID" ]; then
     say "build: up to date"
@@ -102,40 +99,14 @@ build_panel() {
   echo "$want" > "$REPO/dist/.jh4f-stamp"
 }
 
-ensure_accounts() {
-  local group
-  for group in "$ACCESS_GROUP" "$ADMIN_GROUP"; do
-    if ! getent group "$group" >/dev/null; then
-      say "group $group: creating"
-      groupadd -- "$group"
-    fi
-  done
-  if ! getent passwd "$PANEL_USER" >/dev/null; then
-    say "account $PANEL_USER: creating (system account, no login shell)"
-    useradd --system --user-group --home-dir "$DATA_DIR" --no-create-home \
-      --shell /usr/sbin/nologin --comment "jupyterhub4family panel" -- "$PANEL_USER"
-  fi
-  # PAM's pam_unix can check other users' passwords only for members of shadow.
-  if ! id -nG "$PANEL_USER" | tr ' ' '\n' | grep -qx shadow; then
-    say "account $PANEL_USER: adding to group shadow (needed to check parents' passwords)"
-    usermod --append --groups shadow -- "$PANEL_USER"
-  fi
-}
-
 install_app() {
   say "panel: installing to $APP_DIR"
   local staging="$APP_DIR.new"
   rm -rf "$staging"
   mkdir -p "$staging"
-  (cd "$REPO" && cp -a package.json next.config.ts "$staging/")
-  (cd "$REPO" && cp -a public dist "$staging/")
-  rm -rf "$staging/dist/helper"
-  (cd "$REPO" && tar --exclude=.next/cache -cf - .next) | tar -xf - -C "$staging"
-  # Only the production dependencies (top-level folders carry their nested ones),
-  # already built for this Node.js.
-  (cd "$REPO" && { npm ls --omit=dev --all --parseable 2>/dev/null || true; } |
-    sed -n "s|^$REPO/||p" | grep -E '^node_modules/(@[^/]+/)?[^/@]+$' | sort -u |
-    tar -cf - -T -) | tar -xf - -C "$staging"
+  # The server, its build and only the production dependencies, built for this Node.js
+  # (the same tree the Debian package ships; dist/ also holds .deb files: not copied).
+  stage_app "$REPO" "$staging"
   chown -R root:root "$staging"
   chmod -R go-w "$staging"
   rm -rf "$APP_DIR.old"
@@ -165,47 +136,6 @@ install_system_files() {
   install -d -o root -g root -m 0755 "$POLKIT_ACTIONS" "$POLKIT_RULES"
   install -o root -g root -m 0644 "$REPO/system/polkit/org.jupyterhub4family.panel.policy" "$POLKIT_ACTIONS/"
   install -o root -g root -m 0644 "$REPO/system/polkit/50-jupyterhub-panel.rules" "$POLKIT_RULES/"
-}
-
-ensure_config() {
-  install -d -o root -g "$PANEL_USER" -m 0750 "$CONF_DIR/tls"
-  if [ ! -f "$CONF_DIR/panel.env" ]; then
-    say "configuration: $CONF_DIR/panel.env (defaults)"
-    install -o root -g "$PANEL_USER" -m 0640 "$REPO/system/panel.env" "$CONF_DIR/panel.env"
-  fi
-  install -d -o "$PANEL_USER" -g "$PANEL_USER" -m 0750 "$DATA_DIR" "$LOG_DIR"
-  install -d -o "$PANEL_USER" -g "$PANEL_USER" -m 0755 "$RUN_DIR"
-}
-
-# The panel's own certificate, with subjectAltNames (browsers ignore the CN).
-ensure_certificate() {
-  local cert="$CONF_DIR/tls/cert.pem" key="$CONF_DIR/tls/key.pem"
-  if [ -s "$cert" ] && [ -s "$key" ] && openssl x509 -in "$cert" -noout -checkend $((30 * 86400)) >/dev/null; then
-    say "TLS certificate: keeping $cert"
-    return
-  fi
-  local host fqdn san addr
-  host=$(hostname -s 2>/dev/null || hostname)
-  fqdn=$(hostname -f 2>/dev/null || echo "$host")
-  san="DNS:localhost,DNS:$host,IP:127.0.0.1,IP:::1"
-  [ "$fqdn" != "$host" ] && san="$san,DNS:$fqdn"
-  for addr in $(hostname -I 2>/dev/null || true); do
-    case "$addr" in
-      fe80:*) ;;
-      *:*|*.*) san="$san,IP:$addr" ;;
-    esac
-  done
-  say "TLS certificate: creating $cert for $san"
-  openssl req -x509 -newkey rsa:3072 -sha256 -nodes -days 825 \
-    -subj "/CN=$host/O=jupyterhub4family panel" \
-    -addext "subjectAltName=$san" -addext "extendedKeyUsage=serverAuth" \
-    -addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=critical,digitalSignature,keyEncipherment" \
-    -keyout "$key.new" -out "$cert.new" 2>/dev/null
-  chown root:"$PANEL_USER" "$key.new" "$cert.new"
-  chmod 0640 "$key.new"
-  chmod 0644 "$cert.new"
-  mv "$key.new" "$key"
-  mv "$cert.new" "$cert"
 }
 
 env_value() { sed -n "s/^$1=//p" "$CONF_DIR/panel.env" | tail -n 1; }
@@ -294,7 +224,7 @@ main() {
   [ "$MODE" = prepare ] && { say "prepared: packages, npm dependencies and build are in place"; return; }
 
   ensure_accounts
-  ensure_config
+  ensure_config "$REPO/system/panel.env"
   install_app
   install_system_files
   ensure_certificate

@@ -1,0 +1,85 @@
+# jupyterhub4family panel: set-up steps shared by the set-up command
+# (system/install.sh) and the Debian package's maintainer script (postinst).
+# Sourced, not run. Needs bash, runs as root; every step is idempotent and keeps
+# what is already there (accounts, configuration, a valid certificate, data).
+#
+# Installed by the Debian package as /usr/share/jupyterhub-panel/setup-common.sh.
+
+PANEL_USER=jupyterhub-panel
+ACCESS_GROUP=jupyterhub
+ADMIN_GROUP=jupyterhub_adm
+APP_DIR=/usr/lib/jupyterhub-panel
+HELPER_DIR=/usr/libexec/jupyterhub-panel
+CONF_DIR=/etc/jupyterhub-panel
+DATA_DIR=/var/lib/jupyterhub-panel
+LOG_DIR=/var/log/jupyterhub-panel
+RUN_DIR=/run/jupyterhub-panel
+
+say() { printf '==> %s\n' "$*"; }
+
+# The groups jupyterhub (hub access) and jupyterhub_adm (parents), and the panel's
+# system account, in group shadow so PAM can check parents' passwords.
+ensure_accounts() {
+  local group
+  for group in "$ACCESS_GROUP" "$ADMIN_GROUP"; do
+    if ! getent group "$group" >/dev/null; then
+      say "group $group: creating"
+      groupadd -- "$group"
+    fi
+  done
+  if ! getent passwd "$PANEL_USER" >/dev/null; then
+    say "account $PANEL_USER: creating (system account, no login shell)"
+    useradd --system --user-group --home-dir "$DATA_DIR" --no-create-home \
+      --shell /usr/sbin/nologin --comment "jupyterhub4family panel" -- "$PANEL_USER"
+  fi
+  # PAM's pam_unix can check other users' passwords only for members of shadow.
+  if ! id -nG "$PANEL_USER" | tr ' ' '\n' | grep -qx shadow; then
+    say "account $PANEL_USER: adding to group shadow (needed to check parents' passwords)"
+    usermod --append --groups shadow -- "$PANEL_USER"
+  fi
+}
+
+# ensure_config TEMPLATE: panel.env from TEMPLATE when missing (never overwritten),
+# and the data, log and run directories.
+ensure_config() {
+  local template="$1"
+  install -d -o root -g root -m 0755 "$CONF_DIR"
+  install -d -o root -g "$PANEL_USER" -m 0750 "$CONF_DIR/tls"
+  if [ ! -f "$CONF_DIR/panel.env" ]; then
+    say "configuration: $CONF_DIR/panel.env (defaults)"
+    install -o root -g "$PANEL_USER" -m 0640 "$template" "$CONF_DIR/panel.env"
+  fi
+  install -d -o "$PANEL_USER" -g "$PANEL_USER" -m 0750 "$DATA_DIR" "$LOG_DIR"
+  install -d -o "$PANEL_USER" -g "$PANEL_USER" -m 0755 "$RUN_DIR"
+}
+
+# The panel's own certificate, with subjectAltNames (browsers ignore the CN).
+ensure_certificate() {
+  local cert="$CONF_DIR/tls/cert.pem" key="$CONF_DIR/tls/key.pem"
+  if [ -s "$cert" ] && [ -s "$key" ] && openssl x509 -in "$cert" -noout -checkend $((30 * 86400)) >/dev/null; then
+    say "TLS certificate: keeping $cert"
+    return
+  fi
+  local host fqdn san addr
+  host=$(hostname -s 2>/dev/null || hostname)
+  fqdn=$(hostname -f 2>/dev/null || echo "$host")
+  san="DNS:localhost,DNS:$host,IP:127.0.0.1,IP:::1"
+  [ "$fqdn" != "$host" ] && san="$san,DNS:$fqdn"
+  for addr in $(hostname -I 2>/dev/null || true); do
+    case "$addr" in
+      fe80:*) ;;
+      *:*|*.*) san="$san,IP:$addr" ;;
+    esac
+  done
+  say "TLS certificate: creating $cert for $san"
+  openssl req -x509 -newkey rsa:3072 -sha256 -nodes -days 825 \
+    -subj "/CN=$host/O=jupyterhub4family panel" \
+    -addext "subjectAltName=$san" -addext "extendedKeyUsage=serverAuth" \
+    -addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=critical,digitalSignature,keyEncipherment" \
+    -keyout "$key.new" -out "$cert.new" 2>/dev/null
+  chown root:"$PANEL_USER" "$key.new" "$cert.new"
+  chmod 0640 "$key.new"
+  chmod 0644 "$cert.new"
+  mv "$key.new" "$key"
+  mv "$cert.new" "$cert"
+}

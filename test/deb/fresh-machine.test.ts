@@ -1,0 +1,212 @@
+// Acceptance test of the Debian package (issue 8): a fresh Debian 13 (trixie) root
+// file system made with debootstrap; the built .deb installed into it with apt and
+// Debian's own nodejs; the panel started the way its systemd unit runs it; a healthy
+// answer over HTTPS verified with the package's certificate; the root helper run
+// through pkexec as the panel account; then purge, and no trace of the package.
+// Shows lintian's and systemd-analyze's output.
+//
+// Run by test/deb/run.sh (root; it builds the .deb first). Everything happens inside
+// a throw-away directory (JH4F_DEB_WORK, default /var/tmp) with private mount, pid
+// and network namespaces (test/deb/in-root.sh); the host's /etc, accounts and /home
+// are never touched. The finished debootstrap root and the downloaded .debs are
+// cached in /var/cache/jh4f-debootstrap (JH4F_DEB_NO_CACHE=1: fresh, like CI).
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const IN_ROOT = path.join(__dirname, 'in-root.sh');
+const PACKAGE = 'jupyterhub4family-panel';
+const SUITE = 'trixie';
+const MIRROR = process.env.JH4F_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
+const PORT = 8210;
+const CACHE_DIR = '/var/cache/jh4f-debootstrap';
+const useCache = process.env.JH4F_DEB_NO_CACHE !== '1';
+const arch = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim();
+const version = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version as string;
+const DEB = process.env.JH4F_DEB || path.join(REPO, 'dist', `${PACKAGE}_${version}_${arch}.deb`);
+const ROOTFS_TARBALL = path.join(CACHE_DIR, `${SUITE}-${arch}-rootfs.tar.zst`);
+
+let work = '';
+let lintian: Promise<{ status: number | null; out: string }> | undefined;
+const hostAccounts = () =>
+  ['passwd', 'group', 'shadow', 'gshadow'].map((f) => spawnSync('sha256sum', [`/etc/${f}`], { encoding: 'utf8' }).stdout);
+const hostBefore = hostAccounts();
+let root = '';
+const times: Record<string, number> = {};
+
+function log(text: string) {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Runs a command, shows its output in the log, returns it; fails the test on a bad exit. */
+function run(label: string, cmd: string, args: string[], opts: { env?: Record<string, string>; allowFail?: boolean; timeoutMs?: number } = {}) {
+  const started = Date.now();
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    env: { ...process.env, ...opts.env },
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: opts.timeoutMs ?? 20 * 60_000,
+  });
+  times[label] = (times[label] ?? 0) + (Date.now() - started) / 1000;
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  log(`----- ${label}: ${cmd} ${args.join(' ')} (exit ${r.status}, ${times[label].toFixed(1)} s)`);
+  log(out);
+  if (!opts.allowFail) assert.equal(r.status, 0, `${label} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''})`);
+  return { status: r.status, out };
+}
+
+function marker(out: string, name: string): string {
+  const line = out.split('\n').find((l) => l.startsWith(`@@${name} `));
+  assert.ok(line, `no @@${name} line in the output`);
+  return line.slice(name.length + 3);
+}
+
+before(() => {
+  assert.equal(process.getuid?.(), 0, 'run as root: sudo bash test/deb/run.sh');
+  assert.ok(fs.existsSync(DEB), `${DEB} is missing: run npm run deb (test/deb/run.sh does)`);
+  work = fs.mkdtempSync(path.join(process.env.JH4F_DEB_WORK || '/var/tmp', 'jh4f-deb-test.'));
+  root = path.join(work, 'root');
+  fs.mkdirSync(root);
+  log(`work directory ${work}, package ${DEB}`);
+  // lintian takes a minute or two: it runs while the root file system is made.
+  lintian = new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn('lintian', ['--tag-display-limit', '0', DEB], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', (e) => resolve({ status: null, out: `${out}${e.message}` }));
+    child.on('close', (status) => {
+      times.lintian = (Date.now() - started) / 1000;
+      resolve({ status, out });
+    });
+  });
+});
+
+after(() => {
+  // in-root.sh unmounts everything it mounted; make sure before removing the tree.
+  if (!root) return;
+  const mounts = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(root));
+  for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
+  if (mounts.length === 0) fs.rmSync(work, { recursive: true, force: true });
+  else log(`left ${work} in place: still mounted ${mounts.join(', ')}`);
+  log(`times (s): ${Object.entries(times).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+});
+
+test('a fresh Debian 13 root file system', () => {
+  if (useCache && fs.existsSync(ROOTFS_TARBALL)) {
+    run('rootfs (cached)', 'tar', ['--zstd', '-xpf', ROOTFS_TARBALL, '-C', root, '--numeric-owner']);
+  } else {
+    run('debootstrap', 'debootstrap', [SUITE, root, MIRROR]);
+    if (useCache) {
+      fs.mkdirSync(CACHE_DIR, { recursive: true });
+      const tmp = `${ROOTFS_TARBALL}.new`;
+      run('rootfs cache', 'tar', ['--zstd', '-cpf', tmp, '-C', root, '--numeric-owner', '.']);
+      fs.renameSync(tmp, ROOTFS_TARBALL);
+    }
+  }
+  const osRelease = fs.readFileSync(path.join(root, 'etc/os-release'), 'utf8');
+  assert.match(osRelease, /VERSION_CODENAME=trixie/);
+  // Name resolution for apt inside the root (its own /etc, not the host's).
+  fs.copyFileSync('/etc/resolv.conf', path.join(root, 'etc/resolv.conf'));
+  fs.writeFileSync(path.join(root, 'etc/hostname'), 'familypc\n');
+});
+
+test('apt installs the .deb with Debian 13 packages only', () => {
+  const env: Record<string, string> = {};
+  if (useCache) {
+    env.JH4F_APT_ARCHIVES = path.join(CACHE_DIR, `apt-archives-${SUITE}-${arch}`);
+  }
+  const r = run('apt install', IN_ROOT, [root, 'install', DEB], { env });
+  assert.match(r.out, /==> account jupyterhub-panel: creating/);
+  assert.match(r.out, /==> TLS certificate: creating/);
+  const status = run('dpkg -s', 'chroot', [root, 'dpkg-query', '-W', '-f', '${Status} ${Version}\n', PACKAGE, 'nodejs']);
+  assert.match(status.out, /install ok installed/);
+  log(`nodejs in the root: ${status.out.trim().split('\n').at(-1)}`);
+  const passwd = fs.readFileSync(path.join(root, 'etc/passwd'), 'utf8');
+  assert.match(passwd, /^jupyterhub-panel:x:\d+:\d+:[^:]*:\/var\/lib\/jupyterhub-panel:\/usr\/sbin\/nologin$/m);
+  const group = fs.readFileSync(path.join(root, 'etc/group'), 'utf8');
+  assert.match(group, /^shadow:x:\d+:.*\bjupyterhub-panel\b/m);
+  assert.match(group, /^jupyterhub:/m);
+  assert.match(group, /^jupyterhub_adm:/m);
+  const cert = run('certificate', 'openssl', ['x509', '-in', path.join(root, 'etc/jupyterhub-panel/tls/cert.pem'), '-noout', '-ext', 'subjectAltName']);
+  assert.match(cert.out, /DNS:localhost/);
+  assert.match(cert.out, /IP Address:127\.0\.0\.1/);
+  const helper = fs.statSync(path.join(root, 'usr/libexec/jupyterhub-panel/helper'));
+  assert.equal(helper.mode & 0o7777, 0o755);
+  assert.equal(helper.uid, 0);
+  assert.equal(fs.readFileSync(path.join(root, 'usr/libexec/jupyterhub-panel/helper'), 'utf8').split('\n')[0], '#!/usr/bin/node');
+
+  // A second configure (what an upgrade runs) keeps account, configuration and certificate.
+  const certBefore = fs.readFileSync(path.join(root, 'etc/jupyterhub-panel/tls/cert.pem'), 'utf8');
+  const again = run('reinstall', IN_ROOT, [root, 'install', DEB, '--reinstall'], { env });
+  assert.match(again.out, /TLS certificate: keeping/);
+  assert.doesNotMatch(again.out, /creating/);
+  assert.equal(fs.readFileSync(path.join(root, 'etc/jupyterhub-panel/tls/cert.pem'), 'utf8'), certBefore);
+});
+
+test('systemd-analyze verify passes on the installed unit', () => {
+  const r = run('systemd-analyze', IN_ROOT, [root, 'verify-unit']);
+  assert.equal(marker(r.out, 'VERIFY_RC'), '0');
+  const unit = fs.readFileSync(path.join(root, 'usr/lib/systemd/system/jupyterhub-panel.service'), 'utf8');
+  assert.match(unit, /^ExecStart=\/usr\/bin\/node \/usr\/lib\/jupyterhub-panel\/dist\/server\/server\.js$/m);
+  assert.doesNotMatch(unit, /^NoNewPrivileges=(yes|true|1)/m);
+  // Enabled at installation (deb-systemd-helper), started once systemd runs.
+  assert.equal(fs.readlinkSync(path.join(root, 'etc/systemd/system/multi-user.target.wants/jupyterhub-panel.service')), '/usr/lib/systemd/system/jupyterhub-panel.service');
+});
+
+test('the panel starts as its unit runs it and answers over HTTPS', () => {
+  const envFile = path.join(root, 'etc/jupyterhub-panel/panel.env');
+  fs.writeFileSync(envFile, fs.readFileSync(envFile, 'utf8').replace(/^JH4F_PORT=.*$/m, `JH4F_PORT=${PORT}`));
+  const r = run('serve', IN_ROOT, [root, 'serve', String(PORT)], { allowFail: true });
+  const health = marker(r.out, 'HEALTH');
+  assert.notEqual(health, 'none', 'no answer from /panel/api/health');
+  assert.equal(JSON.parse(health).ok, true, health);
+  assert.equal(marker(r.out, 'PANEL_USER'), 'jupyterhub-panel');
+  assert.equal(marker(r.out, 'NNP'), '0', 'the panel must run without NoNewPrivileges (pkexec)');
+  assert.equal(marker(r.out, 'TLS_BY_NAME'), 'ok');
+  const [rc, ...rest] = marker(r.out, 'PKEXEC').split(' ');
+  assert.equal(rc, '0', `pkexec helper list-members: ${rest.join(' ')}`);
+  assert.equal(JSON.parse(rest.join(' ')).ok, true);
+  assert.equal(r.status, 0, 'serve step failed');
+});
+
+test('purge leaves no trace of the package', () => {
+  const files = fs.readFileSync(path.join(root, `var/lib/dpkg/info/${PACKAGE}.list`), 'utf8').split('\n').filter(Boolean);
+  run('apt purge', IN_ROOT, [root, 'purge']);
+  const shared = new Set(['/.', '/etc', '/etc/pam.d', '/usr', '/usr/bin', '/usr/lib', '/usr/libexec', '/usr/share', '/usr/share/doc',
+    '/usr/share/man', '/usr/share/man/man1', '/usr/share/polkit-1', '/usr/share/polkit-1/actions', '/usr/share/polkit-1/rules.d',
+    '/usr/lib/systemd', '/usr/lib/systemd/system']);
+  const left = files.filter((f) => !shared.has(f) && fs.existsSync(path.join(root, f)));
+  assert.deepEqual(left, [], 'files of the package left after purge');
+  const named = spawnSync('find', [root, '-xdev', '-iname', '*jupyterhub*', '-not', '-path', `${root}/tmp/*`], { encoding: 'utf8' }).stdout.trim();
+  assert.equal(named, '', 'paths named after the package left after purge');
+  for (const db of ['passwd', 'group', 'shadow', 'gshadow', 'subuid', 'subgid']) {
+    const p = path.join(root, 'etc', db);
+    if (fs.existsSync(p)) assert.doesNotMatch(fs.readFileSync(p, 'utf8'), /jupyterhub/, `/etc/${db} still names jupyterhub`);
+  }
+  // /etc/passwd- and friends are shadow-utils' copies of the previous version of each
+  // file (from before userdel/groupdel): they are rewritten by the next change, not ours to edit.
+  const grep = spawnSync('grep', ['-rl', '--exclude=passwd-', '--exclude=group-', '--exclude=shadow-', '--exclude=gshadow-', 'jupyterhub',
+    path.join(root, 'etc'), path.join(root, 'var/lib/systemd'), path.join(root, 'var/lib/polkit-1')], { encoding: 'utf8' });
+  assert.equal(grep.stdout.trim(), '', 'configuration naming jupyterhub left after purge');
+  const dpkg = spawnSync('chroot', [root, 'dpkg-query', '-W', PACKAGE], { encoding: 'utf8' });
+  assert.notEqual(dpkg.status, 0, 'dpkg still knows the package');
+  log(`purge: ${files.length} package paths checked, none left; no account, group, configuration, data or log left`);
+});
+
+test('lintian reports no errors on the package', async () => {
+  assert.ok(lintian);
+  const r = await lintian;
+  log(`----- lintian ${DEB} (exit ${r.status}, ${times.lintian?.toFixed(1)} s)\n${r.out}`);
+  const errors = r.out.split('\n').filter((l) => l.startsWith('E: '));
+  assert.deepEqual(errors, [], 'lintian errors');
+  assert.ok(r.status === 0 || r.status === 2, `lintian exit ${r.status}`);
+});
+
+test('the host was not touched', () => {
+  assert.deepEqual(hostAccounts(), hostBefore, "the host's account files changed");
+});

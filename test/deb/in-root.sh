@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Runs one step of the fresh-machine test inside a Debian root file system ROOT,
+# in private mount and pid namespaces (and, for `serve`, a private network
+# namespace with loopback only). Called by test/deb/fresh-machine.test.ts.
+#
+#   in-root.sh ROOT install DEB [--reinstall]   apt install ./DEB (Debian's own dependencies)
+#   in-root.sh ROOT verify-unit     systemd-analyze verify / security of the installed unit
+#   in-root.sh ROOT serve PORT      start D-Bus, polkitd and the panel the way the unit
+#                                   runs it; check health over HTTPS and the helper via pkexec
+#   in-root.sh ROOT purge           apt purge the package
+#
+# Everything mounted lives in the private mount namespace and is unmounted by path
+# at the end; every process started is ended by its pid (the pid namespace ends
+# anything left). Nothing outside ROOT is written.
+set -euo pipefail
+
+R=$(readlink -f "$1")
+STEP=$2
+shift 2
+PACKAGE=jupyterhub4family-panel
+
+if [ "${JH4F_IN_NS:-}" != 1 ]; then
+  net=()
+  [ "$STEP" = serve ] && net=(--net)
+  exec unshare --mount --uts --pid --fork --mount-proc --propagation private "${net[@]}" \
+    env JH4F_IN_NS=1 bash "${BASH_SOURCE[0]}" "$R" "$STEP" "$@"
+fi
+
+[ -x "$R/usr/bin/apt-get" ] && [ "$R" != / ] || { echo "in-root.sh: $R is not a Debian root" >&2; exit 2; }
+
+# The fresh machine's own host name (a private UTS namespace), for its certificate.
+[ -s "$R/etc/hostname" ] && hostname "$(head -n 1 "$R/etc/hostname")"
+
+MOUNTS=()
+PIDS=()
+mnt() { # mnt TARGET mount-args...: mount inside ROOT, remembered for the unmount
+  local target="$R$1"; shift
+  mkdir -p "$target"
+  mount "$@" "$target"
+  MOUNTS+=("$target")
+}
+cleanup() {
+  local pid i
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for i in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount -l "${MOUNTS[$i]}" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# A /proc of this pid namespace, sysfs, a minimal /dev (no host device but the
+# harmless ones, a private devpts and /dev/shm), a fresh /run and /tmp.
+mnt /proc -t proc proc
+mnt /sys -t sysfs -o ro sysfs
+mnt /dev -t tmpfs -o mode=0755,nosuid tmpfs
+for dev in null zero full random urandom tty; do
+  touch "$R/dev/$dev"
+  mount --bind "/dev/$dev" "$R/dev/$dev"
+  MOUNTS+=("$R/dev/$dev")
+done
+mnt /dev/pts -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts
+ln -sf pts/ptmx "$R/dev/ptmx"
+ln -sf /proc/self/fd "$R/dev/fd"
+mnt /dev/shm -t tmpfs -o mode=1777,nosuid,nodev tmpfs
+mnt /run -t tmpfs -o mode=0755,nosuid,nodev tmpfs
+mnt /tmp -t tmpfs -o mode=1777,nosuid,nodev tmpfs
+mkdir -p "$R/run/lock"
+
+in_root() { chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root DEBIAN_FRONTEND=noninteractive "$@"; }
+
+case "$STEP" in
+  install)
+    deb=$1
+    cp "$deb" "$R/tmp/"
+    if [ -n "${JH4F_APT_ARCHIVES:-}" ]; then # a cache of downloaded .debs (reruns)
+      mkdir -p "$JH4F_APT_ARCHIVES/partial"
+      mnt /var/cache/apt/archives --bind "$JH4F_APT_ARCHIVES"
+    fi
+    in_root apt-get update -q
+    # A second run with --reinstall goes through prerm upgrade / postinst configure OLD, as an upgrade does.
+    in_root apt-get install -y -q --no-install-recommends ${2:+"$2"} "/tmp/$(basename "$deb")"
+    ;;
+
+  verify-unit)
+    unit=/usr/lib/systemd/system/jupyterhub-panel.service
+    echo "--- systemd-analyze verify $unit ($(in_root systemd-analyze --version | head -n 1))"
+    rc=0
+    in_root systemd-analyze verify "$unit" 2>&1 || rc=$?
+    echo "@@VERIFY_RC $rc"
+    echo "--- systemd-analyze security --offline=true $unit"
+    in_root systemd-analyze security --offline=true --no-pager "$unit" 2>&1 | tail -n 45 || true
+    ;;
+
+  serve)
+    port=$1
+    ip link set lo up
+    unitfile="$R/usr/lib/systemd/system/jupyterhub-panel.service"
+    key() { sed -n "s/^$1=//p" "$unitfile"; }
+    user=$(key User); group=$(key Group); supp=$(key SupplementaryGroups)
+    exec_start=$(key ExecStart)
+    read -r -a unit_env <<< "$(key Environment)"
+    envfile=$(key EnvironmentFile); envfile=${envfile#-}
+    mapfile -t file_env < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$R$envfile" || true)
+    read -r -a cmd <<< "$exec_start"
+
+    # No systemd in a chroot: what the unit's RuntimeDirectory= would make.
+    install -d -m 0755 "$R/run/jupyterhub-panel"
+    chroot "$R" chown "$user:$group" /run/jupyterhub-panel
+
+    # The system bus and polkitd, as systemd would start them.
+    mkdir -p "$R/run/dbus"
+    in_root dbus-daemon --system --fork --print-pid > "$R/run/dbus/started.pid"
+    PIDS+=("$(cat "$R/run/dbus/started.pid")")
+    for i in $(seq 50); do
+      in_root dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.GetId >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+    in_root /usr/lib/polkit-1/polkitd --no-debug </dev/null >"$R/run/polkitd.log" 2>&1 &
+    PIDS+=("$!")
+    for i in $(seq 100); do
+      in_root dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.PolicyKit1 2>/dev/null | grep -q 'boolean true' && break
+      sleep 0.1
+    done
+
+    # The panel: the unit's User=, Group=, SupplementaryGroups=, Environment=,
+    # EnvironmentFile= and ExecStart=, with the environment systemd gives a service.
+    echo "--- starting as the unit does: ${cmd[*]} (user $user, groups $group,$supp)"
+    home=$(chroot "$R" getent passwd "$user" | cut -d: -f6)
+    chroot "$R" /usr/bin/setpriv --reuid="$user" --regid="$group" --groups="$supp" \
+      /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin HOME="$home" USER="$user" LOGNAME="$user" \
+      SHELL=/usr/sbin/nologin "${unit_env[@]}" "${file_env[@]}" "${cmd[@]}" \
+      </dev/null >>"$R/var/log/jupyterhub-panel/panel.log" 2>&1 &
+    panel=$!
+    PIDS+=("$panel")
+    body=
+    for i in $(seq 120); do
+      body=$(in_root curl -sS --max-time 2 --cacert /etc/jupyterhub-panel/tls/cert.pem \
+        "https://127.0.0.1:$port/panel/api/health" 2>/dev/null) && break
+      [ -d "/proc/$panel" ] || break
+      sleep 0.5
+    done
+    echo "@@HEALTH ${body:-none}"
+    echo "@@PANEL_USER $(in_root ps -o user= -p "$panel" 2>/dev/null || echo gone)"
+    echo "@@NNP $(sed -n 's/^NoNewPrivs:[[:space:]]*//p' "/proc/$panel/status" 2>/dev/null || echo gone)"
+    # The same certificate check a browser does, by name: localhost is in the SAN.
+    if in_root curl -sS -o /dev/null --max-time 5 --cacert /etc/jupyterhub-panel/tls/cert.pem \
+      "https://localhost:$port/panel/api/health"; then echo "@@TLS_BY_NAME ok"; else echo "@@TLS_BY_NAME failed"; fi
+    # The panel account runs the helper through pkexec, as the panel does.
+    out=$(chroot "$R" /usr/bin/setpriv --reuid="$user" --regid="$group" --groups="$supp" \
+      /usr/bin/env -i PATH=/usr/sbin:/usr/bin LANG=C.UTF-8 \
+      /usr/bin/pkexec --disable-internal-agent /usr/libexec/jupyterhub-panel/helper list-members 2>&1) && rc=0 || rc=$?
+    echo "@@PKEXEC $rc $(printf '%s\n' "$out" | tail -n 1)"
+    echo "--- panel log"
+    tail -n 20 "$R/var/log/jupyterhub-panel/panel.log" || true
+    ;;
+
+  purge)
+    in_root apt-get purge -y -q "$PACKAGE"
+    ;;
+
+  *)
+    echo "in-root.sh: unknown step $STEP" >&2
+    exit 2
+    ;;
+esac
