@@ -10,23 +10,13 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { sandboxEnv } from '../test/sandbox/fixtures';
 import { PanelClient, request } from '../test/sandbox/http';
+import { median, type Figure } from './lib';
 
-export interface BenchResult {
-  name: string;
-  unit: string;
-  median: number;
-  floor?: number;
-  floorName?: string;
-}
+export type BenchResult = Figure;
 
 const FILES = ['/etc/passwd', '/etc/shadow', '/etc/group'] as const;
 const PREFIX = 'benchkid';
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 function currentMembers(): string[] {
   return (execFileSync('getent', ['group', 'jupyterhub'], { encoding: 'utf8' }).trim().split(':')[3] ?? '').split(',').filter(Boolean);
@@ -52,13 +42,6 @@ function setMembers(names: string[]): void {
   execFileSync('/usr/bin/gpasswd', ['-M', names.join(','), 'jupyterhub'], { stdio: 'pipe' });
 }
 
-class Client extends PanelClient {
-  override call(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}) {
-    const headers = { ...extraHeaders };
-    if (body !== undefined) headers['content-length'] ??= String(Buffer.byteLength(JSON.stringify(body)));
-    return super.call(method, path, body, headers);
-  }
-}
 
 async function timeRequests(fn: () => Promise<number>, runs: number): Promise<number> {
   await fn(); // warm-up (first render, caches)
@@ -74,7 +57,7 @@ export async function benchFamilyPage(): Promise<BenchResult[]> {
   const original = currentMembers();
   const results: BenchResult[] = [];
   try {
-    const client = new Client();
+    const client = new PanelClient();
     const login = await client.login('mama', 'mama-pass-1');
     assert.equal(login.status, 200, `login: ${login.body}`);
 
@@ -99,6 +82,7 @@ export async function benchFamilyPage(): Promise<BenchResult[]> {
         name: `family page: GET /api/members with ${target.toLocaleString('en-US')} members`,
         unit: 'ms',
         median: Math.round(ms * 10) / 10,
+        runs,
         floor: Math.round(health * 10) / 10,
         floorName: 'GET /api/health',
       });
