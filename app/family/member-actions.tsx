@@ -53,9 +53,11 @@ export function MemberActions({
   async function confirmRemove() {
     setRemoving(true);
     setRemoveError(null);
-    const r = await api<{ user: string; changed: boolean }>('DELETE', `/api/members/${encodeURIComponent(user)}`);
+    const r = await api<{ user: string; changed: boolean; serverStopError?: string | null }>('DELETE', `/api/members/${encodeURIComponent(user)}`);
     if (r.ok) {
-      window.location.assign(familyNotice(r.data.changed ? 'removed' : 'wasNotMember', user));
+      // Removed, but a running server could not be stopped: say so, the member is gone from this page.
+      const notice = r.data.serverStopError ? 'removedServerNotStopped' : r.data.changed ? 'removed' : 'wasNotMember';
+      window.location.assign(familyNotice(notice, user));
       return;
     }
     setRemoveError(r.failure.message || t.genericError);

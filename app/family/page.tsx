@@ -15,7 +15,7 @@ import { MemberActions } from './member-actions';
 // Per request: the session, the locale, the CSP nonce and the live member list.
 export const dynamic = 'force-dynamic';
 
-const NOTICES = ['added', 'alreadyMember', 'removed', 'wasNotMember', 'resetDone'] as const;
+const NOTICES = ['added', 'alreadyMember', 'removed', 'removedServerNotStopped', 'wasNotMember', 'resetDone'] as const;
 type Notice = (typeof NOTICES)[number];
 
 function when(iso: string | null, locale: Locale, t: Messages): string {
@@ -166,6 +166,11 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
           </p>
         ) : null}
         {family && !hubConnected ? <p className="mt-2 text-sm text-stone-700">{f.hubNotConnected}</p> : null}
+        {family && hubConnected && family.hub.error ? (
+          <p className="mt-2 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="hub-unreachable">
+            {f.hubUnreachable}
+          </p>
+        ) : null}
         {family && family.members.length === 0 ? <p className="mt-3 text-stone-700">{f.empty}</p> : null}
         {family && family.members.length > 0 ? (
           <ul className="mt-3 grid gap-3 lg:grid-cols-2">
