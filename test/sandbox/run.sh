@@ -5,8 +5,8 @@
 #   sudo test/sandbox/run.sh CMD [ARGS...]    run CMD inside, then tear down
 #   sudo test/sandbox/run.sh --interactive    serve the panel, print URL and credentials
 #
-# Inside: a private mount namespace with copy-on-write overlays over /etc, /home,
-# /var and /usr and a fresh /run, so the host's accounts, PAM, polkit files and
+# Inside: a private mount and PID namespace with copy-on-write overlays over /etc,
+# /home, /var and /usr and a fresh /run, so the host's accounts, PAM, polkit files and
 # services are never touched; a private network namespace (only loopback), so the
 # ports 8000/8010 never meet the host's; its own dbus-daemon --system and polkitd;
 # fixture accounts; Debian's JupyterHub 3.0 running as `jupyterhub` over https; and
@@ -25,7 +25,10 @@ if [ "${JH4F_SANDBOX_INSIDE:-}" != 1 ]; then
   # the panel; tests get their own network namespace.
   net=--net
   [ "${1:-}" = --interactive ] && net=
-  exec env JH4F_SANDBOX_INSIDE=1 unshare --mount --propagation private $net -- bash "$0" "$@"
+  # Its own PID namespace too: the processes inside see only each other (a hub or
+  # panel running on the host is not "the hub" here), and when the sandbox ends the
+  # kernel ends whatever is left in it.
+  exec env JH4F_SANDBOX_INSIDE=1 unshare --mount --propagation private --pid --fork --mount-proc $net -- bash "$0" "$@"
 fi
 
 say() { printf '[sandbox] %s\n' "$*"; }
