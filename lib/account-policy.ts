@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import { ACCESS_GROUP, ADMIN_GROUP, PANEL_ACCOUNT } from './constants';
 import { isValidUsername } from './names';
 import { getAccount, getGroup, isGroupMember, listAccounts, type Account } from './unix-accounts';
+import { DEFAULT_PROTECTED_GROUPS } from './protected-groups';
 
-export const DEFAULT_PROTECTED_GROUPS: readonly string[] = ['sudo', 'adm', 'wheel', 'root', 'shadow'];
+export { DEFAULT_PROTECTED_GROUPS };
 const HUB_ACCOUNT = 'jupyterhub';
 const HELPER_CONFIG = '/etc/jupyterhub-panel/helper.json';
 

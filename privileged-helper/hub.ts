@@ -26,7 +26,7 @@ import {
 } from '../lib/hub-facts';
 import { readSystemState } from './accounts';
 import { systemError } from './errors';
-import { CHILD_ENV, lastLine, sleepMs } from './run';
+import { CHILD_ENV, lastLine, NEW_SESSION, sleepMs } from './run';
 
 export const HUB_TOOLS = {
   crontab: '/usr/bin/crontab',
@@ -95,6 +95,8 @@ export function run(
     stdio: opts.ignoreOutput ? 'ignore' : [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     ...(opts.input !== undefined && !opts.ignoreOutput ? { input: opts.input } : {}),
     ...(opts.as ? { uid: opts.as.uid, gid: opts.as.gid } : {}),
+    // Runs the hub account's code (directly or through runuser): no terminal for it.
+    ...NEW_SESSION,
     timeout: opts.timeoutMs ?? 10_000,
     killSignal: 'SIGKILL',
     maxBuffer: 4 * 1024 * 1024,

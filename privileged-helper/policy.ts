@@ -3,12 +3,13 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } fr
 import { USERNAME_RE } from '../lib/names';
 import type { Account, SystemState } from './accounts';
 import { systemError } from './errors';
+import { DEFAULT_PROTECTED_GROUPS } from '../lib/protected-groups';
 
 export const HUB_ACCOUNT = 'jupyterhub';
 export const PANEL_ACCOUNT = 'jupyterhub-panel';
 export const MEMBERS_GROUP = 'jupyterhub';
 export const ADMINS_GROUP = 'jupyterhub_adm';
-export const DEFAULT_PROTECTED_GROUPS: readonly string[] = ['sudo', 'adm', 'wheel', 'root', 'shadow'];
+export { DEFAULT_PROTECTED_GROUPS };
 export const CONFIG_DIR = '/etc/jupyterhub-panel';
 export const CONFIG_PATH = `${CONFIG_DIR}/helper.json`;
 

@@ -8,6 +8,16 @@ export const CHILD_ENV: Readonly<Record<string, string>> = Object.freeze({
   LANG: 'C',
 });
 
+/**
+ * Spawn option for every child that runs code of a less trusted account (the
+ * hub account, a kid's pip): its own session, so it has no controlling terminal.
+ * Without it, a helper started by a person at a terminal hands that terminal to
+ * the child, which can open /dev/tty and push keystrokes (TIOCSTI) into the
+ * person's shell after the helper exits. (Node's spawnSync honours `detached`;
+ * its types only list it for spawn.)
+ */
+export const NEW_SESSION: { detached: true } = Object.freeze({ detached: true });
+
 /** Debian (bookworm, merged /usr) paths. gpasswd lives in /usr/bin there. */
 export const TOOLS = {
   gpasswd: '/usr/bin/gpasswd',

@@ -25,7 +25,7 @@ import { readSystemState, type Account } from '../accounts';
 import type { Command, CommandContext } from '../context';
 import { HelperFailure, refused, systemError } from '../errors';
 import { MEMBERS_GROUP } from '../policy';
-import { CHILD_ENV } from '../run';
+import { CHILD_ENV, NEW_SESSION } from '../run';
 import {
   alreadySatisfied,
   cleanLine,
@@ -44,6 +44,8 @@ export const INSTALL_TOOLS = { runuser: '/usr/sbin/runuser', env: '/usr/bin/env'
 export const INSTALL_TIMEOUT_MS = 30 * 60_000;
 const LIST_TIMEOUT_MS = 120_000;
 const KILL_GRACE_MS = 5_000;
+/** After pip has exited, how long its output pipes may stay open (held by something it started). */
+export const DRAIN_GRACE_MS = 3_000;
 const TAIL_LINES = 20;
 
 /** The user's clean environment (what the spawn wrapper's pip sees, no more). */
@@ -69,6 +71,8 @@ function pipList(account: Account): Record<string, string> {
     env: { ...CHILD_ENV } as NodeJS.ProcessEnv,
     cwd: '/',
     stdio: ['ignore', 'pipe', 'pipe'],
+    // The kid's Python starts here (and runs their site-packages): no terminal for it.
+    ...NEW_SESSION,
     timeout: LIST_TIMEOUT_MS,
     killSignal: 'SIGKILL',
     maxBuffer: 4 * 1024 * 1024,
@@ -186,7 +190,19 @@ function runPip(ctx: CommandContext, account: Account, args: readonly string[]):
     child.on('error', (e) => {
       spawnError = (e as NodeJS.ErrnoException).code ?? e.message;
     });
+    // 'close' waits for the output pipes too. Code the user controls (a .pth file
+    // in their site-packages) can start a process that leaves pip's process group
+    // (setsid) and keeps the pipes open: then neither the deadline nor a cancel
+    // would ever end this command. Once pip itself has exited, stop reading.
+    let drainTimer: NodeJS.Timeout | null = null;
+    child.on('exit', () => {
+      drainTimer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, DRAIN_GRACE_MS);
+    });
     child.on('close', (exitCode, signal) => {
+      if (drainTimer) clearTimeout(drainTimer);
       clearTimeout(deadline);
       clearInterval(parentWatch);
       if (killTimer) clearTimeout(killTimer);

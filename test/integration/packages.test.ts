@@ -293,3 +293,97 @@ test('cancel: a running install is stopped through the closed pipe, the job ends
   assert.equal((await mama.call('POST', `/api/jobs/${id}/cancel`, {})).status, 409);
   mirror.setRate(10_000_000);
 });
+
+// ---- security review: what the kid's own Python code can do to the helper ----------
+// pip runs the kid's site-packages (.pth files are executed at start-up), so the
+// kid controls code inside every pip the helper starts.
+
+/** The kid's user site-packages directory, made if missing (owned by the kid). */
+function userSite(user: string): string {
+  const dir = execFileSync('runuser', ['-u', user, '--', 'python3', '-c', 'import site; print(site.getusersitepackages())'], { encoding: 'utf8' }).trim();
+  assert.match(dir, new RegExp(`^/home/${user}/\\.local/lib/python3[.0-9]*/site-packages$`));
+  execFileSync('runuser', ['-u', user, '--', 'mkdir', '-p', '--', dir]);
+  return dir;
+}
+
+function plantPth(user: string, name: string, python: string): string {
+  const file = `${userSite(user)}/${name}`;
+  // A .pth line starting with "import" is executed; exec() lets it hold a block.
+  fs.writeFileSync(file, `import os; exec(${JSON.stringify(python)})\n`);
+  execFileSync('chown', [`${user}:${user}`, '--', file]);
+  return file;
+}
+
+const FAST_FAIL_CONFIG = { packages: ['jh4f-no-such-package'], noIndex: true, findLinks: [WHEELHOUSE] };
+
+test('a kid\'s Python started by the helper gets no controlling terminal (no TIOCSTI into an admin\'s shell)', () => {
+  const probeFile = '/home/anna/tty-probe';
+  fs.rmSync(probeFile, { force: true });
+  const pth = plantPth(
+    'anna',
+    'zz-jh4f-tty-probe.pth',
+    [
+      'try:',
+      "    fd = os.open('/dev/tty', os.O_RDWR); os.close(fd); r = 'TTY'",
+      'except OSError:',
+      "    r = 'NOTTY'",
+      "open(os.path.expanduser('~/tty-probe'), 'a').write(r + '\\n')",
+    ].join('\n'),
+  );
+  writePackagesConfig(FAST_FAIL_CONFIG);
+  try {
+    // A person at a terminal (root here; through pkexec it is the same terminal).
+    const r = spawnSync('script', ['-qec', `${HELPER} install-packages anna`, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
+    assert.ok(r.stdout.includes('"ok":'), r.stdout + r.stderr);
+    const seen = fs.readFileSync(probeFile, 'utf8').trim().split('\n');
+    assert.ok(seen.length >= 1, 'the probe did not run');
+    assert.deepEqual([...new Set(seen)], ['NOTTY'], `pip runs as the kid with the caller's terminal: ${seen.join(',')}`);
+  } finally {
+    fs.rmSync(pth, { force: true });
+    fs.rmSync(probeFile, { force: true });
+  }
+});
+
+test('a process the kid leaves running with pip\'s output open does not keep the helper (and the install queue) waiting', () => {
+  const pidFile = '/home/ben/escaped.pid';
+  fs.rmSync(pidFile, { force: true });
+  // Only in `pip install`: double fork, new session (out of pip's process group),
+  // then sleep with stdout/stderr (the helper's pipes) still open.
+  const pth = plantPth(
+    'ben',
+    'zz-jh4f-escape.pth',
+    [
+      "if b'install' in open('/proc/self/cmdline', 'rb').read().split(b'\\0'):",
+      '    if os.fork() == 0:',
+      '        os.setsid()',
+      '        if os.fork() == 0:',
+      "            open(os.path.expanduser('~/escaped.pid'), 'w').write(str(os.getpid()))",
+      "            os.execv('/bin/sleep', ['sleep', '600'])",
+      '        os._exit(0)',
+      '    os.wait()',
+    ].join('\n'),
+  );
+  writePackagesConfig(FAST_FAIL_CONFIG);
+  try {
+    const started = Date.now();
+    const r = spawnSync(HELPER, ['install-packages', 'ben'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
+    assert.notEqual(r.error?.message.includes('ETIMEDOUT'), true, `the helper did not end: ${r.stdout}`);
+    assert.ok(fs.existsSync(pidFile), 'the escaping process was not started (probe broken)');
+    assert.equal(r.status, 8, r.stdout + r.stderr);
+    const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    assert.equal(last.ok, false);
+    assert.ok(last.tail.some((l: string) => /No matching distribution found for jh4f-no-such-package/.test(l)), r.stdout);
+    assert.ok(Date.now() - started < 60_000, `took ${Date.now() - started} ms`);
+  } finally {
+    fs.rmSync(pth, { force: true });
+    const pid = Number(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : 0);
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    fs.rmSync(pidFile, { force: true });
+  }
+});
