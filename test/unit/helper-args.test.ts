@@ -242,3 +242,15 @@ test('jupyterhub-members refuses every bad name of the shared table before calli
     assert.equal(r.status, 3, `${JSON.stringify(name)}: ${r.stderr}`);
   }
 });
+
+test('protected: members of root-equivalent groups (docker, lxd, libvirt, disk) are protected by default', () => {
+  for (const group of ['docker', 'lxd', 'incus-admin', 'libvirt', 'disk']) {
+    const state = new SystemState(
+      parsePasswd('kid:x:1010:1010:Kid,,,:/home/kid:/bin/bash'),
+      parseGroup(`kid:x:1010:\n${group}:x:990:kid`),
+      { uidMin: 1000, uidMax: 60000 },
+      null,
+    );
+    assert.match(protectedReason(state.user('kid')!, state, CONFIG) ?? '', new RegExp(group), group);
+  }
+});
