@@ -10,28 +10,15 @@ import { ACCESS_GROUP, ADMIN_GROUP, PANEL_ACCOUNT } from './constants';
 import { isValidUsername } from './names';
 import { getAccount, getGroup, isGroupMember, listAccounts, type Account } from './unix-accounts';
 import { DEFAULT_PROTECTED_GROUPS } from './protected-groups';
+import { parseLoginDefs, type UidRange } from './login-defs';
 
 export { DEFAULT_PROTECTED_GROUPS };
 const HUB_ACCOUNT = 'jupyterhub';
 const HELPER_CONFIG = '/etc/jupyterhub-panel/helper.json';
 
-export interface UidRange {
-  uidMin: number;
-  uidMax: number;
-}
-
-/** UID_MIN / UID_MAX of a login.defs text, defaults 1000 / 60000 (as the helper reads them). Pure. */
-export function parseUidRange(text: string): UidRange {
-  let uidMin = 1000;
-  let uidMax = 60000;
-  for (const raw of text.split('\n')) {
-    const m = /^\s*(UID_MIN|UID_MAX)\s+(\d{1,10})\s*$/.exec(raw);
-    if (!m) continue;
-    if (m[1] === 'UID_MIN') uidMin = Number(m[2]);
-    else uidMax = Number(m[2]);
-  }
-  return { uidMin, uidMax };
-}
+export type { UidRange };
+/** UID_MIN / UID_MAX of a login.defs text (the helper's own parser). */
+export const parseUidRange = parseLoginDefs;
 
 function readText(path: string): string | null {
   try {

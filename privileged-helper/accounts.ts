@@ -2,6 +2,7 @@
 // Parsers are pure and unit-tested; readSystemState() does the I/O.
 import { readFileSync } from 'node:fs';
 import { systemError } from './errors';
+import { parseLoginDefs, type UidRange } from '../lib/login-defs';
 
 export interface Account {
   readonly name: string;
@@ -19,10 +20,7 @@ export interface Group {
   readonly members: readonly string[];
 }
 
-export interface LoginDefs {
-  readonly uidMin: number;
-  readonly uidMax: number;
-}
+export type LoginDefs = Readonly<UidRange>;
 
 export const PATHS = {
   passwd: '/etc/passwd',
@@ -71,18 +69,7 @@ export function parseShadow(text: string): Map<string, string> {
   return out;
 }
 
-/** UID_MIN / UID_MAX of /etc/login.defs, defaults 1000 / 60000. */
-export function parseLoginDefs(text: string): LoginDefs {
-  let uidMin = 1000;
-  let uidMax = 60000;
-  for (const raw of text.split('\n')) {
-    const m = /^\s*(UID_MIN|UID_MAX)\s+(\d{1,10})\s*$/.exec(raw);
-    if (!m) continue;
-    if (m[1] === 'UID_MIN') uidMin = Number(m[2]);
-    else uidMax = Number(m[2]);
-  }
-  return { uidMin, uidMax };
-}
+export { parseLoginDefs };
 
 /** HOME= of /etc/default/useradd, default /home. */
 export function parseUseraddHomeBase(text: string): string {
