@@ -15,9 +15,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import Database from 'better-sqlite3';
-import { PanelClient } from '../sandbox/http';
+import { PanelClient, hubApi } from '../sandbox/http';
 import { parents, sandboxEnv } from '../sandbox/fixtures';
 import { BLOCK_BEGIN, PANEL_HUB_TOKEN_FILE } from '../../lib/hub-facts';
 
@@ -46,33 +45,6 @@ interface Report {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The hub's own API with the sandbox's test token (or another), pinned to the hub's certificate (it has no subjectAltName). */
-function hubApi(method: string, path: string, token = env.hubToken): Promise<{ status: number; body: string; json: any }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      `${env.hubUrl}${path}`,
-      { method, headers: { authorization: `token ${token}` }, ca: fs.readFileSync(env.hubCa), checkServerIdentity: () => undefined, timeout: 30_000 },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(body);
-          } catch {
-            /* not JSON */
-          }
-          resolve({ status: res.statusCode ?? 0, body, json });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${path}`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 const panel = new PanelClient();
 

@@ -14,10 +14,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
 import Database from 'better-sqlite3';
 import { parents, sandboxEnv } from '../sandbox/fixtures';
-import { PanelClient } from '../sandbox/http';
+import { PanelClient, hubApi } from '../sandbox/http';
 
 // Fails (never skips) outside the sandbox.
 const env = sandboxEnv();
@@ -30,33 +29,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function groupMembers(): string[] {
   const line = execFileSync('getent', ['group', 'jupyterhub'], { encoding: 'utf8' }).trim();
   return (line.split(':')[3] ?? '').split(',').filter(Boolean);
-}
-
-/** The hub's own API with the sandbox's test token, pinned to the hub's certificate (no subjectAltName). */
-function hubApi(method: string, path: string): Promise<{ status: number; body: string; json: any }> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      `${env.hubUrl}${path}`,
-      { method, headers: { authorization: `token ${env.hubToken}` }, ca: fs.readFileSync(env.hubCa), checkServerIdentity: () => undefined, timeout: 30_000, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(body);
-          } catch {
-            /* not JSON */
-          }
-          resolve({ status: res.statusCode ?? 0, body, json });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${path}`)));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /** anna's default server in the hub: undefined when she has none. */

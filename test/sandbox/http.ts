@@ -14,7 +14,14 @@ export interface TestResponse {
 
 export function request(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer; ca?: string } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    ca?: string;
+    /** Trust exactly the `ca` certificate, whatever names it holds (the hub's has no subjectAltName). */
+    pinned?: boolean;
+  } = {},
 ): Promise<TestResponse> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -25,6 +32,7 @@ export function request(
         // Browsers always send a length; the panel answers 411 to chunked bodies.
         headers: options.body === undefined ? options.headers : { ...options.headers, 'content-length': String(Buffer.byteLength(options.body)) },
         ca: fs.readFileSync(options.ca ?? sandboxEnv().panelCa),
+        ...(options.pinned ? { checkServerIdentity: () => undefined } : {}),
         timeout: 30_000,
         // A fresh connection each time: tests restart the panel, and a kept-alive
         // socket to the old process would hang up.
@@ -78,4 +86,10 @@ export class PanelClient {
   async login(username: string, password: string): Promise<TestResponse> {
     return this.call('POST', '/api/session', { username, password });
   }
+}
+
+/** The hub's own API with the sandbox's test token (or another), pinned to the hub's certificate. */
+export function hubApi(method: string, path: string, token = sandboxEnv().hubToken): Promise<TestResponse> {
+  const env = sandboxEnv();
+  return request(`${env.hubUrl}${path}`, { method, headers: { authorization: `token ${token}` }, ca: env.hubCa, pinned: true });
 }
