@@ -78,7 +78,7 @@ function barePamTimes(): Promise<number[]> {
 export async function benchLogin(): Promise<Figure[]> {
   const env = sandboxEnv();
   const ca = fs.readFileSync(env.panelCa);
-  const pid = Number(fs.readFileSync('/run/jupyterhub-panel/panel.pid', 'utf8').trim());
+  const pid = Number(fs.readFileSync('/run/jupyterhub4family/panel.pid', 'utf8').trim());
 
   // Warm-up: the first login loads the route, PAM modules and opens the database.
   await panelLogin(env.panelUrl, ca, env.panelOrigin);

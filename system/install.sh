@@ -162,40 +162,39 @@ ensure_bus_and_polkit() {
   fi
   if ! polkit_answers; then
     say "polkitd is not running (no systemd here): starting /usr/lib/polkit-1/polkitd"
-    setsid /usr/lib/polkit-1/polkitd --no-debug </dev/null >>"$LOG_DIR/polkitd.log" 2>&1 &
-    echo $! > "$RUN_DIR/polkitd.pid"
+    # Root's process, root's folders for its log and pid file.
+    setsid /usr/lib/polkit-1/polkitd --no-debug </dev/null >>"$ROOT_LOG_DIR/polkitd.log" 2>&1 &
+    echo $! > "$ROOT_RUN_DIR/polkitd.pid"
     for i in $(seq 100); do polkit_answers && break; sleep 0.1; done
-    polkit_answers || die "polkitd did not come up; see $LOG_DIR/polkitd.log"
+    polkit_answers || die "polkitd did not come up; see $ROOT_LOG_DIR/polkitd.log"
   fi
 }
 
-panel_pid() {
-  local pid
-  pid=$(cat "$RUN_DIR/panel.pid" 2>/dev/null || true)
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "$APP_DIR/dist/server/server.js" && echo "$pid"
-  return 0
-}
-
 stop_background_panel() {
-  local pid i
-  pid=$(panel_pid)
-  [ -n "$pid" ] || return 0
-  say "panel: stopping the running panel (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-  [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$RUN_DIR/panel.pid"
+  local pids pid i
+  pids=$(panel_pids)
+  [ -n "$pids" ] || return 0
+  say "panel: stopping the running panel (pid $(echo $pids))"
+  # shellcheck disable=SC2086
+  kill -TERM $pids 2>/dev/null || true
+  for pid in $pids; do
+    for i in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+  done
+  rm -f "$ROOT_RUN_DIR/panel.pid"
 }
 
 start_background_panel() {
   stop_background_panel
   say "panel: starting in the background as $PANEL_USER (log $LOG_DIR/panel.log)"
-  # A clean environment, the service account's groups (shadow for PAM), no NoNewPrivileges (pkexec).
+  # A clean environment, the service account's groups (shadow for PAM), no
+  # NoNewPrivileges (pkexec). The log is opened by the panel account itself, after
+  # the drop: its log folder is its own, so root must not open a name there.
   setsid setpriv --reuid="$PANEL_USER" --regid="$PANEL_USER" --init-groups \
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$DATA_DIR" LANG=C.UTF-8 NODE_ENV=production \
-    JH4F_APP_DIR="$APP_DIR" "$NODE" "$APP_DIR/dist/server/server.js" \
-    </dev/null >>"$LOG_DIR/panel.log" 2>&1 &
-  echo $! > "$RUN_DIR/panel.pid"
+    JH4F_APP_DIR="$APP_DIR" JH4F_LOG="$LOG_DIR/panel.log" \
+    /bin/sh -c 'exec "$0" "$@" </dev/null >>"$JH4F_LOG" 2>&1' "$NODE" "$APP_DIR/dist/server/server.js" &
+  echo $! > "$ROOT_RUN_DIR/panel.pid"
 }
 
 start_systemd_panel() {
@@ -211,6 +210,10 @@ wait_for_health() {
   for i in $(seq 120); do
     if curl -fsS --max-time 2 --cacert "$CONF_DIR/tls/cert.pem" "https://127.0.0.1:$port/panel/api/health" 2>/dev/null | grep -q '"ok":true'; then
       return 0
+    fi
+    # Without systemd nothing restarts a panel that exited: stop waiting for it.
+    if [ ! -d /run/systemd/system ] && [ "$i" -gt 4 ] && [ -z "$(panel_pids)" ]; then
+      return 1
     fi
     sleep 0.5
   done
@@ -239,7 +242,7 @@ main() {
     start_background_panel
   fi
   if ! wait_for_health "$port"; then
-    tail -n 30 "$LOG_DIR/panel.log" 2>/dev/null >&2 || true
+    as_panel tail -n 30 -- "$LOG_DIR/panel.log" >&2 || true
     die "the panel did not answer on https://127.0.0.1:$port/panel/api/health"
   fi
   local host

@@ -11,9 +11,16 @@ ADMIN_GROUP=jupyterhub_adm
 APP_DIR=/usr/lib/jupyterhub-panel
 HELPER_DIR=/usr/libexec/jupyterhub-panel
 CONF_DIR=/etc/jupyterhub-panel
+# Owned by the panel account: root never creates, opens, chmods or truncates a
+# path inside these (a name there may be a symlink the panel account planted).
 DATA_DIR=/var/lib/jupyterhub-panel
 LOG_DIR=/var/log/jupyterhub-panel
-RUN_DIR=/run/jupyterhub-panel
+# Root's own folders (root:root 0755): pid files and logs of the processes the
+# set-up starts as root without systemd, and root's markers. Nobody else can
+# write in them, so root may create files there.
+ROOT_RUN_DIR=/run/jupyterhub4family
+ROOT_LOG_DIR=/var/log/jupyterhub4family
+ROOT_STATE_DIR=/var/lib/jupyterhub4family
 
 say() { printf '==> %s\n' "$*"; }
 
@@ -40,7 +47,7 @@ ensure_accounts() {
 }
 
 # ensure_config TEMPLATE: panel.env from TEMPLATE when missing (never overwritten),
-# and the data, log and run directories.
+# the panel's data and log directories, and root's own directories.
 ensure_config() {
   local template="$1"
   install -d -o root -g root -m 0755 "$CONF_DIR"
@@ -49,8 +56,43 @@ ensure_config() {
     say "configuration: $CONF_DIR/panel.env (defaults)"
     install -o root -g "$PANEL_USER" -m 0640 "$template" "$CONF_DIR/panel.env"
   fi
+  # install -d acts on the directory itself (its parent, /var/lib or /var/log, is
+  # root's), never on what the panel account put inside it.
   install -d -o "$PANEL_USER" -g "$PANEL_USER" -m 0750 "$DATA_DIR" "$LOG_DIR"
-  install -d -o "$PANEL_USER" -g "$PANEL_USER" -m 0755 "$RUN_DIR"
+  ensure_root_dirs
+}
+
+# Root's own directories. If one exists but is not a root-owned directory closed
+# to others (it could only have been made by root), it is refused, not repaired.
+ensure_root_dirs() {
+  local dir
+  for dir in "$ROOT_RUN_DIR" "$ROOT_LOG_DIR" "$ROOT_STATE_DIR"; do
+    if [ -e "$dir" ] || [ -L "$dir" ]; then
+      [ -d "$dir" ] && [ ! -L "$dir" ] && [ "$(stat -c %u "$dir")" = 0 ] && [ $((0$(stat -c %a "$dir") & 022)) = 0 ] ||
+        { printf '%s is not a root-owned directory closed to others; remove it and run me again\n' "$dir" >&2; return 1; }
+    else
+      install -d -o root -g root -m 0755 "$dir"
+    fi
+  done
+}
+
+# as_panel CMD...: CMD run by the panel account, without its groups, for at most
+# 5 s: how root looks at files in the panel's own folders (a symlink there to a
+# root file, or a FIFO, must not make root read it or wait forever).
+as_panel() {
+  setpriv --reuid="$PANEL_USER" --regid="$PANEL_USER" --clear-groups -- timeout 5 "$@"
+}
+
+# panel_pids: the running panel servers (the panel account's node processes running
+# the installed server), found in /proc rather than through a pid file.
+panel_pids() {
+  local uid dir
+  uid=$(id -u "$PANEL_USER" 2>/dev/null) || return 0
+  for dir in /proc/[0-9]*; do
+    [ "$(stat -c %u "$dir" 2>/dev/null)" = "$uid" ] || continue
+    tr '\0' ' ' < "$dir/cmdline" 2>/dev/null | grep -q -- "$APP_DIR/dist/server/server.js" && echo "${dir#/proc/}"
+  done
+  return 0
 }
 
 # The panel's own certificate, with subjectAltNames (browsers ignore the CN).

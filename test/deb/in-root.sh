@@ -105,10 +105,6 @@ case "$STEP" in
     mapfile -t file_env < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$R$envfile" || true)
     read -r -a cmd <<< "$exec_start"
 
-    # No systemd in a chroot: what the unit's RuntimeDirectory= would make.
-    install -d -m 0755 "$R/run/jupyterhub-panel"
-    chroot "$R" chown "$user:$group" /run/jupyterhub-panel
-
     # The system bus and polkitd, as systemd would start them.
     mkdir -p "$R/run/dbus"
     in_root dbus-daemon --system --fork --print-pid > "$R/run/dbus/started.pid"

@@ -32,5 +32,5 @@ export async function restorePanel(original: string): Promise<void> {
 }
 
 export function panelPid(): number {
-  return Number(fs.readFileSync('/run/jupyterhub-panel/panel.pid', 'utf8').trim());
+  return Number(fs.readFileSync('/run/jupyterhub4family/panel.pid', 'utf8').trim());
 }

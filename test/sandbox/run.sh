@@ -103,10 +103,10 @@ export JH4F_DB=/var/lib/jupyterhub-panel/panel.db
 
 say "real services in this sandbox:"
 say "  $(dbus-daemon --version | head -n 1), pid $(cat /run/dbus/pid)"
-say "  polkitd $(dpkg-query -W -f='${Version}' polkitd), pid $(cat /run/jupyterhub-panel/polkitd.pid)"
+say "  polkitd $(dpkg-query -W -f='${Version}' polkitd), pid $(cat /run/jupyterhub4family/polkitd.pid)"
 say "  PAM $(dpkg-query -W -f='${Version}' libpam-modules), service /etc/pam.d/jupyterhub-panel"
 say "  JupyterHub $(jupyterhub --version), pid $(cat "$STATE/hub.pid"), https://127.0.0.1:8000"
-say "  panel pid $(cat /run/jupyterhub-panel/panel.pid) as $(ps -o user= -p "$(cat /run/jupyterhub-panel/panel.pid)"), $JH4F_PANEL_URL"
+say "  panel pid $(cat /run/jupyterhub4family/panel.pid) as $(ps -o user= -p "$(cat /run/jupyterhub4family/panel.pid)"), $JH4F_PANEL_URL"
 
 if [ "${1:-}" = --interactive ]; then
   cp /etc/jupyterhub-panel/tls/cert.pem "$STATE.panel-cert.pem"
