@@ -3,9 +3,14 @@
 // BoundedLimiter: at most `concurrency` tasks at once, at most `maxQueue` waiting,
 // none waiting longer than `maxWaitMs`. Whatever does not fit is refused at once
 // with LimiterBusyError instead of piling up. Waiters have a priority: a higher one
-// is served first (FIFO within one priority), and when the queue is full a newcomer
-// pushes out the newest waiter of a lower priority (that one is refused), so
-// low-priority work can never fill the queue against higher-priority work.
+// is served first, and when the queue is full a newcomer pushes out the newest
+// waiter of a lower priority (that one is refused), so low-priority work can never
+// fill the queue against higher-priority work. Within one priority the oldest
+// waiter goes first while the queue is short; once more than `lifoAbove` wait, the
+// newest goes first ("adaptive LIFO", as in Facebook's "Fail at Scale", 2015): a
+// burst that arrived together then delays only itself, and a request that comes
+// after it (a person, waiting) is served next instead of behind the whole burst,
+// while the burst's oldest run out of `maxWaitMs` and are refused.
 //
 // KeyedSlots: at most `perKey` holders per key (e.g. per client address); no queue.
 
@@ -32,6 +37,7 @@ export class BoundedLimiter {
     readonly concurrency: number,
     readonly maxQueue: number,
     readonly maxWaitMs: number,
+    readonly lifoAbove = Infinity,
   ) {}
 
   get running(): number {
@@ -87,13 +93,22 @@ export class BoundedLimiter {
   }
 
   private release(): void {
-    const next = this.waiting.shift();
+    const next = this.next();
     if (next) {
-      clearTimeout(next.timer);
+      this.remove(next);
       next.resolve(); // the slot passes straight to the next task
     } else {
       this.active--;
     }
+  }
+
+  /** The oldest waiter of the highest priority; its newest when the queue is long. */
+  private next(): Waiter | undefined {
+    const first = this.waiting[0];
+    if (!first || this.waiting.length <= this.lifoAbove) return first;
+    let last = 0;
+    while (last + 1 < this.waiting.length && this.waiting[last + 1]!.priority === first.priority) last++;
+    return this.waiting[last];
   }
 }
 

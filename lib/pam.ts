@@ -11,7 +11,8 @@ import 'server-only';
 // gets is applied by lib/login.ts with a timer instead. At most two PAM calls run
 // at once (the machine has two cores, and the pool's other threads stay free for
 // file reads); up to 64 wait at most 3 s, attempts from clients that have been
-// failing behind the others (lib/limiter.ts); the rest are refused as busy (429).
+// failing behind the others, newest first once a burst has built a queue
+// (lib/limiter.ts); the rest are refused as busy (429).
 //
 // Locked and expired accounts (SECURITY-CASES.md 20): through the service's auth
 // lines (common-auth's, with nodelay) and common-account both end as PAM_AUTH_ERR, like a wrong password
@@ -173,12 +174,14 @@ function cryptMatches(hash: string, password: string): Promise<boolean> {
 export const PAM_CONCURRENCY = 2;
 export const PAM_QUEUE = 64;
 export const PAM_MAX_WAIT_MS = 3000;
+/** More waiting than this (~50 ms of checks): newest first (lib/limiter.ts, adaptive LIFO). */
+export const PAM_LIFO_ABOVE = 4;
 
 // Kept on globalThis: one limiter per process even if Next.js loads this module twice.
 const LIMITER_KEY = Symbol.for('jh4f.pam-limiter');
 const g = globalThis as { [LIMITER_KEY]?: BoundedLimiter };
 export function pamLimiter(): BoundedLimiter {
-  return (g[LIMITER_KEY] ??= new BoundedLimiter(PAM_CONCURRENCY, PAM_QUEUE, PAM_MAX_WAIT_MS));
+  return (g[LIMITER_KEY] ??= new BoundedLimiter(PAM_CONCURRENCY, PAM_QUEUE, PAM_MAX_WAIT_MS, PAM_LIFO_ABOVE));
 }
 
 /** Queue priority of a PAM check: clients that have been failing wait behind the others. */

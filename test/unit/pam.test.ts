@@ -129,6 +129,39 @@ test('limiter: a full queue makes room for a higher priority by refusing its new
   assert.equal(limiter.running, 0);
 });
 
+test('limiter: a short queue is served oldest first, a long one newest first (a late request does not wait behind a burst)', async () => {
+  const run = async (burst: number) => {
+    const limiter = new BoundedLimiter(1, 100, 10_000, 4);
+    const order: string[] = [];
+    let open!: () => void;
+    const first = limiter.run(() => new Promise<void>((r) => (open = r)));
+    const all = Array.from({ length: burst }, (_, i) => limiter.run(async () => void order.push(`b${i}`)));
+    all.push(limiter.run(async () => void order.push('late')));
+    await new Promise((r) => setImmediate(r));
+    open();
+    await Promise.all([first, ...all]);
+    return order;
+  };
+  assert.deepEqual(await run(3), ['b0', 'b1', 'b2', 'late'], 'FIFO while no more than 4 wait');
+  const long = await run(20);
+  assert.equal(long[0], 'late', 'the request after a burst of 20 goes first');
+  assert.equal(long.length, 21, 'everyone is served in the end');
+  // Priorities still come first in LIFO mode.
+  const limiter = new BoundedLimiter(1, 100, 10_000, 0);
+  const order: string[] = [];
+  let open!: () => void;
+  const first = limiter.run(() => new Promise<void>((r) => (open = r)));
+  const waiters = [
+    limiter.run(async () => void order.push('normal-old'), PAM_PRIORITY.normal),
+    limiter.run(async () => void order.push('normal-new'), PAM_PRIORITY.normal),
+    limiter.run(async () => void order.push('failing-newest'), PAM_PRIORITY.failing),
+  ];
+  await new Promise((r) => setImmediate(r));
+  open();
+  await Promise.all([first, ...waiters]);
+  assert.deepEqual(order, ['normal-new', 'normal-old', 'failing-newest']);
+});
+
 test('keyed slots: at most n per key, released once, empty keys forgotten', () => {
   const slots = new KeyedSlots(2);
   const a1 = slots.tryAcquire('a');
