@@ -3,9 +3,15 @@
 // authentication of the same account with the same PAM service, run as the panel
 // account in the same sandbox; and the panel's RSS after 100 logins next to its
 // RSS just before them.
+//
+// The login storm (issue 15, SECURITY-CASES.md 31): a parent's right login from
+// an address of her own while 50 wrong logins for her name run at once, from one
+// address and from 50 addresses (distinct loopback source addresses are distinct
+// clients), next to the same login with no storm, measured in the same run.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
+import Database from 'better-sqlite3';
 import { parents, sandboxEnv } from '../test/sandbox/fixtures';
 import { median, rssKiB, type Figure } from './lib';
 
@@ -18,12 +24,12 @@ interface Answer {
   cookie: string | null;
 }
 
-function call(method: string, url: string, ca: Buffer, origin: string, body?: string, cookie?: string): Promise<Answer> {
+function call(method: string, url: string, ca: Buffer, origin: string, body?: string, cookie?: string, localAddress?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { origin };
     if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
     if (cookie) headers.cookie = cookie;
-    const req = https.request(url, { method, ca, headers, agent: false }, (res) => {
+    const req = https.request(url, { method, ca, headers, agent: false, localAddress }, (res) => {
       res.resume();
       res.on('end', () => {
         const set = (res.headers['set-cookie'] ?? []).find((l) => l.startsWith('jh4f_session='));
@@ -94,4 +100,72 @@ export async function benchLogin(): Promise<Figure[]> {
     { name: 'login through the panel (POST /api/session, mama)', unit: 'ms', median: median(panel), runs: RUNS, floorName: 'bare PAM authentication, same account and service', floor: median(bare) },
     { name: `panel RSS after ${LOGINS_FOR_RSS} more logins`, unit: 'MiB', median: rssAfter, runs: 1, floorName: 'the same panel just before them', floor: rssBefore },
   ];
+}
+
+const STORM_SIZE = 50;
+const STORM_RUNS = 7;
+
+/** The panel's throttle counters, cleared between runs so each one starts alike (as the tests do). */
+function clearThrottle(db: string): void {
+  const conn = new Database(db, { fileMustExist: true });
+  try {
+    conn.pragma('busy_timeout = 5000');
+    conn.exec('DELETE FROM login_throttle');
+  } finally {
+    conn.close();
+  }
+}
+
+/** papa's right login from `from`, timed; the session is ended afterwards (not timed). */
+async function parentLogin(url: string, ca: Buffer, origin: string, from: string): Promise<number> {
+  const body = JSON.stringify({ username: 'papa', password: parents.papa });
+  const start = performance.now();
+  const res = await call('POST', `${url}/api/session`, ca, origin, body, undefined, from);
+  const ms = performance.now() - start;
+  if (res.status !== 200 || !res.cookie) throw new Error(`the parent's login from ${from} answered ${res.status}`);
+  await call('DELETE', `${url}/api/session`, ca, origin, undefined, res.cookie, from);
+  return ms;
+}
+
+export async function benchLoginStorm(): Promise<Figure[]> {
+  const env = sandboxEnv();
+  const ca = fs.readFileSync(env.panelCa);
+  const { panelUrl: url, panelOrigin: origin } = env;
+  const wrong = (from: string, i: number) =>
+    call('POST', `${url}/api/session`, ca, origin, JSON.stringify({ username: 'papa', password: `storm-${i}` }), undefined, from).catch(() => ({ status: 0, cookie: null }));
+
+  await parentLogin(url, ca, origin, '127.0.9.1'); // warm-up
+  const unloaded: number[] = [];
+  const shapes: Record<'one' | 'many', number[]> = { one: [], many: [] };
+  for (let run = 0; run < STORM_RUNS; run++) {
+    clearThrottle(env.db);
+    unloaded.push(await parentLogin(url, ca, origin, `127.0.9.${10 + run}`));
+    for (const shape of ['one', 'many'] as const) {
+      clearThrottle(env.db);
+      const storm = Array.from({ length: STORM_SIZE }, (_, i) => wrong(shape === 'one' ? '127.0.7.1' : `127.0.8.${i + 1}`, i));
+      await new Promise((r) => setTimeout(r, 150)); // the storm is inside the panel by now
+      shapes[shape].push(await parentLogin(url, ca, origin, `127.0.9.${100 + run * 2 + (shape === 'one' ? 0 : 1)}`));
+      const answers = await Promise.all(storm);
+      const bad = answers.filter((a) => a.status !== 401 && a.status !== 429);
+      if (bad.length) throw new Error(`storm answers other than 401/429: ${bad.map((a) => a.status).join(',')}`);
+      await new Promise((r) => setTimeout(r, 1200)); // failure answers are held 1 s: let them all finish
+    }
+  }
+  clearThrottle(env.db);
+  const floorName = 'the unloaded login (same parent, same run)';
+  return [
+    { name: `parent's right login during ${STORM_SIZE} wrong logins at once from one address`, unit: 'ms', median: median(shapes.one), runs: STORM_RUNS, floorName, floor: median(unloaded) },
+    { name: `parent's right login during ${STORM_SIZE} wrong logins at once from ${STORM_SIZE} addresses`, unit: 'ms', median: median(shapes.many), runs: STORM_RUNS, floorName, floor: median(unloaded) },
+  ];
+}
+
+// Run alone: bash test/sandbox/run.sh node --conditions=react-server --import tsx bench/login.ts
+if (require.main === module) {
+  (async () => {
+    const { format } = await import('./lib');
+    for (const f of [...(await benchLogin()), ...(await benchLoginStorm())]) console.log(`  ${format(f)}`);
+  })().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
 }

@@ -26,6 +26,7 @@ async function main() {
   for (const [file, fn, name] of [
     ['./helper-roundtrip', 'benchHelperRoundTrip', 'helper round trip'],
     ['./login', 'benchLogin', 'login'],
+    ['./login', 'benchLoginStorm', 'login storm'],
     ['./family-page', 'benchFamilyPage', 'family page'],
     ['./hub-health', 'benchHubHealth', 'hub health'],
   ] as const) {

@@ -25,6 +25,11 @@ export interface PanelConfig {
   hubConfig: string;
   /** The hub account's home (its free disk space is checked). */
   hubHome: string;
+  /**
+   * Origins the panel is also reached at, besides the names and addresses in its
+   * certificate with JH4F_PORT (lib/panel-origins.ts): e.g. a name behind a reverse proxy.
+   */
+  publicOrigins: string[];
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/jupyterhub-panel/panel.env';
@@ -63,6 +68,28 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/**
+ * JH4F_PUBLIC_ORIGINS: origins separated by spaces or commas, each exactly
+ * `https://NAME[:PORT]` (what a browser sends as Origin). Pure; throws on anything else.
+ */
+export function parsePublicOrigins(value: string | undefined): string[] {
+  const out: string[] = [];
+  for (const item of (value ?? '').split(/[\s,]+/).filter(Boolean)) {
+    let url: URL | null = null;
+    try {
+      url = new URL(item);
+    } catch {
+      /* reported below */
+    }
+    const bare = url && url.protocol === 'https:' && !url.username && !url.password && url.pathname === '/' && !url.search && !url.hash && !item.endsWith('/');
+    if (!url || !bare || url.hostname.startsWith('*')) {
+      throw new Error(`JH4F_PUBLIC_ORIGINS: ${JSON.stringify(item)} is not an origin like https://panel.example.org or https://panel.example.org:8443`);
+    }
+    if (!out.includes(url.origin)) out.push(url.origin);
+  }
+  return out;
+}
+
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): PanelConfig {
   const file = readConfigFile(env.JH4F_CONFIG ?? DEFAULT_CONFIG_FILE);
   const get = (key: string) => env[key] ?? file[key];
@@ -81,6 +108,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     hubTokenFile: get('JH4F_HUB_TOKEN_FILE') || '/etc/jupyterhub-panel/hub-token',
     hubConfig: get('JH4F_HUB_CONFIG') || '/home/jupyterhub/etc/jupyterhub_config.py',
     hubHome: get('JH4F_HUB_HOME') || '/home/jupyterhub',
+    publicOrigins: parsePublicOrigins(get('JH4F_PUBLIC_ORIGINS')),
   };
   if (config.insecureHttp && !isLoopback(config.host)) {
     throw new Error('JH4F_INSECURE_HTTP=1 is only allowed with a loopback JH4F_HOST (127.0.0.1, ::1, localhost)');

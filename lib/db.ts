@@ -78,6 +78,20 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (job_id, seq)
   ) STRICT;
   `,
+  // 3: login throttling keyed by address, name+address and name (lib/throttle.ts,
+  // docs/ARCHITECTURE.md "Login throttling"). The old rows counted per name
+  // regardless of address, which let a stranger keep a parent out: dropped.
+  `
+  DROP TABLE login_throttle;
+  CREATE TABLE login_throttle (
+    kind          TEXT NOT NULL CHECK (kind IN ('address', 'name_address', 'name')),
+    key           TEXT NOT NULL,
+    failures      INTEGER NOT NULL,            -- attempts counted (when they start) since the key was last forgotten
+    last_failure  INTEGER NOT NULL,            -- ms since the epoch
+    blocked_until INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, key)
+  ) STRICT;
+  `,
 ];
 
 /** Opens (creating if needed) and migrates a database file. Exported for tests. */

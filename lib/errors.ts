@@ -19,6 +19,7 @@ export const PUBLIC_ERRORS = {
   unauthenticated: { status: 401, text: (m) => m.errors.unauthenticated },
   session_ended: { status: 401, text: (m) => m.errors.sessionEnded },
   forbidden_origin: { status: 403, text: (m) => m.errors.forbiddenOrigin },
+  misdirected_request: { status: 421, text: (m) => m.errors.misdirectedRequest },
   unsupported_media_type: { status: 415, text: (m) => m.errors.unsupportedMediaType },
   payload_too_large: { status: 413, text: (m) => m.errors.payloadTooLarge },
   not_found: { status: 404, text: (m) => m.errors.notFound },

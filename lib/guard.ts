@@ -2,7 +2,8 @@ import 'server-only';
 // The one way into the panel's use cases. Every state-changing route handler is
 // `guarded(...)` (server actions: `guardedAction(...)`), every read that needs a
 // session is `guardedRead(...)`, and the login is `publicMutation(...)`. In this
-// order: Origin / Fetch metadata (403), JSON content type (415), session (401),
+// order: Host among the panel's own names (421, every one of them), Origin / Fetch
+// metadata against the panel's own origins (403), JSON content type (415), session (401),
 // membership of jupyterhub_adm (403, inside the session lookup), schema (400),
 // then the use case. Errors leave as {error, message[, fields]} with the status
 // of their code; anything unexpected is logged and answered with `internal`.
@@ -13,9 +14,9 @@ import { helperErrorMessage, PublicError } from './errors';
 import { HelperError } from './helper-client';
 import { pickLocale } from './i18n/locale';
 import type { Locale } from './i18n/messages';
-import { checkContentType, checkOrigin, parseJsonBody } from './request-checks';
+import { panelOrigins } from './panel-origins';
+import { checkContentType, checkHost, checkOrigin, parseJsonBody } from './request-checks';
 import { clearSessionCookie, resolveSession, tokensFromCookieHeader, type Session } from './session';
-import { settings } from './settings';
 import { fieldProblems } from './validation';
 
 export interface RequestContext {
@@ -85,12 +86,15 @@ function requestContext(request: Request): RequestContext {
   };
 }
 
+/** Host and Origin against the panel's configured names (lib/panel-origins.ts), never against each other. */
+function hostAndOriginChecks(h: Pick<Headers, 'get'>, checkOriginToo: boolean): PublicError | null {
+  const own = panelOrigins();
+  return checkHost(h.get('host'), own) ?? (checkOriginToo ? checkOrigin({ origin: h.get('origin'), secFetchSite: h.get('sec-fetch-site') }, own) : null);
+}
+
 function originAndTypeChecks(request: Request): PublicError | null {
   const h = request.headers;
-  return (
-    checkOrigin({ origin: h.get('origin'), host: h.get('host'), secFetchSite: h.get('sec-fetch-site') }, settings().insecureHttp ? 'http' : 'https') ??
-    checkContentType(request.method, h.get('content-type'), h.get('content-length'))
-  );
+  return hostAndOriginChecks(h, true) ?? checkContentType(request.method, h.get('content-type'), h.get('content-length'));
 }
 
 async function readBody(request: Request): Promise<unknown> {
@@ -163,6 +167,8 @@ export function guardedRead<Q extends z.ZodType | null = null, P extends z.ZodTy
   return async (request, routeContext) => {
     const base = requestContext(request);
     try {
+      const misdirected = hostAndOriginChecks(request.headers, false);
+      if (misdirected) throw misdirected;
       const session = requireSession(request, base.clientAddress);
       const params = await parseParams(spec.params, routeContext);
       const query = Object.fromEntries(new URL(request.url).searchParams);
@@ -224,10 +230,7 @@ export function guardedAction<B extends z.ZodType, T>(
     const request = new Request('https://panel.invalid/panel', { method: 'POST', headers: new Headers(h) });
     const base = requestContext(request);
     try {
-      const refused = checkOrigin(
-        { origin: h.get('origin'), host: h.get('host'), secFetchSite: h.get('sec-fetch-site') },
-        settings().insecureHttp ? 'http' : 'https',
-      );
+      const refused = hostAndOriginChecks(h, true);
       if (refused) throw refused;
       const session = requireSession(request, base.clientAddress);
       const input = parseWith(schema, rawInput);

@@ -4,12 +4,18 @@ import 'server-only';
 // jupyterhub_adm), PAM_RHOST set to the client address.
 //
 // Inputs are checked before PAM sees them: node-linux-pam hands C strings to
-// PAM, so a NUL would cut a name or password short. At most two PAM calls run at
-// once (a failed one holds a libuv pool thread for ~2 s of pam_unix's delay);
-// a few more wait briefly, the rest are refused as busy (429).
+// PAM, so a NUL would cut a name or password short. Each PAM call holds a libuv
+// pool thread while it runs. The panel's PAM service runs pam_unix with `nodelay`
+// (system/pam/jupyterhub-panel), so a wrong password holds it for one hash check
+// (~25 ms), not for pam_unix's ~2 s failure delay; the delay a failure's answer
+// gets is applied by lib/login.ts with a timer instead. At most two PAM calls run
+// at once (the machine has two cores, and the pool's other threads stay free for
+// file reads); up to 64 wait at most 3 s, attempts from clients that have been
+// failing behind the others, newest first once a burst has built a queue
+// (lib/limiter.ts); the rest are refused as busy (429).
 //
-// Locked and expired accounts (SECURITY-CASES.md 20): through Debian's
-// common-auth/common-account both end as PAM_AUTH_ERR, like a wrong password
+// Locked and expired accounts (SECURITY-CASES.md 20): through the service's auth
+// lines (common-auth's, with nodelay) and common-account both end as PAM_AUTH_ERR, like a wrong password
 // (pam_unix refuses any '!' hash; an expired account's PAM_ACCT_EXPIRED is
 // turned into pam_deny's PAM_AUTH_ERR). So after PAM_AUTH_ERR the panel looks at
 // the account's shadow entry (it is in group shadow for PAM anyway) and, only if
@@ -164,13 +170,22 @@ function cryptMatches(hash: string, password: string): Promise<boolean> {
   });
 }
 
-// Two at once, eight waiting for at most 6 s. Kept on globalThis: one limiter per
-// process even if Next.js loads this module twice.
+/** Two at once; 64 waiting for at most 3 s: ~25 ms a check, so a full queue drains in under a second. */
+export const PAM_CONCURRENCY = 2;
+export const PAM_QUEUE = 64;
+export const PAM_MAX_WAIT_MS = 3000;
+/** More waiting than this (~50 ms of checks): newest first (lib/limiter.ts, adaptive LIFO). */
+export const PAM_LIFO_ABOVE = 4;
+
+// Kept on globalThis: one limiter per process even if Next.js loads this module twice.
 const LIMITER_KEY = Symbol.for('jh4f.pam-limiter');
 const g = globalThis as { [LIMITER_KEY]?: BoundedLimiter };
 export function pamLimiter(): BoundedLimiter {
-  return (g[LIMITER_KEY] ??= new BoundedLimiter(2, 8, 6000));
+  return (g[LIMITER_KEY] ??= new BoundedLimiter(PAM_CONCURRENCY, PAM_QUEUE, PAM_MAX_WAIT_MS, PAM_LIFO_ABOVE));
 }
+
+/** Queue priority of a PAM check: clients that have been failing wait behind the others. */
+export const PAM_PRIORITY = Object.freeze({ normal: 1, failing: 0 });
 
 export class PamBusyError extends Error {
   constructor(readonly reason: string) {
@@ -188,7 +203,7 @@ export interface PamResult {
 }
 
 /** Checks a name and password with PAM. Throws PamBusyError when too many logins run at once. */
-export async function authenticate(input: { username: string; password: string; remoteHost: string }): Promise<PamResult> {
+export async function authenticate(input: { username: string; password: string; remoteHost: string; priority?: number }): Promise<PamResult> {
   const { username, password } = input;
   if (!isValidUsername(username)) return { outcome: 'invalid_input' };
   if (typeof password !== 'string' || password.length === 0 || password.length > PASSWORD_MAX_CHARS || password.includes('\0')) {
@@ -207,7 +222,7 @@ export async function authenticate(input: { username: string; password: string; 
         return { outcome: 'account_unavailable', pamCode, reason: shadow.locked ? 'locked' : 'expired' };
       }
       return { outcome, pamCode };
-    });
+    }, input.priority ?? PAM_PRIORITY.normal);
   } catch (error) {
     if (error instanceof LimiterBusyError) throw new PamBusyError(error.reason);
     throw error;

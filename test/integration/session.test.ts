@@ -1,5 +1,7 @@
 // Parents log in: PAM, sessions, throttling and the guard, against the REAL panel
-// inside the test sandbox (SECURITY-CASES.md 5, 15-24).
+// inside the test sandbox (SECURITY-CASES.md 5, 15-24, 31-33). Different clients
+// are different loopback source addresses (127.0.0.x, 127.0.1.x): the panel takes
+// the client address from the socket.
 //
 // Setup (test/sandbox/run.sh): the production panel as jupyterhub-panel at
 // JH4F_PANEL_URL with the PAM service /etc/pam.d/jupyterhub-panel; accounts
@@ -13,6 +15,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
+import tls from 'node:tls';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -34,6 +38,55 @@ class PanelClient extends SandboxClient {
   }
 }
 const REPO = path.resolve(__dirname, '..', '..');
+
+/**
+ * One request from a chosen loopback source address (another client to the panel),
+ * with any headers (a foreign Host too). The panel's own Origin unless one is given.
+ */
+function send(
+  method: string,
+  p: string,
+  options: { from?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<TestResponse> {
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const headers: Record<string, string> = { origin: env.panelOrigin, ...options.headers };
+  if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      `${env.panelUrl}${p}`,
+      {
+        method,
+        headers,
+        ca: fs.readFileSync(env.panelCa),
+        localAddress: options.from ?? '127.0.0.1',
+        // The certificate is checked for the address connected to, whatever Host the test sends.
+        checkServerIdentity: (_host, cert) => tls.checkServerIdentity(new URL(env.panelUrl).hostname, cert),
+        agent: false,
+        timeout: 30_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json, ms: performance.now() - started });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timeout: ${p}`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+const loginFrom = (from: string, username: string, password: string) => send('POST', '/api/session', { from, body: { username, password } });
 
 /** One query on the panel's database, read-only; the connection is closed at once. */
 function q<T = Record<string, unknown>>(sql: string, ...args: unknown[]): T[] {
@@ -278,6 +331,12 @@ describe('case 15: cross-origin requests to every state-changing endpoint', () =
         assert.equal(res.status, 403, `${method} ${p} with Origin ${origin}: ${res.status} ${res.body}`);
         assert.equal(res.json.error, 'forbidden_origin');
       }
+      // Case 33: Origin and Host both foreign (DNS rebinding), with the valid cookie.
+      for (const host of ['evil.example', 'evil.example:8010']) {
+        const res = await send(method, p, { body, headers: { cookie: c.cookie!, origin: `https://${host}`, host } });
+        assert.ok(res.status === 421 || res.status === 403, `${method} ${p} with Origin and Host ${host}: ${res.status} ${res.body}`);
+        assert.ok(['misdirected_request', 'forbidden_origin'].includes(res.json.error), res.body);
+      }
       const text = JSON.stringify(body);
       const plain = await request(`${env.panelUrl}${p}`, {
         method,
@@ -289,6 +348,19 @@ describe('case 15: cross-origin requests to every state-changing endpoint', () =
     assert.equal(q('SELECT * FROM sessions WHERE id_hash = ?', sessionHash).length, 1, 'the cross-origin DELETE did not log out');
     assert.deepEqual(auditSince(mark), [], 'nothing happened, so nothing was audited');
     assert.equal((await c.call('GET', '/api/session')).status, 200);
+  });
+
+  test("case 33: reads under a foreign Host get 421; the panel's own names and addresses work", async () => {
+    const c = await loggedIn('mama');
+    const rebound = await send('GET', '/api/session', { headers: { cookie: c.cookie!, host: 'evil.example:8010' } });
+    assert.equal(rebound.status, 421, rebound.body);
+    assert.equal(rebound.json.error, 'misdirected_request');
+    for (const host of ['127.0.0.1:8010', 'localhost:8010', '[::1]:8010']) {
+      const res = await send('GET', '/api/session', { headers: { cookie: c.cookie!, host } });
+      assert.equal(res.status, 200, `${host}: ${res.body}`);
+    }
+    const own = await send('DELETE', '/api/session', { headers: { cookie: c.cookie!, host: 'localhost:8010', origin: 'https://localhost:8010' } });
+    assert.equal(own.status, 200, "the certificate's names are the panel's origins");
   });
 });
 
@@ -466,9 +538,114 @@ describe('cases 23/24: bursts of bad logins', () => {
     const throttled = auditSince(mark).filter((a) => a.action === 'login_throttled');
     assert.ok(throttled.length > 0);
     assert.ok(throttled.every((a) => a.client_address === '127.0.0.1'));
+    assert.equal(auditSince(mark).length, 50, 'every attempt audited');
+    // Two logins at a time per client: most of the burst was refused before PAM
+    // (address_busy) and not counted. Guessing on from here hits the address counter.
+    for (let i = 0; i < 12; i++) {
+      const more = await new PanelClient().login(`more${i}`, 'pw');
+      if (more.status === 429) break;
+      assert.equal(more.status, 401);
+    }
     const fresh = await new PanelClient().login('papa', parents.papa);
     assert.equal(fresh.status, 429, 'the address is throttled, whatever the name');
     assert.ok(auditSince(mark).some((a) => a.action === 'login_throttled' && a.detail?.scope === 'address'));
     await eventuallyLogsIn('papa');
+  });
+});
+
+describe("case 32: someone else's failures never keep a parent out", () => {
+  before(clearThrottle);
+
+  test('failures for mama from one address: her login from another address gets in, the stranger stays throttled', async () => {
+    // On the old model (per name, whatever the address) six failures anywhere gave mama 429 everywhere.
+    const mark = lastAuditId();
+    const stranger = '127.0.0.20';
+    const answers: TestResponse[] = [];
+    for (let i = 0; i < 5; i++) answers.push(...(await Promise.all([loginFrom(stranger, 'mama', `wrong-${i}a`), loginFrom(stranger, 'mama', `wrong-${i}b`)])));
+    assert.ok(answers.some((r) => r.status === 429), answers.map((r) => r.status).join(','));
+    const own = await loginFrom('127.0.0.21', 'mama', parents.mama);
+    assert.equal(own.status, 200, `mama from her own address: ${own.body}`);
+    const strangerCount = q<{ failures: number }>("SELECT failures FROM login_throttle WHERE kind = 'name_address' AND key = ?", `mama ${stranger}`)[0]?.failures;
+    assert.ok((strangerCount ?? 0) > 5, `her success elsewhere does not reset the stranger's counter (${strangerCount})`);
+    // And again, after more failures: she is never locked out from her address.
+    await Promise.all([loginFrom('127.0.0.22', 'mama', 'x1'), loginFrom('127.0.0.22', 'mama', 'x2')]);
+    assert.equal((await loginFrom('127.0.0.21', 'mama', parents.mama)).status, 200);
+    const rows = auditSince(mark);
+    assert.ok(rows.some((r) => r.action === 'login' && r.client_address === '127.0.0.21'));
+    assert.ok(rows.some((r) => r.action === 'login_throttled' && r.client_address === stranger && r.detail?.scope === 'name_address'));
+  });
+
+  test('a guess at mama spread over many addresses is bounded: a client that keeps failing is refused for the name; a fresh one is not', async () => {
+    clearThrottle();
+    const addresses = Array.from({ length: 12 }, (_, i) => `127.0.2.${i + 1}`);
+    // Three rounds of one wrong password from each address (12 x 3 = 36 failures for mama).
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all(addresses.map((a) => loginFrom(a, 'mama', `guess-${round}`)));
+      assert.ok(answers.every((r) => r.status === 401), answers.map((r) => r.status).join(','));
+    }
+    // Each of them has now failed three times: mama's name is blocked for them.
+    const mark = lastAuditId();
+    const fourth = await Promise.all(addresses.map((a) => loginFrom(a, 'mama', 'guess-3')));
+    assert.ok(fourth.every((r) => r.status === 429), fourth.map((r) => r.status).join(','));
+    assert.ok(auditSince(mark).every((r) => r.action === 'login_throttled' && r.detail?.scope === 'name'));
+    // mama from an address that was not failing gets in.
+    assert.equal((await loginFrom('127.0.0.23', 'mama', parents.mama)).status, 200);
+  });
+});
+
+describe('case 31: a parent logs in during a storm of wrong logins', () => {
+  before(clearThrottle);
+
+  /** Starts the storm, lets it reach the panel, then the parent's login; returns both. */
+  async function duringStorm(storm: () => Promise<TestResponse>[], parentFrom: string): Promise<{ storm: TestResponse[]; parent: TestResponse }> {
+    const running = storm();
+    await new Promise((r) => setTimeout(r, 150)); // the storm's requests are in the panel by now
+    const parent = await loginFrom(parentFrom, 'papa', parents.papa);
+    return { storm: await Promise.all(running), parent };
+  }
+
+  function throttledAndAudited(storm: TestResponse[], rows: ReturnType<typeof auditSince>, from: (a: string | null) => boolean): void {
+    assert.ok(storm.every((r) => r.status === 401 || r.status === 429), storm.map((r) => r.status).join(','));
+    for (const r of storm.filter((x) => x.status === 429)) assert.match(String(r.headers['retry-after']), /^[1-9]\d*$/);
+    const stormRows = rows.filter((r) => from(r.client_address));
+    assert.equal(stormRows.length, storm.length, 'every storm attempt has its audit row');
+    assert.ok(stormRows.every((r) => (r.action === 'login_failed' && r.target === 'papa') || (r.action === 'login_throttled' && r.outcome === 'refused')));
+  }
+
+  test('50 wrong logins at once from one address: the parent gets in from another; the storm is throttled and audited', async (t) => {
+    const mark = lastAuditId();
+    const { storm, parent } = await duringStorm(() => Array.from({ length: 50 }, (_, i) => loginFrom('127.0.0.30', 'papa', `storm-${i}`)), '127.0.0.31');
+    t.diagnostic(`parent's login answered in ${Math.round(parent.ms)} ms`);
+    assert.equal(parent.status, 200, `the parent's right login during the storm: ${parent.status} ${parent.body}`);
+    throttledAndAudited(storm, auditSince(mark), (a) => a === '127.0.0.30');
+    assert.ok(storm.filter((r) => r.status === 429).length >= 40, 'one client gets two logins at a time; the rest are refused at once');
+    assert.ok(auditSince(mark).some((r) => r.action === 'login' && r.actor === 'papa' && r.client_address === '127.0.0.31'));
+  });
+
+  test('50 wrong logins at once from 50 addresses: the parent gets in from another; the storm is counted, audited, and throttled when it goes on', async (t) => {
+    clearThrottle();
+    const addresses = Array.from({ length: 50 }, (_, i) => `127.0.1.${i + 1}`);
+    const inStorm = (a: string | null) => a !== null && a.startsWith('127.0.1.');
+    let mark = lastAuditId();
+    const { storm, parent } = await duringStorm(() => addresses.map((a, i) => loginFrom(a, 'papa', `storm-${i}`)), '127.0.0.32');
+    t.diagnostic(`parent's login answered in ${Math.round(parent.ms)} ms`);
+    assert.equal(parent.status, 200, `the parent's right login during the storm: ${parent.status} ${parent.body}`);
+    throttledAndAudited(storm, auditSince(mark), inStorm);
+    const nameCount = q<{ failures: number }>("SELECT failures FROM login_throttle WHERE kind = 'name' AND key = 'papa'")[0]?.failures;
+    // Counted when they started; an attempt refused as PAM busy checked nothing and is taken back.
+    assert.equal(nameCount, storm.filter((r) => r.status === 401).length, 'every storm attempt that reached PAM counts against the name');
+    assert.ok(nameCount! > 10, `${nameCount} counted`);
+    // The storm goes on until each of its clients has failed three times; then the name is blocked for them.
+    const failuresOf = (a: string) => q<{ failures: number }>("SELECT failures FROM login_throttle WHERE kind = 'address' AND key = ?", a)[0]?.failures ?? 0;
+    for (let wave = 1; wave < 6; wave++) {
+      const behind = addresses.filter((a) => failuresOf(a) < 3);
+      if (behind.length === 0) break;
+      await Promise.all(behind.map((a) => loginFrom(a, 'papa', `wave-${wave}`)));
+    }
+    mark = lastAuditId();
+    const blocked = await duringStorm(() => addresses.map((a) => loginFrom(a, 'papa', 'wave-3')), '127.0.0.33');
+    assert.equal(blocked.parent.status, 200, `the parent again: ${blocked.parent.body}`);
+    assert.ok(blocked.storm.every((r) => r.status === 429), blocked.storm.map((r) => r.status).join(','));
+    throttledAndAudited(blocked.storm, auditSince(mark), inStorm);
   });
 });

@@ -1,39 +1,106 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, beforeEach, test } from 'node:test';
 import { tempPanel, GROUP } from './support/temp-panel';
 import { db, setDatabaseForTests } from '../../lib/db';
 import { guarded, guardedRead, publicMutation } from '../../lib/guard';
-import { checkContentType, checkOrigin, parseJsonBody } from '../../lib/request-checks';
+import { buildPanelOrigins, panelOrigins, parseSubjectAltName, resetPanelOriginsForTests } from '../../lib/panel-origins';
+import { checkContentType, checkHost, checkOrigin, parseJsonBody } from '../../lib/request-checks';
 import { createSession } from '../../lib/session';
 import { setAccountFilesForTests } from '../../lib/unix-accounts';
 import { addMemberSchema, loginSchema } from '../../lib/validation';
 
-const tmp = tempPanel();
+/** A real certificate like the set-up's (EC for speed), with the names the panel is reached at. */
+function certificate(san: string): { file: string; dir: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jh4f-cert-'));
+  const file = path.join(dir, 'cert.pem');
+  execFileSync('/usr/bin/openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=panel.home',
+    '-addext', `subjectAltName=${san}`, '-keyout', path.join(dir, 'key.pem'), '-out', file,
+  ], { stdio: 'pipe' });
+  return { file, dir };
+}
+const cert = certificate('DNS:panel.home,DNS:localhost,DNS:*.wild.example,IP:127.0.0.1,IP:::1,IP:192.168.1.20');
+const tmp = tempPanel({ JH4F_TLS_CERT: cert.file, JH4F_PORT: '8010', JH4F_PUBLIC_ORIGINS: 'https://family.example.org' });
 setAccountFilesForTests({ passwd: tmp.passwd, group: tmp.group });
 after(() => {
   setDatabaseForTests(null);
   setAccountFilesForTests(null);
+  resetPanelOriginsForTests();
   tmp.cleanup();
+  fs.rmSync(cert.dir, { recursive: true, force: true });
 });
 beforeEach(() => tmp.writeGroup(GROUP));
 
 const HOST = 'panel.home:8010';
 const ORIGIN = `https://${HOST}`;
 
-test('origin: own origin and no origin pass; another origin, the hub port, null and cross-site fetches are refused', () => {
-  const ok = (origin: string | null, secFetchSite: string | null = null) => checkOrigin({ origin, host: HOST, secFetchSite }, 'https') === null;
+test("the panel's origins: every name and address of its certificate with its port, and JH4F_PUBLIC_ORIGINS", () => {
+  assert.deepEqual([...panelOrigins().origins].sort(), [
+    'https://127.0.0.1:8010',
+    'https://192.168.1.20:8010',
+    'https://[::1]:8010',
+    'https://family.example.org',
+    'https://localhost:8010',
+    'https://panel.home:8010',
+  ]);
+  assert.ok(panelOrigins().hosts.has('family.example.org:443'));
+  assert.ok(panelOrigins().hosts.has('[::1]:8010'));
+});
+
+test('subjectAltName text: DNS names and IP addresses; wildcards and odd values are no origins', () => {
+  assert.deepEqual(parseSubjectAltName('DNS:Localhost, DNS:*.x.example, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, email:a@b, DNS:"a, b", URI:https://x'), {
+    dns: ['localhost'],
+    ips: ['127.0.0.1', '0:0:0:0:0:0:0:1'],
+  });
+  assert.deepEqual(parseSubjectAltName(undefined), { dns: [], ips: [] });
+  const dev = buildPanelOrigins({ port: 3000, insecureHttp: true, host: '127.0.0.1', publicOrigins: [] }, null);
+  assert.ok(dev.origins.has('http://localhost:3000') && dev.origins.has('http://[::1]:3000'));
+  assert.equal(buildPanelOrigins({ port: 8010, insecureHttp: false, host: '0.0.0.0', publicOrigins: [] }, null).origins.size, 0, 'no certificate: nothing (fails closed)');
+});
+
+const OWN = panelOrigins();
+
+test('origin: own origins and no origin pass; another origin, the hub port, null and cross-site fetches are refused', () => {
+  const ok = (origin: string | null, secFetchSite: string | null = null) => checkOrigin({ origin, secFetchSite }, OWN) === null;
   assert.equal(ok(ORIGIN), true);
   assert.equal(ok(ORIGIN.toUpperCase()), true);
+  assert.equal(ok('https://127.0.0.1:8010'), true);
+  assert.equal(ok('https://[::1]:8010'), true);
+  assert.equal(ok('https://family.example.org'), true, 'JH4F_PUBLIC_ORIGINS');
   assert.equal(ok(null), true, 'non-browser clients send no Origin');
   assert.equal(ok(ORIGIN, 'same-origin'), true);
   assert.equal(ok('https://evil.example'), false);
+  assert.equal(ok('https://evil.example:8010'), false);
   assert.equal(ok('https://panel.home:8000'), false, 'a kid notebook on the hub port is another origin');
+  assert.equal(ok('https://a.wild.example:8010'), false, 'a wildcard in the certificate is no origin');
   assert.equal(ok('http://panel.home:8010'), false);
+  assert.equal(ok('https://panel.home:8010/panel'), false);
   assert.equal(ok('null'), false);
   assert.equal(ok(''), false);
   assert.equal(ok(null, 'cross-site'), false);
   assert.equal(ok(null, 'same-site'), false, 'same site, other port: the hub');
-  assert.equal(checkOrigin({ origin: ORIGIN, host: null, secFetchSite: null }, 'https')?.code, 'forbidden_origin');
+});
+
+test('case 33: Origin and Host both foreign: the Origin is still refused, and the Host is too (421)', () => {
+  // The old check compared Origin with the request's own Host, so this pair passed.
+  assert.equal(checkOrigin({ origin: 'https://evil.example', secFetchSite: null }, OWN)?.code, 'forbidden_origin');
+  assert.equal(checkOrigin({ origin: 'https://evil.example:8010', secFetchSite: 'same-origin' }, OWN)?.code, 'forbidden_origin');
+  assert.equal(checkHost('evil.example', OWN)?.httpStatus, 421);
+  assert.equal(checkHost('evil.example:8010', OWN)?.code, 'misdirected_request');
+});
+
+test("host: only the panel's own names, with its port", () => {
+  const ok = (host: string | null) => checkHost(host, OWN) === null;
+  for (const h of [HOST, 'PANEL.HOME:8010', '127.0.0.1:8010', '[::1]:8010', '[0:0:0:0:0:0:0:1]:8010', '192.168.1.20:8010', 'family.example.org', 'family.example.org:443', ' panel.home:8010 ']) {
+    assert.equal(ok(h), true, h);
+  }
+  for (const h of [null, '', 'evil.example:8010', 'panel.home:8000', 'panel.home', 'a.wild.example:8010', 'panel.home:8010/x', 'user@panel.home:8010', '10.0.0.1:8010']) {
+    assert.equal(ok(h), false, String(h));
+  }
 });
 
 test('content type: bodies must be declared JSON (text/plain and forms are refused)', () => {
@@ -114,12 +181,30 @@ test('guarded: unexpected errors are logged and answered generically', async () 
   assert.doesNotMatch(JSON.stringify(body), /shadow/);
 });
 
-test('guardedRead needs a session but no Origin', async () => {
+test('guardedRead needs a session but no Origin; a foreign Host gets 421 even with the cookie', async () => {
   const handler = guardedRead({}, ({ session }) => ({ who: session.username }));
   assert.equal((await handler(req('GET', {}))).status, 401);
   const { token } = createSession('mama');
   const res = await handler(req('GET', { cookie: `jh4f_session=${token}` }));
   assert.deepEqual(await res.json(), { who: 'mama' });
+  const rebound = await handler(req('GET', { cookie: `jh4f_session=${token}`, host: 'evil.example:8010' }));
+  assert.equal(rebound.status, 421);
+  assert.equal((await rebound.json()).error, 'misdirected_request');
+});
+
+test('case 33 through the guard: Origin and Host both evil.example with a valid cookie: refused, the use case never runs', async () => {
+  const calls: unknown[] = [];
+  const handler = guarded({ body: addMemberSchema }, ({ input }) => (calls.push(input), { ok: true }));
+  const { token } = createSession('mama');
+  for (const host of ['evil.example', 'evil.example:8010']) {
+    const res = await handler(req('POST', { host, origin: `https://${host}`, 'content-type': 'application/json', cookie: `jh4f_session=${token}` }, '{"username":"anna"}'));
+    assert.ok([403, 421].includes(res.status), String(res.status));
+  }
+  const viaProxy = await handler(
+    req('POST', { host: 'family.example.org', origin: 'https://family.example.org', 'content-type': 'application/json', cookie: `jh4f_session=${token}` }, '{"username":"anna"}'),
+  );
+  assert.equal(viaProxy.status, 200, 'a name from JH4F_PUBLIC_ORIGINS works');
+  assert.deepEqual(calls, [{ username: 'anna' }]);
 });
 
 test('publicMutation (login): Origin, type and schema without a session; bad input is reported to the hook', async () => {

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, test } from 'node:test';
-import { BoundedLimiter, LimiterBusyError } from '../../lib/limiter';
-import { authenticate, mapPamCode, PAM, PamBusyError, parseShadowLine, setPamDependenciesForTests, type PamFunction } from '../../lib/pam';
+import { BoundedLimiter, KeyedSlots, LimiterBusyError } from '../../lib/limiter';
+import { authenticate, mapPamCode, PAM, PAM_CONCURRENCY, PAM_PRIORITY, PAM_QUEUE, PamBusyError, parseShadowLine, setPamDependenciesForTests, type PamFunction } from '../../lib/pam';
 
 afterEach(() => setPamDependenciesForTests(null));
 
@@ -68,26 +68,112 @@ test('the service name and PAM_RHOST are passed; a strange remote host is droppe
   assert.equal(seen[1]!.remoteHost, '');
 });
 
-test('at most two PAM calls at once; eight wait; the rest are refused as busy', async () => {
+test('at most two PAM calls at once; 64 wait; the rest are refused as busy', async () => {
   let running = 0;
   let peak = 0;
   setPamDependenciesForTests({
     pam: async () => {
       running++;
       peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 30));
+      await new Promise((r) => setTimeout(r, 5));
       running--;
       return PAM.AUTH_ERR;
     },
     shadowFile: '/nonexistent',
   });
   const results = await Promise.allSettled(
-    Array.from({ length: 20 }, () => authenticate({ username: 'mama', password: 'wrong', remoteHost: '127.0.0.1' })),
+    Array.from({ length: 80 }, () => authenticate({ username: 'mama', password: 'wrong', remoteHost: '127.0.0.1' })),
   );
-  assert.equal(peak, 2);
+  assert.equal(peak, PAM_CONCURRENCY);
   const busy = results.filter((r) => r.status === 'rejected' && r.reason instanceof PamBusyError).length;
-  assert.equal(busy, 10);
-  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 10);
+  assert.equal(busy, 80 - PAM_CONCURRENCY - PAM_QUEUE);
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, PAM_CONCURRENCY + PAM_QUEUE);
+});
+
+test('limiter: higher priority first, FIFO within a priority', async () => {
+  const limiter = new BoundedLimiter(1, 10, 10_000);
+  const order: string[] = [];
+  let open!: () => void;
+  const first = limiter.run(() => new Promise<void>((r) => (open = r)));
+  const queued = [
+    ['low1', 0],
+    ['high1', 1],
+    ['low2', 0],
+    ['high2', 1],
+  ].map(([name, p]) => limiter.run(async () => void order.push(name as string), p as number));
+  await new Promise((r) => setImmediate(r));
+  open();
+  await Promise.all([first, ...queued]);
+  assert.deepEqual(order, ['high1', 'high2', 'low1', 'low2']);
+});
+
+test('limiter: a full queue makes room for a higher priority by refusing its newest lower one, never the other way', async () => {
+  const limiter = new BoundedLimiter(1, 2, 10_000);
+  const settle = <T,>(p: Promise<T>) => p.then((v) => ({ ok: v }), (e: unknown) => ({ error: e instanceof LimiterBusyError ? e.reason : String(e) }));
+  let open!: () => void;
+  const first = limiter.run(() => new Promise<void>((r) => (open = r)));
+  const lowOld = settle(limiter.run(async () => 'lowOld', PAM_PRIORITY.failing));
+  const lowNew = settle(limiter.run(async () => 'lowNew', PAM_PRIORITY.failing));
+  const high = settle(limiter.run(async () => 'high', PAM_PRIORITY.normal));
+  assert.deepEqual(await lowNew, { error: 'displaced' }, 'the newest low waiter made room');
+  const lateLow = settle(limiter.run(async () => 'late low', PAM_PRIORITY.failing));
+  assert.deepEqual(await lateLow, { error: 'queue_full' }, 'a low newcomer never pushes anyone out');
+  const lateHigh = settle(limiter.run(async () => 'late high', PAM_PRIORITY.normal));
+  assert.deepEqual(await lowOld, { error: 'displaced' });
+  const lateHigh2 = settle(limiter.run(async () => 'late high 2', PAM_PRIORITY.normal));
+  assert.deepEqual(await lateHigh2, { error: 'queue_full' }, 'a queue full of equals refuses the newcomer');
+  await new Promise((r) => setImmediate(r));
+  open();
+  assert.deepEqual(await Promise.all([high, lateHigh]), [{ ok: 'high' }, { ok: 'late high' }]);
+  await first;
+  assert.equal(limiter.running, 0);
+});
+
+test('limiter: a short queue is served oldest first, a long one newest first (a late request does not wait behind a burst)', async () => {
+  const run = async (burst: number) => {
+    const limiter = new BoundedLimiter(1, 100, 10_000, 4);
+    const order: string[] = [];
+    let open!: () => void;
+    const first = limiter.run(() => new Promise<void>((r) => (open = r)));
+    const all = Array.from({ length: burst }, (_, i) => limiter.run(async () => void order.push(`b${i}`)));
+    all.push(limiter.run(async () => void order.push('late')));
+    await new Promise((r) => setImmediate(r));
+    open();
+    await Promise.all([first, ...all]);
+    return order;
+  };
+  assert.deepEqual(await run(3), ['b0', 'b1', 'b2', 'late'], 'FIFO while no more than 4 wait');
+  const long = await run(20);
+  assert.equal(long[0], 'late', 'the request after a burst of 20 goes first');
+  assert.equal(long.length, 21, 'everyone is served in the end');
+  // Priorities still come first in LIFO mode.
+  const limiter = new BoundedLimiter(1, 100, 10_000, 0);
+  const order: string[] = [];
+  let open!: () => void;
+  const first = limiter.run(() => new Promise<void>((r) => (open = r)));
+  const waiters = [
+    limiter.run(async () => void order.push('normal-old'), PAM_PRIORITY.normal),
+    limiter.run(async () => void order.push('normal-new'), PAM_PRIORITY.normal),
+    limiter.run(async () => void order.push('failing-newest'), PAM_PRIORITY.failing),
+  ];
+  await new Promise((r) => setImmediate(r));
+  open();
+  await Promise.all([first, ...waiters]);
+  assert.deepEqual(order, ['normal-new', 'normal-old', 'failing-newest']);
+});
+
+test('keyed slots: at most n per key, released once, empty keys forgotten', () => {
+  const slots = new KeyedSlots(2);
+  const a1 = slots.tryAcquire('a');
+  const a2 = slots.tryAcquire('a');
+  assert.ok(a1 && a2);
+  assert.equal(slots.tryAcquire('a'), null);
+  assert.ok(slots.tryAcquire('b'), 'another key has its own slots');
+  a1();
+  a1(); // twice: still one release
+  assert.equal(slots.holding('a'), 1);
+  assert.ok(slots.tryAcquire('a'));
+  assert.equal(slots.tryAcquire('a'), null);
 });
 
 test('limiter: a waiter that waits too long is refused, and the slot is not lost', async () => {
