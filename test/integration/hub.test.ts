@@ -410,6 +410,35 @@ describe('hub helper commands', () => {
       );
     });
 
+    test("the panel's own read of the hub's certificate: a FIFO there does not stop the panel", async () => {
+      // The panel reads the configured certificate itself when it can; the hub
+      // account decides whether it can (it owns ~ and ~/etc).
+      const modes = [HUB_HOME, `${HUB_HOME}/etc`].map((d) => [d, fs.statSync(d).mode & 0o7777] as const);
+      const cert = `${HUB_HOME}/etc/cert.crt`;
+      asHub('chmod', '0755', '--', HUB_HOME, `${HUB_HOME}/etc`);
+      asHub('mv', '-T', '--', cert, `${cert}.case35`);
+      asHub('mkfifo', '-m', '0644', '--', cert);
+      const within = <T,>(ms: number, p: Promise<T>) =>
+        Promise.race([p, sleep(ms).then(() => assert.fail(`the panel did not answer within ${ms} ms`))]);
+      try {
+        await sleep(5500); // past the dashboard's cache: the next report reads the certificate again
+        const { r } = await within(5000, report());
+        assert.ok(r.checks.length > 0);
+        const health = await within(2000, panel.call('GET', '/api/health'));
+        assert.equal(health.status, 200);
+      } finally {
+        // A reader stuck on the FIFO gets its end-of-file from a writer that opens and closes it.
+        try {
+          fs.closeSync(fs.openSync(cert, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+        } catch {
+          /* no reader waiting */
+        }
+        asHub('rm', '-f', '--', cert);
+        asHub('mv', '-T', '--', `${cert}.case35`, cert);
+        for (const [d, mode] of modes) asHub('chmod', mode.toString(8), '--', d);
+      }
+    });
+
     test("links to root's files: nothing of them is shown, not even whether they exist", async () => {
       fs.mkdirSync(ROOT_DIR, { recursive: true, mode: 0o700 });
       fs.chmodSync(ROOT_DIR, 0o700);
