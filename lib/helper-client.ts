@@ -177,6 +177,10 @@ export function runHelper(
       else resolve(value!);
     };
     const timer = setTimeout(() => {
+      // Once pkexec has become the root helper this kill fails (EPERM); closing
+      // the stdin pipe is what a cancellable helper (install-packages) takes as
+      // "stop", so a run the panel gives up on does not go on beside the next.
+      child.stdin?.destroy();
       child.kill('SIGKILL');
       finish(new HelperError('timeout', `the helper did not answer within ${Math.round(timeoutMs / 1000)} s (${command})`));
     }, timeoutMs);

@@ -62,15 +62,36 @@ export interface PinnedCertificate {
   source: string;
 }
 
+const MAX_CERT_BYTES = 256 * 1024;
+
+/**
+ * A certificate file's text, or null. The default path is in the hub account's
+ * home, which that account may open to the panel and fill with a FIFO (a plain
+ * read would block the whole server waiting for a writer) or a huge file: open
+ * without waiting, take regular files of a certificate's size only.
+ */
+function readCertificateFile(file: string): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  } catch {
+    return null; // unreadable for the panel account (the hub's etc is 0750)
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    return st.isFile() && st.size <= MAX_CERT_BYTES ? fs.readFileSync(fd, 'utf8') : null;
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** The hub's certificate: the configured file, else connect-hub's copy, else what hub-status reported. */
 export function pinnedCertificate(): PinnedCertificate | null {
   for (const file of [settings().hubCert, PANEL_HUB_CERT_COPY]) {
-    try {
-      const pem = fs.readFileSync(file, 'utf8');
-      if (pem.includes('-----BEGIN CERTIFICATE-----')) return { pem, source: file };
-    } catch {
-      /* unreadable for the panel account (the hub's etc is 0750): next */
-    }
+    const pem = readCertificateFile(file);
+    if (pem?.includes('-----BEGIN CERTIFICATE-----')) return { pem, source: file };
   }
   const remembered = (globalThis as PemHolder)[PEM_KEY];
   return remembered ? { pem: remembered, source: 'hub-status' } : null;

@@ -120,29 +120,180 @@ function describeFailure(what: string, r: Ran): string {
   return `${what} failed (${r.signal ? `signal ${r.signal}` : `exit ${r.status}`}): ${lastLine(r.stderr) || 'no message'}`;
 }
 
-/** A file's content read by the hub account itself; null when it does not exist. */
-export function readAsHub(account: HubAccount, path: string, timeoutMs = 5000): { text: string | null; problem: string | null } {
-  const r = run(HUB_TOOLS.cat, ['--', path], { as: account, timeoutMs });
-  if (r.status === 0) return { text: r.stdout, problem: null };
-  if (/No such file/i.test(r.stderr)) return { text: null, problem: null };
-  return { text: null, problem: describeFailure(`reading ${path} as ${account.name}`, r) };
+// ---- the hub account's files, read and written as the hub account ---------------------
+//
+// The hub account may put anything in place of its files: a FIFO (a plain read
+// would wait for a writer), a link to a root file, a file of many gigabytes, or
+// a FUSE file whose read never returns. So every read happens in a child running
+// as the hub account (uid/gid, no supplementary groups: not even the hub
+// account's group shadow), which opens with O_NOFOLLOW | O_NONBLOCK, refuses
+// what fstat says is not a regular file (a FIFO is opened without waiting and
+// never read), reads at most a fixed number of bytes, and is killed when its
+// time is up. One child reads all the files one command needs.
+
+/** The most a whole-file read takes (a certificate, a key, the hub config). Larger: refused, never cut. */
+export const MAX_HUB_FILE_BYTES = 1024 * 1024;
+/** Bytes read from the end of a log per line asked for (lines longer than 2000 characters are cut anyway). */
+const TAIL_BYTES_PER_LINE = 4096;
+const MAX_LINE_CHARS = 2000;
+
+export interface HubRead {
+  path: string;
+  /** Read the last this-many lines instead of the whole file. */
+  tailLines?: number;
+  /** Whole-file reads: the largest file accepted (default MAX_HUB_FILE_BYTES). */
+  maxBytes?: number;
 }
 
-/** The last lines of a file, read by the hub account. */
+export interface HubFile {
+  /** The content; null when the file does not exist or could not be read (then `problem` says why). */
+  text: string | null;
+  problem: string | null;
+  /** Tail reads: where in the file `text` starts. */
+  offset?: number;
+}
+
+// Runs as the hub account. argv[1]: JSON [{path, max, tail}]. For each file, in
+// order, one header line on stdout, then (for OK) exactly N raw bytes:
+//   OK N      |  ERR CODE [SIZE]
+// CODE: ENOENT, ELOOP (a link), NOTREG (not a regular file), TOOBIG, or an errno code.
+const READ_SCRIPT = `
+const fs = require('fs');
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = fs.constants;
+const out = [];
+for (const r of JSON.parse(process.argv[1])) {
+  let fd;
+  try {
+    fd = fs.openSync(r.path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  } catch (e) {
+    out.push(Buffer.from('ERR ' + (e.code || 'EIO') + '\\n'));
+    continue;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) { out.push(Buffer.from('ERR NOTREG\\n')); continue; }
+    if (!r.tail && st.size > r.max) { out.push(Buffer.from('ERR TOOBIG ' + st.size + '\\n')); continue; }
+    const start = r.tail ? Math.max(0, st.size - r.max) : 0;
+    const buf = Buffer.alloc(Math.min(st.size - start, r.max));
+    let got = 0;
+    while (got < buf.length) {
+      const n = fs.readSync(fd, buf, got, buf.length - got, start + got);
+      if (n === 0) break;
+      got += n;
+    }
+    out.push(Buffer.from('OK ' + got + ' ' + start + '\\n'), buf.subarray(0, got));
+  } catch (e) {
+    out.push(Buffer.from('ERR ' + (e.code || 'EIO') + '\\n'));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+const all = Buffer.concat(out);
+for (let off = 0; off < all.length; ) off += fs.writeSync(1, all, off);
+`;
+
+/** The last `lines` lines of a text; when it was read from the middle of its file (cutAtStart), its first, partial line is dropped. Pure. */
+export function lastLines(text: string, lines: number, cutAtStart: boolean): string[] {
+  let all = text.split('\n');
+  if (all.at(-1) === '') all.pop();
+  if (cutAtStart && all.length > 1) all = all.slice(1);
+  return all.slice(-lines).map((l) => l.slice(0, MAX_LINE_CHARS));
+}
+
+function readProblem(path: string, account: HubAccount, code: string, size: string | undefined, max: number): string {
+  switch (code) {
+    case 'ELOOP':
+      return `${path} is a symbolic link; the helper does not follow links in ${account.name}'s home`;
+    case 'NOTREG':
+      return `${path} is not a regular file`;
+    case 'TOOBIG':
+      return `${path} is too large (${size} bytes; at most ${max} are read)`;
+    default:
+      return `reading ${path} as ${account.name}: ${code}`;
+  }
+}
+
+/**
+ * Read files of the hub account, as the hub account, in one child bounded by
+ * timeoutMs (all files together) and by the bytes asked for. A missing file is
+ * {text: null, problem: null}.
+ */
+export function readFilesAsHub(account: HubAccount, reads: readonly HubRead[], timeoutMs = 5000): HubFile[] {
+  if (reads.length === 0) return [];
+  const plan = reads.map((r) => ({
+    path: r.path,
+    tail: r.tailLines !== undefined,
+    max: r.tailLines !== undefined ? Math.max(1, r.tailLines) * TAIL_BYTES_PER_LINE : (r.maxBytes ?? MAX_HUB_FILE_BYTES),
+  }));
+  const budget = plan.reduce((n, p) => n + p.max + 64, 0);
+  const r = spawnSync(process.execPath, ['-e', READ_SCRIPT, JSON.stringify(plan)], {
+    env: { ...CHILD_ENV } as NodeJS.ProcessEnv,
+    cwd: '/',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    uid: account.uid,
+    gid: account.gid,
+    ...NEW_SESSION,
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: budget,
+    shell: false,
+    windowsHide: true,
+  });
+  const failed = (why: string): HubFile[] => plan.map((p) => ({ text: null, problem: `reading ${p.path} as ${account.name}: ${why}` }));
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ETIMEDOUT') return failed('did not finish in time');
+  if (r.error) return failed(code ?? r.error.message);
+  if (r.status !== 0) return failed(`the reader failed (${r.signal ? `signal ${r.signal}` : `exit ${r.status}`}): ${lastLine(r.stderr?.toString('utf8') ?? '') || 'no message'}`);
+
+  // The child runs as the hub account, which could tamper with it: its answer is
+  // parsed as untrusted data (headers checked, lengths bounded by the plan).
+  const out: HubFile[] = [];
+  const buf = r.stdout;
+  let off = 0;
+  for (const p of plan) {
+    const nl = buf.indexOf(0x0a, off);
+    const header = nl === -1 ? '' : buf.subarray(off, nl).toString('latin1');
+    let m: RegExpExecArray | null;
+    if ((m = /^OK (\d+) (\d+)$/.exec(header)) && Number(m[1]) <= p.max && nl + 1 + Number(m[1]) <= buf.length) {
+      const text = buf.subarray(nl + 1, nl + 1 + Number(m[1])).toString('utf8');
+      off = nl + 1 + Number(m[1]);
+      out.push({ text, problem: null, ...(p.tail ? { offset: Number(m[2]) } : {}) });
+    } else if ((m = /^ERR ([A-Z]{2,12})(?: (\d{1,20}))?$/.exec(header))) {
+      off = nl + 1;
+      out.push(m[1] === 'ENOENT' ? { text: null, problem: null } : { text: null, problem: readProblem(p.path, account, m[1]!, m[2], p.max) });
+    } else {
+      return failed('the reader gave a malformed answer');
+    }
+  }
+  return out;
+}
+
+/** A file's content read by the hub account itself; null when it does not exist. */
+export function readAsHub(account: HubAccount, path: string, timeoutMs = 5000, maxBytes = MAX_HUB_FILE_BYTES): HubFile {
+  return readFilesAsHub(account, [{ path, maxBytes }], timeoutMs)[0]!;
+}
+
+/** The lines of a tail read by readFilesAsHub (see tailAsHub). */
+export function tailLines(file: HubFile, lines: number): { lines: string[] | null; problem: string | null } {
+  if (file.text === null) return { lines: null, problem: file.problem };
+  return { lines: lastLines(file.text, lines, (file.offset ?? 0) > 0), problem: null };
+}
+
+/** The last lines of a file, read by the hub account (at most lines x 4 KiB from its end). */
 export function tailAsHub(account: HubAccount, path: string, lines: number, timeoutMs = 3000): { lines: string[] | null; problem: string | null } {
-  const r = run(HUB_TOOLS.tail, ['-n', String(lines), '--', path], { as: account, timeoutMs });
-  if (r.status === 0) return { lines: r.stdout.split('\n').filter((l, i, all) => !(l === '' && i === all.length - 1)).map((l) => l.slice(0, 2000)), problem: null };
-  if (/No such file/i.test(r.stderr)) return { lines: null, problem: null };
-  return { lines: null, problem: describeFailure(`reading ${path} as ${account.name}`, r) };
+  return tailLines(readFilesAsHub(account, [{ path, tailLines: lines }], timeoutMs)[0]!, lines);
 }
 
 // Runs as the hub account: replaces the file named in argv with stdin, atomically
-// (a temporary file next to it, same mode, then rename).
+// (a temporary file next to it, same mode, then rename). The file must be a
+// regular file, opened without following a link or waiting on a FIFO.
 const WRITE_SCRIPT = `
 const fs = require('fs');
 const p = process.argv[1];
 const data = fs.readFileSync(0);
-const st = fs.statSync(p);
+const fd0 = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+const st = fs.fstatSync(fd0);
+fs.closeSync(fd0);
 if (!st.isFile()) throw new Error(p + ' is not a regular file');
 const t = p + '.jh4f-new';
 try { fs.unlinkSync(t); } catch {}
@@ -155,6 +306,7 @@ fs.renameSync(t, p);
 
 /** Replace a file of the hub account with new content, as the hub account. */
 export function writeAsHub(account: HubAccount, path: string, content: string): void {
+  if (Buffer.byteLength(content) > MAX_HUB_FILE_BYTES) throw systemError(`refusing to write more than ${MAX_HUB_FILE_BYTES} bytes to ${path}`);
   const r = run(process.execPath, ['-e', WRITE_SCRIPT, path], { as: account, input: content, timeoutMs: 10_000 });
   if (r.status !== 0) throw systemError(describeFailure(`writing ${path} as ${account.name}`, r));
 }

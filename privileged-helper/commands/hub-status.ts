@@ -4,14 +4,20 @@
 // and whether its key matches, whether the panel is connected (the marked block
 // of the hub config holds the token of /etc/jupyterhub-panel/hub-token), and on
 // request the last lines of ~jupyterhub/bootstrap.log. Read-only, no lock.
+// The hub account owns those files and may swap them for FIFOs, links or huge
+// files (SECURITY-CASES 35): they are read by one child running as the hub
+// account, bounded in time and size, without following links (hub.ts
+// readFilesAsHub), so a swap shows as a problem of that file and stalls nothing.
 import { readFileSync } from 'node:fs';
 import { PANEL_HUB_TOKEN_FILE, TOKEN_RE, tokenInBlock } from '../../lib/hub-facts';
 import type { Command } from '../context';
 import { usage } from '../errors';
-import { certFacts, crontabFacts, hubAccount, hubPaths, hubProcesses, keyFacts, readAsHub, screenFacts, tailAsHub } from '../hub';
+import { certFacts, crontabFacts, hubAccount, hubPaths, hubProcesses, keyFacts, readFilesAsHub, screenFacts, tailLines, type HubFile } from '../hub';
 
 export const LOG_LINES_OPTION = '--log-lines';
 export const MAX_LOG_LINES = 200;
+/** All of the hub account's files together (normally some 50 ms: one Node start). */
+const READ_TIMEOUT_MS = 3000;
 
 /** --log-lines N: 0..200. Pure. */
 export function parseLogLines(value: string | undefined): number {
@@ -45,11 +51,13 @@ export const hubStatus: Command = {
     const paths = hubPaths(account);
     const crontab = crontabFacts(account);
     const screen = screenFacts(account);
-    const certRead = readAsHub(account, paths.cert);
+    const [certRead, keyRead, configRead, logRead] = readFilesAsHub(
+      account,
+      [{ path: paths.cert }, { path: paths.key }, { path: paths.config }, ...(logLines > 0 ? [{ path: paths.log, tailLines: logLines }] : [])],
+      READ_TIMEOUT_MS,
+    ) as [HubFile, HubFile, HubFile, HubFile | undefined];
     const { facts: cert, cert: x509 } = certFacts(paths.cert, certRead.text, certRead.problem);
-    const keyRead = readAsHub(account, paths.key);
     const key = keyFacts(paths.key, keyRead.text, keyRead.problem, x509);
-    const configRead = readAsHub(account, paths.config);
     const blockToken = configRead.text !== null ? tokenInBlock(configRead.text) : null;
     const fileToken = panelToken();
     const result: Record<string, unknown> = {
@@ -73,8 +81,8 @@ export const hubStatus: Command = {
         connected: blockToken !== null && fileToken !== null && blockToken === fileToken,
       },
     };
-    if (logLines > 0) {
-      const tail = tailAsHub(account, paths.log, logLines);
+    if (logRead) {
+      const tail = tailLines(logRead, logLines);
       result.log = { path: paths.log, exists: tail.lines !== null, lines: tail.lines ?? [], problem: tail.problem };
     }
     return result;

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
 import { isLockedHash, readSystemState } from '../accounts';
 import type { Command } from '../context';
 import { systemError } from '../errors';
@@ -15,18 +15,64 @@ export interface MemberInfo {
   packagesInstalled: boolean;
 }
 
-function isFile(path: string): boolean {
+// A kid owns their home and everything in it, and may put symlinks (or hard
+// links, FIFOs, ...) where the entry points should be. Root never follows them:
+// each folder on the way is opened with O_NOFOLLOW | O_DIRECTORY, and the next
+// name is looked up under /proc/self/fd/N of that open folder, so a name swapped
+// for a link after a check is not followed either. What counts is a real folder
+// or regular file owned by the kid, as pip --user leaves them; anything else is
+// "not installed", whatever it points to.
+const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** Opens `name` inside the open folder `dirFd` (or the absolute path when dirFd is null) without following a link; null unless it is a folder owned by uid. */
+function openOwnedDir(dirFd: number | null, name: string, uid: number): number | null {
+  let fd: number;
   try {
-    return statSync(path).isFile();
+    fd = openSync(dirFd === null ? name : `/proc/self/fd/${dirFd}/${name}`, DIR_FLAGS);
+  } catch {
+    return null; // missing, a link (ELOOP), not a folder (ENOTDIR), not readable
+  }
+  const st = fstatSync(fd);
+  if (!st.isDirectory() || st.uid !== uid) {
+    closeSync(fd);
+    return null;
+  }
+  return fd;
+}
+
+/** A regular file owned by uid, named `name` in the open folder dirFd (lstat: a link is not a file). */
+function isOwnedFile(dirFd: number, name: string, uid: number): boolean {
+  try {
+    const st = lstatSync(`/proc/self/fd/${dirFd}/${name}`);
+    return st.isFile() && st.uid === uid;
   } catch {
     return false;
   }
 }
 
-/** The spawn wrapper's install is there when both entry points exist (a cheap stat, no import). */
-export function packagesInstalled(home: string): boolean {
-  if (!home.startsWith('/')) return false;
-  return isFile(`${home}/.local/bin/jupyterhub-singleuser`) && isFile(`${home}/.local/bin/jupyter-lab`);
+export const ENTRY_POINTS: readonly string[] = ['jupyterhub-singleuser', 'jupyter-lab'];
+
+/**
+ * The spawn wrapper's install is there when both entry points exist in
+ * ~/.local/bin (pip --user's scripts), as real files of the account: no import,
+ * no link followed.
+ */
+export function packagesInstalled(home: string, uid: number): boolean {
+  if (!home.startsWith('/') || home === '/') return false;
+  const opened: number[] = [];
+  try {
+    let fd = openOwnedDir(null, home, uid);
+    for (const name of ['.local', 'bin']) {
+      if (fd === null) return false;
+      opened.push(fd);
+      fd = openOwnedDir(fd, name, uid);
+    }
+    if (fd === null) return false;
+    opened.push(fd);
+    return ENTRY_POINTS.every((name) => isOwnedFile(fd!, name, uid));
+  } finally {
+    for (const fd of opened) closeSync(fd);
+  }
 }
 
 export const listMembers: Command = {
@@ -55,7 +101,7 @@ export const listMembers: Command = {
         protected: reason !== null,
         protectedReason: reason,
         familyAdmin: state.isInGroup(name, ADMINS_GROUP),
-        packagesInstalled: packagesInstalled(account.home),
+        packagesInstalled: packagesInstalled(account.home, account.uid),
       });
     }
     return { members };

@@ -221,6 +221,100 @@ describe('list-members', () => {
     expectRefused(panel(['list-members', 'anna']), 2, 'usage');
     expectRefused(panel(['list-members', '--actor', 'mama']), 2, 'usage');
   });
+
+  // Case 36 (issue 11, finding 7). The kid plants the links as the kid; root must
+  // not follow them: no "installed" from /etc/shadow, and no answer that differs
+  // with whether a root-only path exists.
+  describe("a kid's ~/.local links to root's files (case 36)", () => {
+    const HOME = '/home/anna';
+    const ROOT_DIR = '/var/lib/jh4f-case36'; // 0700 root (in the sandbox's throwaway /var): the kid can see nothing in it
+    const asAnna = (...argv: string[]) => sh(RUNUSER, ['-u', 'anna', '--', ...argv]);
+    const installedFor = (user: string): boolean => {
+      const r = panel(['list-members']);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      const m = (r.result?.members as Array<Record<string, unknown>>).find((x) => x.user === user);
+      assert.ok(m, `${user} is listed`);
+      return m.packagesInstalled as boolean;
+    };
+    const reset = () => {
+      rmSync(`${HOME}/.local`, { recursive: true, force: true });
+      rmSync(`${HOME}/jh4f-real-local`, { recursive: true, force: true });
+    };
+
+    before(() => {
+      ensureMember('anna', true);
+      // Root's own files, where the kid cannot look: regular files with the entry
+      // points' names, so that following a link would find "packages".
+      mkdirSync(`${ROOT_DIR}/bin`, { recursive: true, mode: 0o700 });
+      chmodSync(ROOT_DIR, 0o700);
+      for (const f of ['jupyterhub-singleuser', 'jupyter-lab']) writeFileSync(`${ROOT_DIR}/bin/${f}`, '#!/bin/sh\n', { mode: 0o700 });
+      reset();
+    });
+    after(() => {
+      reset();
+      rmSync(ROOT_DIR, { recursive: true, force: true });
+    });
+
+    test('real entry points owned by the kid count as installed (the check can say yes)', () => {
+      asAnna('mkdir', '-p', '--', `${HOME}/.local/bin`);
+      for (const f of ['jupyterhub-singleuser', 'jupyter-lab']) asAnna('touch', '--', `${HOME}/.local/bin/${f}`);
+      try {
+        assert.equal(installedFor('anna'), true);
+      } finally {
+        reset();
+      }
+    });
+
+    test('entry points that are links to /etc/shadow are not "installed"', () => {
+      asAnna('mkdir', '-p', '--', `${HOME}/.local/bin`);
+      for (const f of ['jupyterhub-singleuser', 'jupyter-lab']) asAnna('ln', '-s', '--', '/etc/shadow', `${HOME}/.local/bin/${f}`);
+      try {
+        assert.equal(installedFor('anna'), false, 'root followed the kid\'s links to /etc/shadow');
+      } finally {
+        reset();
+      }
+    });
+
+    test('a linked ~/.local or ~/.local/bin is not followed into root-only folders', () => {
+      const linked: Array<[string, () => void]> = [
+        // ~/.local -> a root-only folder that has bin/jupyter-lab etc.
+        ['~/.local', () => asAnna('ln', '-s', '--', ROOT_DIR, `${HOME}/.local`)],
+        // ~/.local/bin -> the same folder's bin
+        [
+          '~/.local/bin',
+          () => {
+            asAnna('mkdir', '-p', '--', `${HOME}/.local`);
+            asAnna('ln', '-s', '--', `${ROOT_DIR}/bin`, `${HOME}/.local/bin`);
+          },
+        ],
+      ];
+      for (const [which, plant] of linked) {
+        plant();
+        try {
+          assert.equal(installedFor('anna'), false, `root followed the kid's ${which} link into ${ROOT_DIR}`);
+        } finally {
+          reset();
+        }
+      }
+    });
+
+    test('whether a root-only path exists does not change the answer', () => {
+      // Two links that differ only in whether their root-only target exists.
+      asAnna('mkdir', '-p', '--', `${HOME}/.local/bin`);
+      asAnna('ln', '-s', '--', `${ROOT_DIR}/bin/jupyterhub-singleuser`, `${HOME}/.local/bin/jupyterhub-singleuser`);
+      asAnna('ln', '-s', '--', `${ROOT_DIR}/bin/jupyter-lab`, `${HOME}/.local/bin/jupyter-lab`);
+      try {
+        const withTarget = installedFor('anna');
+        renameSync(`${ROOT_DIR}/bin`, `${ROOT_DIR}/gone`);
+        const withoutTarget = installedFor('anna');
+        renameSync(`${ROOT_DIR}/gone`, `${ROOT_DIR}/bin`);
+        assert.equal(withTarget, withoutTarget, 'the answer tells whether a root-only file exists');
+        assert.equal(withTarget, false);
+      } finally {
+        reset();
+      }
+    });
+  });
 });
 
 describe('add-member and remove-member', () => {

@@ -356,6 +356,145 @@ describe('hub helper commands', () => {
     assert.equal(asUser('jupyterhub-panel', ['hub-status', 'extra']).status, 2);
   });
 
+  // Case 35 (issue 11, finding 6): the hub account owns ~jupyterhub and may put
+  // anything in place of the files the helper reads for hub-status. The helper
+  // reads them as the hub account; it must neither hang on them nor let them show
+  // root's files.
+  describe('the hub account swaps the files hub-status reads (case 35)', () => {
+    const SWAPPED = [`${HUB_HOME}/etc/cert.crt`, `${HUB_HOME}/etc/cert.key`, `${HUB_HOME}/etc/jupyterhub_config.py`, `${HUB_HOME}/bootstrap.log`];
+    const ROOT_DIR = '/var/lib/jh4f-case35'; // root-only, in the sandbox's throwaway /var
+    const asHub = (...argv: string[]) => {
+      const r = spawnSync('/usr/sbin/runuser', ['-u', 'jupyterhub', '--', ...argv], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `${argv.join(' ')} as jupyterhub: ${r.stderr}`);
+    };
+    /** The real files moved aside and `plant` put in their place, by the hub account; put back afterwards. */
+    async function swapped(plant: (path: string) => void, fn: () => Promise<void> | void): Promise<void> {
+      for (const f of SWAPPED) asHub('mv', '-T', '--', f, `${f}.case35`);
+      try {
+        for (const f of SWAPPED) plant(f);
+        await fn();
+      } finally {
+        for (const f of SWAPPED) {
+          asHub('rm', '-f', '--', f);
+          asHub('mv', '-T', '--', `${f}.case35`, f);
+        }
+      }
+    }
+    const hubStatus = () => {
+      const started = Date.now();
+      const r = asUser('jupyterhub-panel', ['hub-status', '--log-lines', '5']);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      return { out: JSON.parse(r.stdout.trim().split('\n').at(-1)!), stdout: r.stdout, ms: Date.now() - started };
+    };
+
+    test('FIFOs: hub-status says what they are at once, and the dashboard gets its answer within its deadline', async () => {
+      await swapped(
+        (f) => asHub('mkfifo', '-m', '0600', '--', f),
+        async () => {
+          const { out, ms } = hubStatus();
+          for (const part of [out.cert, out.key, out.log]) {
+            assert.match(String(part.problem), /not a regular file/, `${JSON.stringify(part)} (hub-status took ${ms} ms)`);
+          }
+          assert.equal(out.cert.pem, undefined);
+          assert.deepEqual(out.log.lines, []);
+          assert.match(String(out.config.problem), /not a regular file/);
+          assert.equal(out.crontab.line !== null && out.screen.running, true, 'the other facts are still there');
+          // The dashboard asks hub-status with a 1.5 s deadline (lib/hub-health.ts): wait
+          // out its 5 s cache, then one fresh report.
+          await sleep(5500);
+          const { r } = await report();
+          const service = check(r, 'service');
+          assert.notEqual(service.timedOut, true, `hub-status missed the dashboard's deadline: ${JSON.stringify(service)}`);
+          assert.equal(service.status, 'ok', JSON.stringify(service));
+        },
+      );
+    });
+
+    test("the panel's own read of the hub's certificate: a FIFO there does not stop the panel", async () => {
+      // The panel reads the configured certificate itself when it can; the hub
+      // account decides whether it can (it owns ~ and ~/etc).
+      const modes = [HUB_HOME, `${HUB_HOME}/etc`].map((d) => [d, fs.statSync(d).mode & 0o7777] as const);
+      const cert = `${HUB_HOME}/etc/cert.crt`;
+      asHub('chmod', '0755', '--', HUB_HOME, `${HUB_HOME}/etc`);
+      asHub('mv', '-T', '--', cert, `${cert}.case35`);
+      asHub('mkfifo', '-m', '0644', '--', cert);
+      const within = <T,>(ms: number, p: Promise<T>) =>
+        Promise.race([p, sleep(ms).then(() => assert.fail(`the panel did not answer within ${ms} ms`))]);
+      try {
+        await sleep(5500); // past the dashboard's cache: the next report reads the certificate again
+        const { r } = await within(5000, report());
+        assert.ok(r.checks.length > 0);
+        const health = await within(2000, panel.call('GET', '/api/health'));
+        assert.equal(health.status, 200);
+      } finally {
+        // A reader stuck on the FIFO gets its end-of-file from a writer that opens and closes it.
+        try {
+          fs.closeSync(fs.openSync(cert, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+        } catch {
+          /* no reader waiting */
+        }
+        asHub('rm', '-f', '--', cert);
+        asHub('mv', '-T', '--', `${cert}.case35`, cert);
+        for (const [d, mode] of modes) asHub('chmod', mode.toString(8), '--', d);
+      }
+    });
+
+    test("links to root's files: nothing of them is shown, not even whether they exist", async () => {
+      fs.mkdirSync(ROOT_DIR, { recursive: true, mode: 0o700 });
+      fs.chmodSync(ROOT_DIR, 0o700);
+      // A valid certificate and key that only root can read.
+      fs.copyFileSync(`${HUB_HOME}/etc/cert.crt`, `${ROOT_DIR}/cert.crt`);
+      fs.copyFileSync(`${HUB_HOME}/etc/cert.key`, `${ROOT_DIR}/cert.key`);
+      const shadow = fs.readFileSync('/etc/shadow', 'utf8');
+      const targets: Record<string, string> = {
+        'cert.crt': `${ROOT_DIR}/cert.crt`,
+        'cert.key': '/etc/shadow', // root:shadow 0640, and the hub account is in group shadow
+        'jupyterhub_config.py': '/etc/shadow',
+        'bootstrap.log': '/etc/shadow',
+      };
+      try {
+        const answers: string[] = [];
+        for (const missing of [false, true]) {
+          await swapped(
+            (f) => asHub('ln', '-s', '--', missing ? '/var/lib/jh4f-case35/no-such-file' : targets[f.split('/').at(-1)!]!, f),
+            () => {
+              const { out, stdout } = hubStatus();
+              for (const part of [out.cert, out.key, out.log, out.config]) assert.match(String(part.problem), /symbolic link/, JSON.stringify(part));
+              assert.equal(out.cert.pem, undefined);
+              assert.equal(out.key.matchesCert, null);
+              assert.deepEqual(out.log.lines, []);
+              for (const line of shadow.split('\n').filter((l) => l.includes(':'))) {
+                assert.ok(!stdout.includes(line.split(':').slice(0, 2).join(':')), 'a line of /etc/shadow reached the output');
+              }
+              answers.push(JSON.stringify([out.cert, out.key, out.log, out.config].map((p) => [p.exists, p.problem])));
+            },
+          );
+        }
+        assert.equal(answers[0], answers[1], 'the answer tells whether the link target exists');
+      } finally {
+        fs.rmSync(ROOT_DIR, { recursive: true, force: true });
+      }
+    });
+
+    test('huge files: refused by size without reading them; the log still shows its last lines', async () => {
+      await swapped(
+        (f) => {
+          // 20 GB each, sparse: reading one through would take minutes and gigabytes.
+          asHub('truncate', '-s', '20G', '--', f);
+          if (f.endsWith('bootstrap.log')) asHub('/bin/sh', '-c', 'printf "\\nline one\\nline two\\n" >> "$1"', 'sh', f);
+        },
+        () => {
+          const { out, stdout } = hubStatus();
+          for (const part of [out.cert, out.key, out.config]) assert.match(String(part.problem), /too large/, JSON.stringify(part));
+          assert.equal(out.log.problem, null, JSON.stringify(out.log));
+          assert.deepEqual(out.log.lines.slice(-2), ['line one', 'line two']);
+          assert.ok(out.log.lines.length <= 5);
+          assert.ok(stdout.length < 64 * 1024, `hub-status printed ${stdout.length} bytes`);
+        },
+      );
+    });
+  });
+
   test('connect-hub never follows a symlink planted as the hub config', () => {
     const backup = fs.readFileSync(HUB_CONFIG, 'utf8');
     const shadowBefore = fs.readFileSync('/etc/shadow', 'utf8');

@@ -387,3 +387,153 @@ test('a process the kid leaves running with pip\'s output open does not keep the
     fs.rmSync(pidFile, { force: true });
   }
 });
+
+// ---- case 34 (issue 11, finding 5): the kid's code must not hold the one install slot --
+// pip (list and install) starts the kid's Python, so the kid's .pth runs in every step.
+// The probes below record the pid of every process they start (one per line), so
+// the test can check that the job's end also ended them.
+
+/** A .pth body that runs `body` in a pip run whose argv has WORD (with secondTime: only from the second such run on). */
+function onlyIn(word: string, body: string[], opts: { secondTime?: boolean } = {}): string {
+  const lines = [
+    `if b'${word}' in open('/proc/self/cmdline', 'rb').read().split(b'\\0'):`,
+    ...(opts.secondTime
+      ? [
+          "    seen = os.path.expanduser('~/.jh4f-seen')",
+          '    if not os.path.exists(seen):',
+          "        open(seen, 'w').close()",
+          '    else:',
+          ...body.map((l) => `        ${l}`),
+        ]
+      : body.map((l) => `    ${l}`)),
+  ];
+  return lines.join('\n');
+}
+
+const RECORD = "open(os.path.expanduser('~/.jh4f-pids'), 'a').write(str(os.getpid()) + '\\n')";
+/** Starts a daemon in a new session that keeps stdout/stderr (the helper's pipes) open, then goes on. */
+const ESCAPING_DAEMON = [
+  'if os.fork() == 0:',
+  '    os.setsid()',
+  '    if os.fork() == 0:',
+  `        ${RECORD}`,
+  "        os.execv('/bin/sleep', ['sleep', '600'])",
+  '    os._exit(0)',
+  'os.wait()',
+];
+/** Hangs right here (this is pip's own process), recorded, deaf to SIGTERM (SIG_IGN survives the exec). */
+const HANG = [RECORD, 'import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN)', "os.execv('/bin/sleep', ['sleep', '600'])"];
+
+function recordedPids(user: string): number[] {
+  const file = `/home/${user}/.jh4f-pids`;
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/** The user's live processes (zombies waiting for the sandbox's init to reap them are gone already). */
+function processesOf(user: string): string[] {
+  const r = spawnSync('ps', ['-u', user, '-o', 'pid=,stat=,args='], { encoding: 'utf8' });
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^\d+\s+Z/.test(l));
+}
+
+/** Plants the .pth for ben, runs fn, and always cleans up (and kills what is left, by pid). */
+async function withBenProbe(python: string, fn: () => Promise<void> | void): Promise<void> {
+  removeUserPackages('ben');
+  for (const f of ['.jh4f-pids', '.jh4f-seen']) fs.rmSync(`/home/ben/${f}`, { force: true });
+  assert.deepEqual(processesOf('ben'), [], 'ben runs nothing before the test');
+  const pth = plantPth('ben', 'zz-jh4f-case34.pth', python);
+  try {
+    await fn();
+  } finally {
+    fs.rmSync(pth, { force: true });
+    for (const pid of recordedPids('ben')) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone, as it should be */
+      }
+    }
+    for (const f of ['.jh4f-pids', '.jh4f-seen']) fs.rmSync(`/home/ben/${f}`, { force: true });
+  }
+}
+
+function assertJobProcessesGone(user: string): void {
+  const pids = recordedPids(user);
+  assert.ok(pids.length > 0, 'the probe started nothing (probe broken)');
+  assert.deepEqual(pids.filter(alive), [], `processes the job started are still running: ${processesOf(user).join('; ')}`);
+  assert.deepEqual(processesOf(user), [], `${user} still runs something after the job`);
+}
+
+const LOCAL_CONFIG = { packages: [DEMO.lab], noIndex: true, findLinks: [WHEELHOUSE] };
+
+test('case 34: a daemon the kid starts in every pip step holds no step up and is ended with the job', async () => {
+  writePackagesConfig(LOCAL_CONFIG);
+  await withBenProbe(['try:', ...ESCAPING_DAEMON.map((l) => `    ${l}`), 'except Exception:', '    pass'].join('\n'), () => {
+    // pip list, pip install, pip list: each Python start leaves a daemon holding the pipes.
+    const r = spawnSync(HELPER, ['install-packages', 'ben'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 100_000 });
+    assert.notEqual(r.error?.message.includes('ETIMEDOUT'), true, `the helper did not end: ${r.stdout}`);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    assert.equal(last.ok, true, r.stdout);
+    assert.deepEqual(last.installed, { [DEMO.lab]: '2.1' });
+    assert.ok(recordedPids('ben').length >= 3, `one daemon per pip run: ${recordedPids('ben').join(',')}`);
+    assertJobProcessesGone('ben');
+  });
+});
+
+/** Starts an install for ben through the panel, waits until the probe hangs, cancels, and checks the job and the processes. */
+async function cancelWhileHanging(expectInstalled: boolean): Promise<void> {
+  const id = await startInstall('ben');
+  await waitFor('the kid\'s code to hang in the job', async () => recordedPids('ben').length >= 2 && (await job(id)).state === 'running');
+  const c = await mama.call('POST', `/api/jobs/${id}/cancel`, {});
+  assert.equal(c.status, 200, c.body);
+  // A cancel takes effect within seconds: the SSE stream ends well before any of the helper's own time limits (2 and 30 min).
+  const end = (await readEvents(mama, id, 30_000)).at(-1)!;
+  assert.equal(end.event, 'end');
+  assert.equal(end.data.job.state, 'cancelled', JSON.stringify(end.data.job));
+  assertJobProcessesGone('ben');
+  assert.equal(demoFiles('ben').some((f) => f.endsWith('/.local/bin/jh4f-demo-lab')), expectInstalled);
+}
+
+/** The one install slot is free again: another kid's install runs to the end. */
+async function slotIsFree(): Promise<void> {
+  removeUserPackages('anna');
+  const id = await startInstall('anna');
+  const end = (await readEvents(mama, id, 60_000)).at(-1)!;
+  assert.equal(end.data.job.state, 'succeeded', JSON.stringify(end.data.job));
+}
+
+test('case 34: cancel while the kid\'s code hangs in the first pip list: cancelled within seconds, everything it started ended, the slot free', async () => {
+  writePackagesConfig(LOCAL_CONFIG);
+  await withBenProbe(onlyIn('list', [...ESCAPING_DAEMON, ...HANG]), async () => {
+    await cancelWhileHanging(false);
+    await slotIsFree();
+  });
+});
+
+test('case 34: cancel while the kid\'s code hangs in pip install (with a daemon holding the pipes): cancelled, all ended, the slot free', async () => {
+  writePackagesConfig(LOCAL_CONFIG);
+  await withBenProbe(onlyIn('install', [...ESCAPING_DAEMON, ...HANG]), async () => {
+    await cancelWhileHanging(false);
+    await slotIsFree();
+  });
+});
+
+test('case 34: cancel while the kid\'s code hangs in the pip list after the install: cancelled, all ended', async () => {
+  writePackagesConfig(LOCAL_CONFIG);
+  await withBenProbe(onlyIn('list', [...ESCAPING_DAEMON, ...HANG], { secondTime: true }), async () => {
+    await cancelWhileHanging(true);
+    await slotIsFree();
+  });
+});

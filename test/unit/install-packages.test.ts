@@ -14,6 +14,7 @@ import {
   REQUIREMENT_RE,
 } from '../../privileged-helper/packages';
 import { asUser } from '../../privileged-helper/commands/install-packages';
+import { fdTarget, jobMembers, parseStat, realUid, type ProcFacts } from '../../privileged-helper/run-as-account';
 import { summarize, toInstallEvent } from '../../lib/job-progress';
 
 const defaults = ['jupyterhub==3.0.0', 'jupyterlab', 'notebook'];
@@ -104,4 +105,35 @@ test('the progress summary only moves forward and reaches 100 at the end', () =>
   const end = summarize([{ seq: 6, phase: 'done', package: null }], s);
   assert.equal(end.percent, 100);
   assert.equal(summarize(events, end).lastSeq, 6, 'old events do not move it back');
+});
+
+// ---- the job of one pip run (privileged-helper/run-as-account.ts), SECURITY-CASES 34 ---
+
+test('/proc/PID/stat: state, process group and session, even when the command name has spaces and parentheses', () => {
+  assert.deepEqual(parseStat('4242 (python3) S 4241 4200 4200 0 -1 4194560 1 0 0 0'), { state: 'S', pgrp: 4200, session: 4200 });
+  // The kid names their process; the name ends at the LAST ")".
+  assert.deepEqual(parseStat('77 (a) Z 1 2 3) x (y) R 1 555 666 0 -1'), { state: 'R', pgrp: 555, session: 666 });
+  assert.equal(parseStat('garbage'), null);
+  assert.equal(realUid('Name:\tsleep\nUid:\t1002\t0\t0\t0\nGid:\t1002\n'), 1002, 'the real uid (first field), not the effective one');
+  assert.equal(realUid('Name:\tx\n'), null);
+  assert.equal(fdTarget('socket:[242679]'), 'socket:242679');
+  assert.equal(fdTarget('pipe:[5]'), 'pipe:5');
+  assert.equal(fdTarget('/home/ben/socket:[242679]'), null, 'a file named like a pipe is not one');
+  assert.equal(fdTarget('anon_inode:[eventfd]'), null);
+});
+
+test("a job's processes: its group, its session and whoever holds its pipes -- only the kid's, never zombies or the helper", () => {
+  const job = { uid: 1002, pgid: 500, sid: 500, pipes: new Set(['socket:91', 'socket:93']) };
+  const p = (pid: number, over: Partial<ProcFacts> = {}): ProcFacts => ({ pid, ruid: 1002, pgrp: 900, session: 900, state: 'S', fds: [], ...over });
+  const procs: ProcFacts[] = [
+    p(501, { pgrp: 500, session: 500 }), // pip itself
+    p(502, { pgrp: 502, session: 500 }), // its own group, same session
+    p(503, { fds: ['socket:93'] }), // setsid daemon holding stderr
+    p(504, { fds: ['pipe:93', 'socket:12'] }), // other pipes, other session: the kid's notebook server
+    p(505, { pgrp: 500, session: 500, state: 'Z' }), // already dead
+    p(506, { ruid: 1003, fds: ['socket:91'] }), // another account holding the pipe (passed over a socket)
+    p(507, { ruid: 0, pgrp: 500, session: 500 }), // a root process in the group (runuser: signalled with the group, not one by one)
+    p(4242, { pgrp: 500, session: 500 }), // the helper itself, were it ever in the list
+  ];
+  assert.deepEqual(jobMembers(procs, job, 4242), [501, 502, 503]);
 });
