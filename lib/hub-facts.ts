@@ -2,16 +2,18 @@
 // helper (privileged-helper/commands/hub-*.ts) and the panel (lib/hub-health.ts):
 // which processes are the hub and its proxy, the crontab line that starts it,
 // `screen -ls` output, and the marked block of the hub config that connect-hub
-// writes. No imports, no I/O, so both sides and the unit tests can use it.
+// writes. No I/O, so both sides and the unit tests can use it.
+import panelService from '../system/hub/panel-service.json';
 
 export const HUB_ACCOUNT = 'jupyterhub';
 export const CRONTAB_MARKER = '#jupyterhub-service#';
 export const SCREEN_SESSION = 'jupyterhub_serve';
-export const PANEL_SERVICE_NAME = 'jupyterhub-panel';
+/** The panel's name and scopes as a hub service: one file, also read by the family hub's config. */
+export const PANEL_SERVICE_NAME: string = panelService.name;
 export const BLOCK_BEGIN = '# BEGIN jupyterhub-panel (managed by jupyterhub4family panel)';
 export const BLOCK_END = '# END jupyterhub-panel';
 /** What the panel asks the hub for: read the hub, read users and their servers (with last activity), start/stop servers. */
-export const PANEL_SCOPES = ['read:hub', 'list:users', 'read:users', 'read:users:activity', 'read:servers', 'servers', 'delete:servers'] as const;
+export const PANEL_SCOPES: readonly string[] = panelService.scopes;
 /** Where connect-hub leaves the token (root:jupyterhub-panel 0640) and a copy of the hub's certificate (0644) for the panel. */
 export const PANEL_HUB_TOKEN_FILE = '/etc/jupyterhub-panel/hub-token';
 export const PANEL_HUB_CERT_COPY = '/etc/jupyterhub-panel/hub-cert.pem';

@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # jupyterhub4family panel: the set-up command.
 #
-#   sudo system/install.sh              install (or update) and start the panel
-#   sudo system/install.sh --prepare    only Debian packages, npm dependencies and the build
-#                                       (what the test command needs before its sandbox)
+#   system/install.sh              install (or update) and start the whole appliance:
+#                                  the family hub and the panel
+#   system/install.sh --prepare    only Debian packages, npm dependencies and the build
+#                                  (what the test command needs before its sandbox)
 #
-# Run as root on Debian 12 or 13 with Node.js 20 or newer. Idempotent: running it
-# again updates the files, keeps data, configuration and certificate, and leaves
-# exactly one panel running. The test sandbox runs this same script, so what the
-# tests check is what a family installs.
+# Run as root on Debian 12 or 13. On Debian 13 it installs Node.js 20 and npm from
+# Debian when they are missing; Debian 12's own Node.js is 18, so there it needs
+# NodeSource's nodejs 20 first (it says so and changes nothing).
+#
+# The family hub: Debian's JupyterHub with our configuration, https on port 8000,
+# set up when this machine has no hub. A jupyterhub4family 1.0 "seed" hub (account
+# jupyterhub, crontab line, screen) is left as it is; the panel manages it.
+#
+# Idempotent: running it again updates the files, keeps data, configuration,
+# certificates, the hub's database and the kids' data, and leaves exactly one hub
+# and one panel running. The test sandbox runs this same script, so what the tests
+# check is what a family installs.
 set -euo pipefail
 umask 022
 
@@ -17,6 +26,9 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # ensure_accounts, ensure_config, ensure_certificate.
 # shellcheck source=system/lib/setup-common.sh
 . "$REPO/system/lib/setup-common.sh"
+# hub_kind, hub_packages, ensure_family_hub_files, start_family_hub: shared with postinst.
+# shellcheck source=system/lib/family-hub.sh
+. "$REPO/system/lib/family-hub.sh"
 # stage_app, shared with scripts/build-deb.sh.
 # shellcheck source=system/lib/stage-app.sh
 . "$REPO/system/lib/stage-app.sh"
@@ -42,11 +54,29 @@ case "${1:-}" in
   *) die "unknown option ${1}; see the comment at the top of this file" ;;
 esac
 
-NODE=$(command -v node || true)
-[ -n "$NODE" ] || die "Node.js 20 or newer is needed (apt install nodejs, or see https://nodejs.org)"
-NODE=$(readlink -f "$NODE")
-node_major=$("$NODE" -p 'process.versions.node.split(".")[0]')
-[ "$node_major" -ge 20 ] || die "Node.js 20 or newer is needed, found $("$NODE" --version)"
+NODEJS_HELP="Debian 12's own Node.js is 18; install Node.js 20 from NodeSource first:
+    curl -fsSL https://deb.nodesource.com/setup_20.x | bash - && apt-get install -y nodejs
+  then run $0 again. (Nothing was changed.)"
+
+# Node.js 20 or newer: Debian 13 has it (nodejs 20.19 and npm 9.2) and gets it here
+# when missing; on Debian 12 the set-up stops before changing anything.
+ensure_node() {
+  local node major
+  node=$(command -v node || true)
+  if [ -n "$node" ]; then
+    major=$("$node" -p 'process.versions.node.split(".")[0]')
+    [ "$major" -ge 20 ] || die "Node.js 20 or newer is needed, found $("$node" --version). $NODEJS_HELP"
+  elif [ "$(debian_release)" -ge 13 ] 2>/dev/null; then
+    say "Node.js: installing Debian's nodejs and npm"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  else
+    die "Node.js 20 or newer is needed. $NODEJS_HELP"
+  fi
+  command -v npm >/dev/null || die "npm is missing (apt install npm, or NodeSource's nodejs includes it)"
+  NODE=$(readlink -f "$(command -v node)")
+}
+ensure_node
 
 install_debian_packages() {
   local missing=() pkg
@@ -123,6 +153,9 @@ install_system_files() {
   { printf '#!%s\n' "$NODE"; cat "$REPO/dist/helper/helper.js"; } > "$tmp"
   install -o root -g root -m 0755 "$tmp" "$HELPER_DIR/helper"
   rm -f "$tmp"
+
+  say "family hub control (no systemd): $FAMILY_HUB_CTL"
+  install -o root -g root -m 0755 "$REPO/system/bin/family-hub" "$FAMILY_HUB_CTL"
 
   say "terminal command: $BIN_DIR/jupyterhub-members"
   install -o root -g root -m 0755 "$REPO/system/bin/jupyterhub-members" "$BIN_DIR/jupyterhub-members"
@@ -220,17 +253,64 @@ wait_for_health() {
   return 1
 }
 
+# Before anything changes: port 8000 must be free for a new family hub (or be held
+# by the family hub already running here).
+check_hub_port() {
+  local kind="$1"
+  [ "$kind" != seed ] || return 0
+  port_in_use "$HUB_PORT" || return 0
+  if [ "$kind" = family ] && { family_hub_running || { [ -x "$FAMILY_HUB_CTL" ] && "$FAMILY_HUB_CTL" holds-port; }; }; then
+    return 0
+  fi
+  local who
+  who=$(port_user "$HUB_PORT" || true)
+  die "port $HUB_PORT is in use${who:+ by $who}; the family hub needs it. Stop that program (or move it to another port), then run me again. (Nothing was changed.)"
+}
+
+# The family hub: our configuration and Debian's drop-in first, then Debian's
+# packages (their postinst starts jupyterhub.service, already with our drop-in and
+# configuration, never with Debian's defaults), then start or restart it.
+set_up_family_hub() {
+  ensure_family_hub_files "$REPO/system/hub"
+  if [ -d /run/systemd/system ]; then
+    install -D -o root -g root -m 0644 "$REPO/system/hub/jupyterhub.service.d.conf" \
+      /etc/systemd/system/jupyterhub.service.d/jupyterhub4family.conf
+    systemctl daemon-reload
+  fi
+  # shellcheck disable=SC2046
+  install_debian_packages $(hub_packages)
+  start_family_hub
+  wait_for_hub || die "the family hub did not answer on https://127.0.0.1:$HUB_PORT/hub/health (see journalctl -u jupyterhub, or $ROOT_LOG_DIR/hub.log)"
+}
+
 main() {
+  local kind=none
+  if [ "$MODE" = install ]; then
+    kind=$(hub_kind)
+    check_hub_port "$kind"
+  fi
   install_debian_packages
   install_npm_dependencies
   build_panel
-  [ "$MODE" = prepare ] && { say "prepared: packages, npm dependencies and build are in place"; return; }
+  if [ "$MODE" = prepare ]; then
+    # The test sandbox has no network: the hub's packages come now, with the rest.
+    # shellcheck disable=SC2046
+    install_debian_packages $(hub_packages)
+    say "prepared: packages, npm dependencies and build are in place"
+    return
+  fi
 
   ensure_accounts
   ensure_config "$REPO/system/panel.env"
   install_app
   install_system_files
   ensure_certificate
+  [ -d /run/systemd/system ] || ensure_bus_and_polkit
+
+  case "$kind" in
+    seed) say "hub: a jupyterhub4family 1.0 hub runs here (account $HUB_ACCOUNT): left as it is; the panel manages it" ;;
+    *) set_up_family_hub ;;
+  esac
 
   local port
   port=$(env_value JH4F_PORT)
@@ -238,7 +318,6 @@ main() {
   if [ -d /run/systemd/system ]; then
     start_systemd_panel
   else
-    ensure_bus_and_polkit
     start_background_panel
   fi
   if ! wait_for_health "$port"; then
@@ -247,8 +326,16 @@ main() {
   fi
   local host
   host=$(hostname -f 2>/dev/null || hostname)
-  cat <<EOF
+  echo
+  if [ "$kind" != seed ]; then
+    cat <<EOF
+The family hub is running (kids log in with their own unix account):
+    https://$host:$HUB_PORT/
+    (certificate fingerprint: $(openssl x509 -in "$HUB_CERT" -noout -fingerprint -sha256 | cut -d= -f2))
 
+EOF
+  fi
+  cat <<EOF
 The jupyterhub4family panel is running:
     https://$host:$port/panel/
     (on this machine: https://localhost:$port/panel/ ; the certificate is self-signed,

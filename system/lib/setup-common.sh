@@ -95,9 +95,18 @@ panel_pids() {
   return 0
 }
 
-# The panel's own certificate, with subjectAltNames (browsers ignore the CN).
+# The panel's own certificate (root:jupyterhub-panel, key 0640 for the panel).
 ensure_certificate() {
-  local cert="$CONF_DIR/tls/cert.pem" key="$CONF_DIR/tls/key.pem"
+  make_certificate "$CONF_DIR/tls" "$PANEL_USER" 0640 "jupyterhub4family panel"
+}
+
+# make_certificate DIR GROUP KEYMODE ORG: DIR/cert.pem and DIR/key.pem, self-signed,
+# with subjectAltNames for this machine's names and addresses (browsers ignore the
+# CN). A valid one (30 days or more left) is kept. DIR is root's (root:GROUP 0750
+# or 0755), so root may create files in it.
+make_certificate() {
+  local dir="$1" group="$2" keymode="$3" org="$4"
+  local cert="$dir/cert.pem" key="$dir/key.pem"
   if [ -s "$cert" ] && [ -s "$key" ] && openssl x509 -in "$cert" -noout -checkend $((30 * 86400)) >/dev/null; then
     say "TLS certificate: keeping $cert"
     return
@@ -115,12 +124,12 @@ ensure_certificate() {
   done
   say "TLS certificate: creating $cert for $san"
   openssl req -x509 -newkey rsa:3072 -sha256 -nodes -days 825 \
-    -subj "/CN=$host/O=jupyterhub4family panel" \
+    -subj "/CN=$host/O=$org" \
     -addext "subjectAltName=$san" -addext "extendedKeyUsage=serverAuth" \
     -addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=critical,digitalSignature,keyEncipherment" \
     -keyout "$key.new" -out "$cert.new" 2>/dev/null
-  chown root:"$PANEL_USER" "$key.new" "$cert.new"
-  chmod 0640 "$key.new"
+  chown root:"$group" "$key.new" "$cert.new"
+  chmod "$keymode" "$key.new"
   chmod 0644 "$cert.new"
   mv "$key.new" "$key"
   mv "$cert.new" "$cert"

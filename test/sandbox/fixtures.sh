@@ -18,6 +18,11 @@ FIXTURE_OTHERS=(
   "expired:expired-pass-1::Eve Expired"
 )
 
+make_groups() {
+  getent group jupyterhub >/dev/null || groupadd jupyterhub
+  getent group jupyterhub_adm >/dev/null || groupadd jupyterhub_adm
+}
+
 make_hub_account() {
   # As jupyterhub4family's package does: the hub account with the access group as
   # its primary group, in shadow for PAM, and the parents' group.
@@ -51,11 +56,27 @@ fixture_credentials() {
 
 HUB_SERVICE_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
-# The family's hub: Debian's jupyterhub 3.0 as the account jupyterhub, https on
-# 127.0.0.1:8000 with a self-signed certificate without subjectAltName (as the
-# family hub has), PAM login for the group jupyterhub, a service token for the tests,
-# started the way its crontab starts it: inside screen session jupyterhub_serve.
-start_hub() {
+# The family hub is set up by the set-up command itself; the tests get a service
+# token of their own (more scopes than the panel's) through the hub's local
+# configuration, which the set-up loads and keeps.
+add_family_hub_test_token() {
+  install -d -m 0755 /etc/jupyterhub4family
+  cat > /etc/jupyterhub4family/local_config.py <<EOF
+# Test sandbox only: a service token for the tests.
+c.JupyterHub.services.append({'name': 'jh4f-sandbox', 'api_token': '$HUB_SERVICE_TOKEN'})
+c.JupyterHub.load_roles.append({
+    'name': 'jh4f-sandbox',
+    'scopes': ['read:hub', 'read:users', 'read:servers', 'servers', 'admin:users', 'admin:servers', 'tokens'],
+    'services': ['jh4f-sandbox'],
+})
+EOF
+}
+
+# The seed hub (jupyterhub4family 1.0): Debian's jupyterhub 3.0 as the account
+# jupyterhub, https on 127.0.0.1:8000 with a self-signed certificate without
+# subjectAltName, PAM login for the group jupyterhub, a service token for the
+# tests, started the way its crontab starts it: inside screen session jupyterhub_serve.
+start_seed_hub() {
   local home=/home/jupyterhub
   install -d -o jupyterhub -g jupyterhub -m 0750 "$home/etc"
   openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=jupyterhub \

@@ -9,8 +9,9 @@
 # /home, /var and /usr and a fresh /run, so the host's accounts, PAM, polkit files and
 # services are never touched; a private network namespace (only loopback), so the
 # ports 8000/8010 never meet the host's; its own dbus-daemon --system and polkitd;
-# fixture accounts; Debian's JupyterHub 3.0 running as `jupyterhub` over https; and
-# the panel installed and started by the real set-up command, system/install.sh.
+# fixture accounts; the family hub (Debian's JupyterHub, as root, https on 8000) and
+# the panel, both installed and started by the real set-up command, system/install.sh
+# (or, with JH4F_SANDBOX_HUB=seed, a jupyterhub4family 1.0 hub as `jupyterhub`).
 # Every process started inside is ended by its id on the way out.
 set -euo pipefail
 
@@ -75,29 +76,44 @@ install -d -m 1777 /run/lock /run/screen
 ip link set lo up 2>/dev/null || true
 say "private mounts over /etc /home /var /usr /run (state in $STATE)"
 
-# --- the family machine as jupyterhub4family leaves it ------------------------
+# --- the family machine --------------------------------------------------------
+# JH4F_SANDBOX_HUB=family (default): a machine without a hub; the set-up command
+# sets up the family hub. JH4F_SANDBOX_HUB=seed: a jupyterhub4family 1.0 machine
+# (account jupyterhub, crontab line, screen), which the set-up leaves alone.
+HUB_KIND=${JH4F_SANDBOX_HUB:-family}
 # shellcheck source=test/sandbox/fixtures.sh
 source "$REPO/test/sandbox/fixtures.sh"
-make_hub_account
+case "$HUB_KIND" in
+  family) make_groups; add_family_hub_test_token ;;
+  seed) make_hub_account ;;
+  *) echo "run.sh: JH4F_SANDBOX_HUB is family or seed, not $HUB_KIND" >&2; exit 2 ;;
+esac
 make_fixture_accounts
 
-# --- the panel, installed by the real set-up command --------------------------
-say "running the set-up command: system/install.sh"
+# --- the appliance, installed by the real set-up command ------------------------
+say "running the set-up command: system/install.sh ($HUB_KIND machine)"
 if ! "$REPO/system/install.sh" > "$STATE/install.log" 2>&1; then
   cat "$STATE/install.log" >&2
   exit 1
 fi
 sed 's/^/[set-up] /' "$STATE/install.log"
 
-# --- the family's JupyterHub ------------------------------------------------------
-start_hub
+if [ "$HUB_KIND" = seed ]; then
+  start_seed_hub
+  HUB_CA=/home/jupyterhub/etc/cert.crt
+  HUB_PID=$(cat "$STATE/hub.pid")
+else
+  HUB_CA=/etc/jupyterhub4family/tls/cert.pem
+  HUB_PID=$(cat /run/jupyterhub4family/hub.pid)
+fi
 
 export JH4F_SANDBOX=1
 export JH4F_SANDBOX_STATE="$STATE"
 export JH4F_PANEL_URL=https://127.0.0.1:8010/panel
 export JH4F_PANEL_CA=/etc/jupyterhub-panel/tls/cert.pem
 export JH4F_HUB_URL=https://127.0.0.1:8000
-export JH4F_HUB_CA=/home/jupyterhub/etc/cert.crt
+export JH4F_HUB_CA="$HUB_CA"
+export JH4F_SANDBOX_HUB="$HUB_KIND"
 export JH4F_HUB_TOKEN="$HUB_SERVICE_TOKEN"
 export JH4F_DB=/var/lib/jupyterhub-panel/panel.db
 
@@ -105,7 +121,7 @@ say "real services in this sandbox:"
 say "  $(dbus-daemon --version | head -n 1), pid $(cat /run/dbus/pid)"
 say "  polkitd $(dpkg-query -W -f='${Version}' polkitd), pid $(cat /run/jupyterhub4family/polkitd.pid)"
 say "  PAM $(dpkg-query -W -f='${Version}' libpam-modules), service /etc/pam.d/jupyterhub-panel"
-say "  JupyterHub $(jupyterhub --version), pid $(cat "$STATE/hub.pid"), https://127.0.0.1:8000"
+say "  JupyterHub $(/usr/bin/python3 /usr/bin/jupyterhub --version), pid $HUB_PID ($HUB_KIND hub), https://127.0.0.1:8000"
 say "  panel pid $(cat /run/jupyterhub4family/panel.pid) as $(ps -o user= -p "$(cat /run/jupyterhub4family/panel.pid)"), $JH4F_PANEL_URL"
 
 if [ "${1:-}" = --interactive ]; then

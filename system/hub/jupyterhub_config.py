@@ -1,0 +1,74 @@
+# The family hub of jupyterhub4family: Debian's JupyterHub, configured for a family.
+#
+# Written by the set-up command (system/install.sh) and the jupyterhub4family-panel
+# package as /etc/jupyterhub4family/jupyterhub_config.py, and replaced by them on
+# every update: put your own changes into /etc/jupyterhub4family/local_config.py
+# (loaded last). Run by Debian's jupyterhub.service through our drop-in
+# (jupyterhub.service.d/jupyterhub4family.conf), or without systemd by
+# /usr/libexec/jupyterhub-panel/family-hub. Works with Debian 12's JupyterHub 3.0
+# and Debian 13's 5.2.
+import importlib.util
+import json
+import os
+import re
+
+c = get_config()  # noqa: F821 (traitlets provides it)
+
+ETC = '/etc/jupyterhub4family'
+STATE = '/var/lib/jupyterhub'  # Debian's WorkingDirectory for its jupyterhub.service
+
+# Debian's own configuration file first (Debian 13 has one); ours wins where both set a value.
+if os.path.isfile('/etc/jupyterhub/jupyterhub_config.py'):
+    load_subconfig('/etc/jupyterhub/jupyterhub_config.py')  # noqa: F821
+
+# https on port 8000 of every address, with our certificate (subjectAltNames for
+# this machine's names and addresses, made at set-up).
+c.JupyterHub.bind_url = 'https://:8000'
+c.JupyterHub.ssl_cert = f'{ETC}/tls/cert.pem'
+c.JupyterHub.ssl_key = f'{ETC}/tls/key.pem'
+c.JupyterHub.hub_ip = '127.0.0.1'
+c.JupyterHub.hub_port = 8081
+c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:8001'
+c.ConfigurableHTTPProxy.command = ['/usr/bin/configurable-http-proxy']
+c.ConfigurableHTTPProxy.pid_file = f'{STATE}/jupyterhub-proxy.pid'
+# Debian's proxy finds its modules in /usr/share/nodejs; a Node.js from elsewhere
+# (NodeSource's on Debian 12) does not look there by itself.
+os.environ.setdefault('NODE_PATH', '/usr/share/nodejs')
+
+c.JupyterHub.db_url = f'sqlite:///{STATE}/jupyterhub.sqlite'
+c.JupyterHub.cookie_secret_file = f'{STATE}/jupyterhub_cookie_secret'
+
+# Who gets in: members of the unix group jupyterhub, with their unix password.
+# The panel's root helper decides who is in that group and never lets root, system
+# accounts or admins in; the hub refuses them too (defence in depth).
+c.JupyterHub.authenticator_class = 'pam'
+c.PAMAuthenticator.allowed_groups = {'jupyterhub'}
+c.PAMAuthenticator.open_sessions = False
+c.Authenticator.admin_users = set()
+c.Authenticator.blocked_users = {'root', 'jupyterhub-panel'}
+
+# Each kid's server runs as the kid (the hub runs as root for that), from Debian's
+# packages: nothing is installed at the first spawn. JupyterLab where Debian has it
+# (13), the classic Notebook otherwise (12).
+c.JupyterHub.spawner_class = 'jupyterhub.spawner.LocalProcessSpawner'
+c.JupyterHub.allow_named_servers = True
+c.Spawner.cmd = ['/usr/bin/jupyterhub-singleuser']
+c.Spawner.default_url = '/lab' if importlib.util.find_spec('jupyterlab') else '/tree'
+c.Spawner.http_timeout = 60
+c.Spawner.start_timeout = 120
+
+# The panel is a hub service: it sees running servers and stops them with this
+# token, made at set-up (root:jupyterhub-panel 0640).
+with open(f'{ETC}/panel-service.json', encoding='utf-8') as f:
+    _panel = json.load(f)
+try:
+    with open('/etc/jupyterhub-panel/hub-token', encoding='ascii') as f:
+        _token = f.read().strip()
+except FileNotFoundError:
+    _token = ''
+if re.fullmatch(r'[0-9a-f]{64}', _token):
+    c.JupyterHub.services = [{'name': _panel['name'], 'api_token': _token}]
+    c.JupyterHub.load_roles = [{'name': _panel['name'], 'scopes': _panel['scopes'], 'services': [_panel['name']]}]
+
+if os.path.isfile(f'{ETC}/local_config.py'):
+    load_subconfig(f'{ETC}/local_config.py')  # noqa: F821
