@@ -10,6 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { PANEL_HUB_CERT_COPY, TOKEN_RE } from './hub-facts';
+import { FAMILY_HUB_CERT } from './hub-kind';
 import { settings } from './settings';
 
 export type HubErrorKind =
@@ -87,9 +88,9 @@ function readCertificateFile(file: string): string | null {
   }
 }
 
-/** The hub's certificate: the configured file, else connect-hub's copy, else what hub-status reported. */
+/** The hub's certificate: the family hub's, else the configured file (a seed hub's), else connect-hub's copy, else what hub-status reported. */
 export function pinnedCertificate(): PinnedCertificate | null {
-  for (const file of [settings().hubCert, PANEL_HUB_CERT_COPY]) {
+  for (const file of [FAMILY_HUB_CERT, settings().hubCert, PANEL_HUB_CERT_COPY]) {
     const pem = readCertificateFile(file);
     if (pem?.includes('-----BEGIN CERTIFICATE-----')) return { pem, source: file };
   }

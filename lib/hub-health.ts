@@ -8,7 +8,9 @@ import 'server-only';
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import { execFile } from 'node:child_process';
 import { classifyCmdline, HUB_ACCOUNT, splitCmdline, uidFromPasswd, uidFromStatus, type HubProcessKind } from './hub-facts';
+import { detectHubKind, FAMILY_HUB_CERT, FAMILY_HUB_LOG, FAMILY_HUB_PID_FILE, FAMILY_HUB_STATE_DIR, FAMILY_HUB_UNIT, isFamilyKind, type HubKind } from './hub-kind';
 import * as hub from './hub-client';
 import { HelperError, runHelper } from './helper-client';
 import { settings } from './settings';
@@ -159,6 +161,7 @@ async function scanProcesses(uid: number): Promise<{ procs: ProcFact[]; unverifi
 
 export interface HubStatusFacts {
   installed: boolean;
+  kind?: HubKind;
   crontab?: { line: string | null; problem: string | null };
   screen?: { running: boolean; problem: string | null };
   cert?: { exists: boolean; problem: string | null; pem?: string; notAfter?: string; fingerprint256?: string };
@@ -178,10 +181,50 @@ export async function hubStatus(opts: { logLines?: number; timeoutMs?: number } 
   return facts;
 }
 
-/** The last lines of ~jupyterhub/bootstrap.log (read by the helper, as the hub account). */
+/** The family hub's certificate (root's, world-readable) in the shape hub-status gives. */
+async function familyStatus(): Promise<HubStatusFacts> {
+  try {
+    const cert = new X509Certificate(await fs.promises.readFile(FAMILY_HUB_CERT, 'utf8'));
+    return { installed: true, cert: { exists: true, problem: null, pem: cert.toString(), notAfter: new Date(cert.validTo).toISOString(), fingerprint256: cert.fingerprint256 } };
+  } catch {
+    return { installed: true, cert: { exists: false, problem: `${FAMILY_HUB_CERT} cannot be read` } };
+  }
+}
+
+/**
+ * The hub's log: the background family hub's file (root's, readable by the panel's
+ * group); the journal of jupyterhub.service and a seed hub's bootstrap.log through
+ * the helper (as root, or as the hub account).
+ */
 export async function bootstrapLog(lines = 50): Promise<{ path: string; lines: string[]; exists: boolean }> {
+  if (detectHubKind() === 'family-background') {
+    try {
+      const text = await readTail(FAMILY_HUB_LOG, lines * 4096);
+      const all = text.split('\n');
+      if (all.at(-1) === '') all.pop();
+      return { path: FAMILY_HUB_LOG, lines: all.slice(-lines).map((l) => l.slice(0, 2000)), exists: true };
+    } catch {
+      return { path: FAMILY_HUB_LOG, lines: [], exists: false };
+    }
+  }
   const facts = await hubStatus({ logLines: lines, timeoutMs: 10_000 });
   return { path: facts.log?.path ?? '', lines: facts.log?.lines ?? [], exists: facts.log?.exists ?? false };
+}
+
+/** At most maxBytes from the end of a regular file (opened without waiting on a FIFO). */
+async function readTail(path: string, maxBytes: number): Promise<string> {
+  const handle = await fs.promises.open(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw new Error(`${path} is not a regular file`);
+    const start = Math.max(0, st.size - maxBytes);
+    const buf = Buffer.alloc(Math.min(st.size, maxBytes));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, start);
+    const text = buf.subarray(0, bytesRead).toString('utf8');
+    return start > 0 ? text.slice(text.indexOf('\n') + 1) : text;
+  } finally {
+    await handle.close();
+  }
 }
 
 function helperFailure(e: unknown): Omit<CheckResult, 'id' | 'ms'> {
@@ -190,6 +233,52 @@ function helperFailure(e: unknown): Omit<CheckResult, 'id' | 'ms'> {
     return { status: 'warn', detail: d('helperFailed', { code: e.code }) };
   }
   throw e;
+}
+
+// ---- the family hub: systemd's view, or the background hub's pid file ---------------
+
+/** `systemctl show` of the hub's unit, as the panel account (no root needed). */
+function unitFacts(timeoutMs: number): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      '/usr/bin/systemctl',
+      ['show', FAMILY_HUB_UNIT, '--property=ActiveState,SubState,MainPID'],
+      { timeout: timeoutMs, env: { PATH: '/usr/bin:/bin', LANG: 'C' } as unknown as NodeJS.ProcessEnv },
+      (error, stdout) => {
+        if (error) return reject(error);
+        const out: Record<string, string> = {};
+        for (const line of stdout.split('\n')) {
+          const eq = line.indexOf('=');
+          if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
+        }
+        resolve(out);
+      },
+    );
+  });
+}
+
+/** The background hub's pid (root's pid file), when that process is the hub. */
+async function backgroundHubPid(procs: Promise<ProcFact[]>): Promise<number | null> {
+  let text: string;
+  try {
+    text = await fs.promises.readFile(FAMILY_HUB_PID_FILE, 'utf8');
+  } catch {
+    return null;
+  }
+  const pid = /^\d{1,10}\s*$/.test(text) ? Number(text.trim()) : null;
+  return pid !== null && (await procs).some((p) => p.pid === pid && p.kind === 'hub') ? pid : null;
+}
+
+async function familyServiceCheck(kind: 'family-systemd' | 'family-background', procs: Promise<ProcFact[]>, timeoutMs: number): Promise<Omit<CheckResult, 'id' | 'ms'>> {
+  if (kind === 'family-systemd') {
+    const u = await unitFacts(timeoutMs);
+    const values = { unit: FAMILY_HUB_UNIT, state: `${u.ActiveState ?? '?'}/${u.SubState ?? '?'}` };
+    if (u.ActiveState === 'active') return { status: 'ok', detail: d('unitActive', values) };
+    return { status: u.ActiveState === 'failed' || u.ActiveState === 'inactive' ? 'fail' : 'warn', detail: d('unitNotActive', values) };
+  }
+  const pid = await backgroundHubPid(procs);
+  if (pid === null) return { status: 'fail', detail: d('backgroundStopped') };
+  return { status: 'ok', detail: d('backgroundRunning', { pid }) };
 }
 
 // ---- the checks -----------------------------------------------------------------------
@@ -222,17 +311,20 @@ export async function computeReport(): Promise<HubReport> {
   const started = Date.now();
   const deadline = started + CHECK_TIMEOUT_MS;
   const cfg = settings();
-  const account = hubAccount();
+  const kind = detectHubKind();
+  const family = isFamilyKind(kind);
+  const account = family ? { uid: 0, home: FAMILY_HUB_STATE_DIR } : hubAccount();
   const t0 = performance.now();
 
-  if (!account) {
-    const skipped = (id: CheckId): CheckResult => ({ id, status: 'skipped', detail: d('noHubAccount'), ms: 0 });
+  if (kind === 'none' || !account) {
+    const skipped = (id: CheckId): CheckResult => ({ id, status: 'skipped', detail: d('noHub'), ms: 0 });
     const checks: CheckResult[] = (['hub-process', 'proxy-process', 'hub-health'] as CheckId[]).map(skipped);
-    return { state: 'not_installed', advice: adviceFor('not_installed', checks), checks, users: [], checkedAt: new Date(started).toISOString(), ms: Math.round(performance.now() - t0), version: null, connected: false };
+    return { state: 'not_installed', kind: 'none', advice: adviceFor('not_installed', checks), checks, users: [], checkedAt: new Date(started).toISOString(), ms: Math.round(performance.now() - t0), version: null, connected: false };
   }
 
-  // Shared inputs, each started once.
-  const statusP = hubStatus({ timeoutMs: CHECK_TIMEOUT_MS });
+  // Shared inputs, each started once. The family hub needs no root to look at:
+  // its certificate, pid file and unit are readable by the panel account.
+  const statusP: Promise<HubStatusFacts> = family ? familyStatus() : hubStatus({ timeoutMs: CHECK_TIMEOUT_MS });
   statusP.catch(() => undefined);
   const caP: Promise<string | undefined> = (async () => {
     const pinned = hub.pinnedCertificate();
@@ -251,7 +343,9 @@ export async function computeReport(): Promise<HubReport> {
 
   const processesP = (async (): Promise<ProcFact[]> => {
     const own = await scanProcesses(account.uid);
-    if (!own.unverified) return own.procs;
+    // Root's namespace links are closed to the panel; the family hub is root's and
+    // this pid namespace's, which is what counts.
+    if (!own.unverified || family) return own.procs;
     try {
       const s = await statusP;
       if (Array.isArray(s.processes)) return s.processes;
@@ -262,10 +356,11 @@ export async function computeReport(): Promise<HubReport> {
   })();
   const processCheck = (kind: HubProcessKind) => async (): Promise<Omit<CheckResult, 'id' | 'ms'>> => {
     const procs = (await processesP).filter((p) => p.kind === kind);
-    if (procs.length === 0) return { status: 'fail', detail: d(kind === 'hub' ? 'hubNotRunning' : 'proxyNotRunning', { user: HUB_ACCOUNT }) };
+    const user = family ? 'root' : HUB_ACCOUNT;
+    if (procs.length === 0) return { status: 'fail', detail: d(kind === 'hub' ? 'hubNotRunning' : 'proxyNotRunning', { user }) };
     const pids = procs.map((p) => p.pid).join(', ');
     if (procs.some((p) => p.stopped)) return { status: 'fail', detail: d('processStopped', { pids }) };
-    return { status: 'ok', detail: d('processRunning', { pids, user: HUB_ACCOUNT }) };
+    return { status: 'ok', detail: d('processRunning', { pids, user }) };
   };
 
   const checks = await Promise.all([
@@ -294,6 +389,7 @@ export async function computeReport(): Promise<HubReport> {
       return { status: 'ok', detail: d('usersRunning', { count: users.length, total: all.length }) };
     }),
     timed('service', started, deadline, async () => {
+      if (family) return familyServiceCheck(kind, processesP, Math.max(1, deadline - Date.now()));
       let s: HubStatusFacts;
       try {
         s = await statusP;
@@ -350,6 +446,7 @@ export async function computeReport(): Promise<HubReport> {
   const state = overallState(checks);
   return {
     state,
+    kind,
     advice: adviceFor(state, checks),
     checks,
     users,

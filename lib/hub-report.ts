@@ -1,6 +1,7 @@
 // The hub dashboard's report: its types, the overall state and the advice in
 // plain words. Pure (no I/O), so the page's client components and the unit
 // tests import it; lib/hub-health.ts fills it in.
+import type { HubKind } from './hub-kind';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
 export type OverallState = 'up' | 'degraded' | 'down' | 'not_installed';
@@ -45,6 +46,8 @@ export interface RunningServerUser {
 
 export interface HubReport {
   state: OverallState;
+  /** Which hub this machine has (lib/hub-kind.ts): decides the actions offered. */
+  kind: HubKind;
   /** A message key of the `hub.advice` catalog section. */
   advice: Detail;
   checks: CheckResult[];
@@ -62,7 +65,7 @@ const CRITICAL: readonly CheckId[] = ['hub-process', 'hub-health'];
 
 export function overallState(checks: readonly CheckResult[]): OverallState {
   const by = (id: CheckId) => checks.find((c) => c.id === id);
-  if (checks.some((c) => c.detail.key === 'noHubAccount')) return 'not_installed';
+  if (checks.some((c) => c.detail.key === 'noHubAccount' || c.detail.key === 'noHub')) return 'not_installed';
   if (CRITICAL.some((id) => by(id)?.status === 'fail')) return 'down';
   if (checks.some((c) => c.status === 'fail' || c.status === 'warn')) return 'degraded';
   return 'up';

@@ -7,6 +7,7 @@
 // The hub reads its config at start: restart-hub puts the token in force.
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { PANEL_HUB_CERT_COPY, PANEL_HUB_TOKEN_FILE, renderPanelBlock, replacePanelBlock } from '../../lib/hub-facts';
+import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
 import { readSystemState } from '../accounts';
 import type { Command } from '../context';
 import { conflict, systemError } from '../errors';
@@ -37,6 +38,9 @@ export const connectHub: Command = {
     synopsis: 'connect-hub --actor NAME',
   },
   run() {
+    if (isFamilyKind(detectHubKind())) {
+      throw conflict('the family hub was connected to the panel when it was set up; there is nothing to connect');
+    }
     const account = requireHubAccount();
     const paths = hubPaths(account);
     const panelGroup = readSystemState().group(PANEL_ACCOUNT);

@@ -1,4 +1,5 @@
-// hub-status [--log-lines N]: facts about the hub that only root can read: the
+// hub-status [--log-lines N]: facts about the hub that only root can read. The
+// family hub: privileged-helper/family-hub.ts. A seed hub: the
 // crontab line marked #jupyterhub-service#, the screen session jupyterhub_serve,
 // the hub's certificate (with its PEM, which is public, so the panel can pin it)
 // and whether its key matches, whether the panel is connected (the marked block
@@ -10,7 +11,9 @@
 // readFilesAsHub), so a swap shows as a problem of that file and stalls nothing.
 import { readFileSync } from 'node:fs';
 import { PANEL_HUB_TOKEN_FILE, TOKEN_RE, tokenInBlock } from '../../lib/hub-facts';
+import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
 import type { Command } from '../context';
+import { familyHubStatus } from '../family-hub';
 import { usage } from '../errors';
 import { certFacts, crontabFacts, hubAccount, hubPaths, hubProcesses, keyFacts, readFilesAsHub, screenFacts, tailLines, type HubFile } from '../hub';
 
@@ -46,8 +49,10 @@ export const hubStatus: Command = {
   },
   run(ctx) {
     const logLines = parseLogLines(ctx.args.options[LOG_LINES_OPTION]);
+    const kind = detectHubKind();
+    if (isFamilyKind(kind)) return familyHubStatus(kind, logLines);
     const account = hubAccount();
-    if (!account) return { installed: false, account: null };
+    if (!account) return { installed: false, kind: 'none', account: null };
     const paths = hubPaths(account);
     const crontab = crontabFacts(account);
     const screen = screenFacts(account);
@@ -62,6 +67,7 @@ export const hubStatus: Command = {
     const fileToken = panelToken();
     const result: Record<string, unknown> = {
       installed: true,
+      kind: 'seed',
       account: { name: account.name, uid: account.uid, home: account.home },
       crontab: { line: crontab.entry?.line ?? null, command: crontab.entry?.command ?? null, problem: crontab.problem },
       screen: { running: screen.running, sessions: screen.sessions, problem: screen.problem },

@@ -24,6 +24,7 @@
 // hold. A cancel answers system_error "cancelled: ...".
 import { readSystemState, type Account } from '../accounts';
 import { watchCaller } from '../caller-cancel';
+import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
 import type { Command, CommandContext } from '../context';
 import { HelperFailure, refused, systemError } from '../errors';
 import { MEMBERS_GROUP } from '../policy';
@@ -166,7 +167,11 @@ export const installPackages: Command = {
       throw refused(`refused: ${user} is not a member of ${MEMBERS_GROUP}; packages are only installed for family members`);
     }
     if (!account.home.startsWith('/') || account.home === '/') throw systemError(`${user} has no usable home directory`);
-    const config: PackagesConfig = loadPackagesConfig(defaultPackages(hubVersion()));
+    // The family hub's servers come from Debian's packages: nothing is needed by
+    // default, only the extra packages a family lists in packages.json. A seed hub
+    // installs Jupyter itself at the first spawn; this does it ahead of time.
+    const defaults = isFamilyKind(detectHubKind()) ? [] : defaultPackages(hubVersion());
+    const config: PackagesConfig = loadPackagesConfig(defaults);
     ctx.releaseLock();
 
     const caller = watchCaller();

@@ -1,10 +1,13 @@
-// restart-hub --actor NAME: stops the hub the way it runs (the screen session
+// restart-hub --actor NAME: the family hub through its unit or family-hub
+// (privileged-helper/family-hub.ts). A seed hub: stops the hub the way it runs (the screen session
 // jupyterhub_serve of the hub account, the hub and proxy processes) and starts
 // it the way its crontab does: the command of the line marked
 // #jupyterhub-service#, run by /bin/sh as the hub account with cron's
 // environment. The shell runs with the hub account's rights only, exactly what
 // cron runs every minute for that account; root never interprets that line.
 import { crontabCommandProblem } from '../../lib/hub-facts';
+import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
+import { restartFamilyHub } from '../family-hub';
 import type { Command } from '../context';
 import { conflict, systemError } from '../errors';
 import {
@@ -44,6 +47,11 @@ export const restartHub: Command = {
     synopsis: 'restart-hub --actor NAME',
   },
   run(ctx) {
+    const kind = detectHubKind();
+    if (isFamilyKind(kind)) {
+      ctx.progress({ step: 'restart', how: kind });
+      return { changed: true, ...restartFamilyHub(kind) };
+    }
     const account = requireHubAccount();
     // Know how to start it before stopping anything.
     const cron = crontabFacts(account);
