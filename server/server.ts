@@ -11,8 +11,10 @@ import net from 'node:net';
 import path from 'node:path';
 import next from 'next';
 import { loadConfig } from '../lib/config';
+import { HEALTH_PATH, healthBody } from '../lib/health';
 import { securityHeaders } from '../lib/security-headers';
 import { BASE_PATH, CLIENT_ADDRESS_HEADER, MAX_BODY_BYTES } from '../lib/constants';
+import { StaticFiles } from './static-files';
 
 const config = loadConfig();
 const appDir = process.env.JH4F_APP_DIR || path.resolve(__dirname, '..', '..');
@@ -49,6 +51,7 @@ async function main() {
   const handle = app.getRequestHandler();
   await app.prepare();
   const useTls = !config.insecureHttp;
+  const staticFiles = new StaticFiles(appDir);
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const nonce = crypto.randomBytes(16).toString('base64');
@@ -63,6 +66,15 @@ async function main() {
       res.writeHead(308, { Location: BASE_PATH }).end();
       return;
     }
+    // Answered here, before Next, with the headers above: liveness is polled, and
+    // static assets are precompressed files.
+    if (url === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      const body = healthBody();
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (staticFiles.serve(req, res)) return;
     const declared = Number(req.headers['content-length'] ?? 0);
     if (req.headers['transfer-encoding'] && req.method !== 'GET' && req.method !== 'HEAD') {
       // Without a length we would have to read the body to bound it; browsers always send one.
