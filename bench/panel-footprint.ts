@@ -5,6 +5,7 @@
 // the JavaScript the login page loads, next to the framework's own share (the JS a
 // Next.js 404 page of the same build loads).
 import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import type { ChildProcess } from 'node:child_process';
 import { parents } from '../test/sandbox/fixtures';
@@ -21,16 +22,28 @@ https.createServer({ cert: fs.readFileSync(process.env.CERT), key: fs.readFileSy
   res.setHeader('content-type', 'application/json'); res.end('{"ok":true}');
 }).listen(Number(process.env.PORT), '127.0.0.1');`;
 
-/** Node flags to measure the panel with (JH4F_BENCH_NODE_FLAGS), to compare start commands. */
-export const PANEL_NODE_FLAGS: readonly string[] = (process.env.JH4F_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const UNIT = path.resolve(__dirname, '..', 'system', 'systemd', 'jupyterhub-panel.service');
+
+/**
+ * The Node flags the panel is started with: those of ExecStart in the systemd
+ * unit (the set-up's background start is meant to pass the same), so the figure
+ * is the deployed one. JH4F_BENCH_NODE_FLAGS="..." measures other flags instead.
+ */
+export function startFlags(): string[] {
+  if (process.env.JH4F_BENCH_NODE_FLAGS !== undefined) return process.env.JH4F_BENCH_NODE_FLAGS.split(' ').filter(Boolean);
+  const exec = /^ExecStart=\S+\s+(.*)$/m.exec(fs.readFileSync(UNIT, 'utf8'))?.[1] ?? '';
+  return exec.split(/\s+/).filter((arg) => arg.startsWith('--'));
+}
+
+const PANEL_NODE_FLAGS: readonly string[] = startFlags();
 
 const PANEL_PORT = 8111;
 const BARE_PORT = 8112;
 const READS = 1000;
 const LOGINS = 100;
 
-function startPanel(): ChildProcess {
-  return startAs('jupyterhub-panel', [NODE, ...PANEL_NODE_FLAGS, '/usr/lib/jupyterhub-panel/dist/server/server.js'], {
+function startPanel(flags: readonly string[] = PANEL_NODE_FLAGS): ChildProcess {
+  return startAs('jupyterhub-panel', [NODE, ...flags, '/usr/lib/jupyterhub-panel/dist/server/server.js'], {
     PATH: '/usr/bin:/bin',
     LANG: 'C.UTF-8',
     NODE_ENV: 'production',
@@ -70,7 +83,7 @@ async function bareUse(ca: Buffer): Promise<void> {
   });
 }
 
-interface Levels {
+export interface Levels {
   idle: number;
   afterOne: number;
   afterTwo: number;
@@ -96,6 +109,11 @@ async function levels(start: () => ChildProcess, url: string, use: (ca: Buffer) 
   }
 }
 
+/** One panel started with these Node flags: RSS idle, after the use, after as much again. */
+export function panelLevels(flags: readonly string[]): Promise<Levels> {
+  return levels(() => startPanel(flags), `https://127.0.0.1:${PANEL_PORT}/panel/api/health`, panelUse);
+}
+
 export async function benchPanelMemory(): Promise<Figure[]> {
   const panel: Levels[] = [];
   const bare: Levels[] = [];
@@ -104,7 +122,7 @@ export async function benchPanelMemory(): Promise<Figure[]> {
     bare.push(await levels(startBare, `https://127.0.0.1:${BARE_PORT}/`, bareUse));
   }
   const m = (list: Levels[], k: keyof Levels) => Math.round(median(list.map((l) => l[k])) * 10) / 10;
-  const flags = PANEL_NODE_FLAGS.length ? ` (node ${PANEL_NODE_FLAGS.join(' ')})` : '';
+  const flags = ` (node ${PANEL_NODE_FLAGS.length ? PANEL_NODE_FLAGS.join(' ') : 'without flags'})`;
   const floorName = 'bare Node.js HTTPS server';
   return [
     { name: `panel idle RSS after start-up${flags}`, unit: 'MiB', median: m(panel, 'idle'), runs: RUNS, floorName, floor: m(bare, 'idle') },
