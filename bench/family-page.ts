@@ -20,7 +20,7 @@ import { median, type Figure } from './lib';
 
 export type BenchResult = Figure;
 
-const FILES = ['/etc/passwd', '/etc/shadow', '/etc/group'] as const;
+const FILES = ['/etc/passwd', '/etc/shadow', '/etc/group', '/etc/gshadow'] as const;
 const PREFIX = 'benchkid';
 const BROWSER_RUNS = 5;
 
