@@ -42,7 +42,7 @@ const BARE_PORT = 8112;
 const READS = 1000;
 const LOGINS = 100;
 
-function startPanel(flags: readonly string[] = PANEL_NODE_FLAGS): ChildProcess {
+export function startPanel(flags: readonly string[] = PANEL_NODE_FLAGS): ChildProcess {
   return startAs('jupyterhub-panel', [NODE, ...flags, '/usr/lib/jupyterhub-panel/dist/server/server.js'], {
     PATH: '/usr/bin:/bin',
     LANG: 'C.UTF-8',
@@ -60,7 +60,7 @@ function startBare(): ChildProcess {
 const settle = () => new Promise((r) => setTimeout(r, 2000));
 
 /** The use the issue names: 1,000 GET /api/members (4 at a time) and 100 logins (each logged out again). */
-async function panelUse(ca: Buffer): Promise<void> {
+export async function panelUse(ca: Buffer): Promise<void> {
   const base = `https://127.0.0.1:${PANEL_PORT}/panel`;
   const login = await call('POST', `${base}/api/session`, { ca, body: { username: 'mama', password: parents.mama } });
   if (login.status !== 200 || !login.cookie) throw new Error(`login answered ${login.status}: ${login.body.slice(0, 200)}`);
