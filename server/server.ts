@@ -23,9 +23,11 @@ function log(message: string) {
 
 /**
  * The Next config as `next build` resolved it (.next/required-server-files.json),
- * handed to Next the way its own standalone server does. Without it Next compiles
- * next.config.ts at every start, which loads its 100 MB SWC binary (about 23 MiB
- * of resident memory for as long as the panel runs). Missing: Next loads the file.
+ * handed to Next the way its own standalone server does (the `conf` option and
+ * __NEXT_PRIVATE_STANDALONE_CONFIG; `conf` alone still lets Next load the file
+ * once more). Without it Next compiles next.config.ts at every start, which loads
+ * its 100 MB SWC binary: about 23 MiB of resident memory for as long as the panel
+ * runs. Missing: Next loads the file as before.
  */
 function builtNextConfig(): Record<string, unknown> | null {
   try {
