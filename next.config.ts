@@ -13,6 +13,13 @@ const nextConfig: NextConfig = {
   typescript: { ignoreBuildErrors: true },
   // Security headers (CSP with a nonce, HSTS, ...) are set by server/server.ts on
   // every response, static files included.
+  //
+  // Memory (the panel idles for days on a family machine): every page and route
+  // is rendered per request, so Next's in-memory cache for cached data and pages
+  // (50 MB by default) would hold nothing worth keeping; and the routes are
+  // loaded when first used instead of all at start-up (a parent uses a few).
+  cacheMaxMemorySize: 0,
+  experimental: { preloadEntriesOnStart: false },
 };
 
 export default nextConfig;

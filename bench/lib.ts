@@ -79,3 +79,45 @@ export function format(figure: Figure): string {
   }
   return line;
 }
+
+export interface CallAnswer {
+  status: number;
+  body: string;
+  /** The jh4f_session cookie pair the answer set, or null. */
+  cookie: string | null;
+}
+
+/** One HTTPS request on a fresh connection (as a browser's first request), with the panel's Origin on changes. */
+export function call(
+  method: string,
+  url: string,
+  opts: { ca: Buffer; cookie?: string | null; body?: unknown; origin?: string },
+): Promise<CallAnswer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
+    if (method !== 'GET') headers.origin = opts.origin ?? new URL(url).origin;
+    if (opts.cookie) headers.cookie = opts.cookie;
+    const req = https.request(url, { method, ca: opts.ca, headers, agent: false, timeout: 60_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const set = (res.headers['set-cookie'] ?? []).find((l) => l.startsWith('jh4f_session='));
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), cookie: set ? set.split(';')[0]! : null });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${url}`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Runs `count` calls of `fn`, at most `parallel` at a time. */
+export async function inParallel(count: number, parallel: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, count) }, worker));
+}

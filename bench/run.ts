@@ -1,8 +1,10 @@
 // `npm run bench`: runs inside the test sandbox (real panel, PAM, pkexec, hub) and
 // prints each figure as a median over repeated runs next to its floor, measured in
 // the same run. Figures only: nothing here passes or fails on a time.
+// Arguments pick benches by name (e.g. `bench/run.ts memory family`); none: all.
 import { sandboxEnv } from '../test/sandbox/fixtures';
 import { format, type Figure } from './lib';
+import { benchHealthThroughput } from './health-throughput';
 import { benchLoginPageJs, benchPanelMemory } from './panel-footprint';
 
 type Bench = { name: string; run: () => Promise<Figure[]> };
@@ -22,6 +24,7 @@ async function main() {
   const benches: Bench[] = [
     { name: 'panel memory', run: benchPanelMemory },
     { name: 'login page JavaScript', run: () => benchLoginPageJs(env.panelUrl) },
+    { name: 'health throughput', run: benchHealthThroughput },
   ];
   for (const [file, fn, name] of [
     ['./helper-roundtrip', 'benchHelperRoundTrip', 'helper round trip'],
@@ -33,9 +36,11 @@ async function main() {
     const run = await optional(file, fn);
     if (run) benches.push({ name, run });
   }
+  const picks = process.argv.slice(2).map((a) => a.toLowerCase());
+  const chosen = picks.length ? benches.filter((b) => picks.some((p) => b.name.includes(p))) : benches;
   console.log('jupyterhub4family panel benchmarks (medians; floors measured in the same run)');
   let failed = false;
-  for (const bench of benches) {
+  for (const bench of chosen) {
     try {
       for (const figure of await bench.run()) console.log(`  ${format(figure)}`);
     } catch (error) {

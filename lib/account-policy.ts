@@ -1,59 +1,120 @@
 import 'server-only';
-// The panel's read-only view of "which accounts may the panel touch", for good
-// messages and for the picker of candidates. The root helper decides for real,
-// under its lock (privileged-helper/policy.ts); this mirrors its rules:
-// uid 0, uid outside UID_MIN..UID_MAX, members of the protected groups, the hub
-// and panel accounts. Reads /etc/login.defs and (if the panel may read it)
-// /etc/jupyterhub-panel/helper.json; accounts and groups via lib/unix-accounts.ts.
+// The panel's read-only view of "which accounts may the panel touch", for the
+// family list, good messages and the search for candidates. The root helper
+// decides for real, under its lock (privileged-helper/policy.ts protectedReason);
+// this mirrors its rule: uid 0, the hub and panel accounts, uid outside
+// UID_MIN..UID_MAX, members of the protected groups. It reads what the helper
+// reads the way the helper reads it: /etc/login.defs through the shared parser
+// (lib/login-defs.ts), the protected groups from /etc/jupyterhub-panel/helper.json
+// only when that file and its folder are root's alone (else the shared defaults,
+// lib/protected-groups.ts), accounts and groups through lib/unix-accounts.ts.
+// test/unit/account-policy.test.ts checks that both give the same answer.
 import fs from 'node:fs';
 import { ACCESS_GROUP, ADMIN_GROUP, PANEL_ACCOUNT } from './constants';
-import { isValidUsername } from './names';
-import { getAccount, getGroup, isGroupMember, listAccounts, type Account } from './unix-accounts';
+import { isValidUsername, USERNAME_RE } from './names';
+import { getAccount, snapshot, type Account, type AccountsSnapshot } from './unix-accounts';
 import { DEFAULT_PROTECTED_GROUPS } from './protected-groups';
 import { parseLoginDefs, type UidRange } from './login-defs';
+import { foldForSearch } from './search-text';
 
 export { DEFAULT_PROTECTED_GROUPS };
 const HUB_ACCOUNT = 'jupyterhub';
-const HELPER_CONFIG = '/etc/jupyterhub-panel/helper.json';
+const HELPER_CONFIG_DIR = '/etc/jupyterhub-panel';
+const files = { loginDefs: '/etc/login.defs', helperConfig: `${HELPER_CONFIG_DIR}/helper.json`, helperConfigDir: HELPER_CONFIG_DIR };
+
+/** Tests: read other files instead of /etc/login.defs and helper.json. */
+export function setPolicyFilesForTests(paths: { loginDefs: string; helperConfig: string; helperConfigDir: string } | null): void {
+  files.loginDefs = paths?.loginDefs ?? '/etc/login.defs';
+  files.helperConfig = paths?.helperConfig ?? `${HELPER_CONFIG_DIR}/helper.json`;
+  files.helperConfigDir = paths?.helperConfigDir ?? HELPER_CONFIG_DIR;
+}
 
 export type { UidRange };
 /** UID_MIN / UID_MAX of a login.defs text (the helper's own parser). */
 export const parseUidRange = parseLoginDefs;
 
-function readText(path: string): string | null {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
+/** A small file's text, re-read only when it changed (one stat() per call); null when missing or unreadable. */
+function statKey(st: fs.Stats): string {
+  return `${st.mtimeMs}:${st.size}:${st.ino}:${st.ctimeMs}:${st.uid}:${st.mode}`;
 }
 
+let loginDefsCache: { key: string; range: UidRange } | null = null;
 function uidRange(): UidRange {
-  return parseUidRange(readText('/etc/login.defs') ?? '');
+  let key = 'missing';
+  try {
+    key = statKey(fs.statSync(/*turbopackIgnore: true*/ files.loginDefs));
+  } catch {
+    /* missing: shadow-utils' defaults */
+  }
+  if (loginDefsCache?.key !== key) {
+    let text = '';
+    try {
+      text = fs.readFileSync(/*turbopackIgnore: true*/ files.loginDefs, 'utf8');
+    } catch {
+      /* as missing */
+    }
+    loginDefsCache = { key, range: parseUidRange(text) };
+  }
+  return loginDefsCache.range;
 }
 
-/** The protected groups: the helper's config when the panel can read it, else the defaults. */
+/** Root-owned and not writable by group or others: the helper trusts only such a file (policy.ts isRootOnlyWritable). */
+function rootOnlyWritable(st: { uid: number; mode: number }): boolean {
+  return st.uid === 0 && (st.mode & 0o022) === 0;
+}
+
+/**
+ * The protected groups as the helper loads them: helper.json when it is a regular
+ * file that root alone can write, in a folder root alone can write, holding a
+ * list of valid group names; otherwise the defaults. (A root-owned but malformed
+ * file makes the helper refuse everything; the panel shows the defaults then,
+ * and the helper's refusal says what is wrong.)
+ */
+let configCache: { key: string; groups: readonly string[] } | null = null;
 function protectedGroups(): readonly string[] {
-  const text = readText(HELPER_CONFIG);
-  if (!text) return DEFAULT_PROTECTED_GROUPS;
+  let st: fs.Stats;
+  let dir: fs.Stats;
   try {
-    const pg = (JSON.parse(text) as { protectedGroups?: unknown }).protectedGroups;
-    if (Array.isArray(pg) && pg.every((g) => typeof g === 'string')) return pg as string[];
+    st = fs.lstatSync(/*turbopackIgnore: true*/ files.helperConfig);
+    dir = fs.lstatSync(/*turbopackIgnore: true*/ files.helperConfigDir);
   } catch {
-    /* the helper fails closed on a malformed file; the panel just shows the defaults */
+    return DEFAULT_PROTECTED_GROUPS;
   }
-  return DEFAULT_PROTECTED_GROUPS;
+  if (!st.isFile() || !rootOnlyWritable(st) || !dir.isDirectory() || !rootOnlyWritable(dir) || st.size > 64 * 1024) return DEFAULT_PROTECTED_GROUPS;
+  const key = `${statKey(st)}/${statKey(dir)}`;
+  if (configCache?.key !== key) {
+    let groups: readonly string[] = DEFAULT_PROTECTED_GROUPS;
+    try {
+      const pg = (JSON.parse(fs.readFileSync(/*turbopackIgnore: true*/ files.helperConfig, 'utf8')) as { protectedGroups?: unknown }).protectedGroups;
+      if (Array.isArray(pg) && pg.every((g) => typeof g === 'string' && g.length <= 32 && USERNAME_RE.test(g))) groups = [...new Set(pg as string[])];
+    } catch {
+      /* unreadable (mode 0600) or not JSON: the defaults */
+    }
+    configCache = { key, groups };
+  }
+  return configCache.groups;
 }
 
 export type ProtectedReason = 'uid0' | 'hub_account' | 'panel_account' | 'system_account' | `group:${string}`;
 
-/** Why the panel may not change this account, or null. */
-export function protectedReasonOf(account: Account, range = uidRange(), groups = protectedGroups()): ProtectedReason | null {
+/** What the rule needs, read once per request. */
+export interface PolicyView {
+  accounts: AccountsSnapshot;
+  range: UidRange;
+  groups: readonly string[];
+}
+
+export function policyView(): PolicyView {
+  return { accounts: snapshot(), range: uidRange(), groups: protectedGroups() };
+}
+
+/** Why the panel may not change this account, or null. The helper's rule, in its order. */
+export function protectedReasonOf(account: Account, view: PolicyView = policyView()): ProtectedReason | null {
   if (account.uid === 0) return 'uid0';
   if (account.username === HUB_ACCOUNT) return 'hub_account';
   if (account.username === PANEL_ACCOUNT) return 'panel_account';
-  if (account.uid < range.uidMin || account.uid > range.uidMax) return 'system_account';
-  for (const g of groups) if (isGroupMember(account.username, g)) return `group:${g}`;
+  if (account.uid < view.range.uidMin || account.uid > view.range.uidMax) return 'system_account';
+  for (const g of view.groups) if (view.accounts.isGroupMember(account.username, g)) return `group:${g}`;
   return null;
 }
 
@@ -68,15 +129,16 @@ export interface AccountFacts {
 }
 
 export function accountFacts(username: string): AccountFacts {
-  const account = getAccount(username);
+  const view = policyView();
+  const account = view.accounts.getAccount(username);
   if (!account) return { exists: false, username, fullName: '', protectedReason: null, member: false, familyAdmin: false };
   return {
     exists: true,
     username,
     fullName: account.fullName,
-    protectedReason: protectedReasonOf(account),
-    member: getGroup(ACCESS_GROUP)?.members.includes(username) ?? false,
-    familyAdmin: isGroupMember(username, ADMIN_GROUP),
+    protectedReason: protectedReasonOf(account, view),
+    member: view.accounts.supplementary(ACCESS_GROUP).has(username),
+    familyAdmin: view.accounts.isGroupMember(username, ADMIN_GROUP),
   };
 }
 
@@ -85,28 +147,51 @@ export interface Candidate {
   fullName: string;
 }
 
-/** Human accounts (uid in UID_MIN..UID_MAX, valid name, unprotected) that are not members yet. */
-export function candidateAccounts(): Candidate[] {
-  const range = uidRange();
-  const groups = protectedGroups();
-  const members = new Set(getGroup(ACCESS_GROUP)?.members ?? []);
-  const out: Candidate[] = [];
-  for (const account of listAccounts()) {
-    if (members.has(account.username) || !isValidUsername(account.username)) continue;
-    if (protectedReasonOf(account, range, groups) !== null) continue;
-    out.push({ username: account.username, fullName: account.fullName });
+let candidateCache: { accounts: AccountsSnapshot; range: UidRange; groups: readonly string[]; list: Array<Candidate & { folded: string }> } | null = null;
+
+/** Human accounts (uid in UID_MIN..UID_MAX, valid name, unprotected) that are not members yet, by name. */
+function allCandidates(): Array<Candidate & { folded: string }> {
+  const view = policyView();
+  if (candidateCache && candidateCache.accounts === view.accounts && candidateCache.range === view.range && candidateCache.groups === view.groups) {
+    return candidateCache.list;
   }
-  return out.sort((a, b) => a.username.localeCompare(b.username));
+  const members = view.accounts.supplementary(ACCESS_GROUP);
+  const list: Array<Candidate & { folded: string }> = [];
+  for (const account of view.accounts.accounts.values()) {
+    if (members.has(account.username) || !isValidUsername(account.username)) continue;
+    if (protectedReasonOf(account, view) !== null) continue;
+    list.push({ username: account.username, fullName: account.fullName, folded: foldForSearch(`${account.username} ${account.fullName}`) });
+  }
+  list.sort((a, b) => a.username.localeCompare(b.username));
+  candidateCache = { ...view, list };
+  return list;
+}
+
+export interface CandidateSearch {
+  candidates: Candidate[];
+  /** How many candidates match in all (the list holds at most `limit`). */
+  total: number;
+}
+
+/** Candidates whose username or full name contains every word of `query` (case and accents ignored). */
+export function searchCandidates(query: string, limit: number): CandidateSearch {
+  const words = foldForSearch(query).split(' ').filter(Boolean);
+  const matches = allCandidates().filter((c) => words.every((w) => c.folded.includes(w)));
+  return { candidates: matches.slice(0, limit).map(({ username, fullName }) => ({ username, fullName })), total: matches.length };
+}
+
+/** Every candidate (the old, unsearched list). */
+export function candidateAccounts(): Candidate[] {
+  return allCandidates().map(({ username, fullName }) => ({ username, fullName }));
 }
 
 /** Whether a new account of this name would collide: an account, a group or a home directory. */
 export function isNameTaken(name: string): boolean {
-  if (getAccount(name) || getGroup(name)) return true;
+  if (getAccount(name) || snapshot().getGroup(name)) return true;
   try {
-    fs.lstatSync(`/home/${name}`);
+    fs.lstatSync(/*turbopackIgnore: true*/ `/home/${name}`);
     return true;
   } catch {
     return false;
   }
 }
-

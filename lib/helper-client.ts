@@ -11,6 +11,9 @@ export const HELPER_PATH = '/usr/libexec/jupyterhub-panel/helper';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const PKEXEC_ENV: Record<string, string> = { PATH: '/usr/bin:/bin', LANG: 'C' };
 
+// list-members stays in the contract for the terminal command
+// (system/bin/jupyterhub-members); the panel reads the family without root
+// (lib/members.ts) and never runs it.
 export type HelperCommand =
   | 'list-members'
   | 'add-member'
@@ -233,17 +236,6 @@ export function runHelper(
 
 // ---- typed wrappers ----
 
-export interface Member {
-  user: string;
-  uid: number;
-  fullName: string;
-  locked: boolean;
-  protected: boolean;
-  protectedReason: string | null;
-  familyAdmin: boolean;
-  packagesInstalled: boolean;
-}
-
 export interface ChangeResult {
   user: string;
   changed: boolean;
@@ -259,31 +251,8 @@ function checkPassword(password: string): void {
   }
 }
 
-/** Reshape the raw member line; unknown fields are dropped, wrong ones rejected. */
-export function toMember(raw: unknown): Member {
-  if (!isRecord(raw) || typeof raw.user !== 'string' || typeof raw.uid !== 'number') {
-    throw new HelperError('system_error', 'the helper returned a malformed member');
-  }
-  return {
-    user: raw.user,
-    uid: raw.uid,
-    fullName: typeof raw.fullName === 'string' ? raw.fullName : '',
-    locked: raw.locked === true,
-    protected: raw.protected === true,
-    protectedReason: typeof raw.protectedReason === 'string' ? raw.protectedReason : null,
-    familyAdmin: raw.familyAdmin === true,
-    packagesInstalled: raw.packagesInstalled === true,
-  };
-}
-
 function toChange(r: HelperResult, user: string): ChangeResult {
   return { user: typeof r.user === 'string' ? r.user : user, changed: r.changed === true };
-}
-
-export async function listMembers(): Promise<Member[]> {
-  const r = await runHelper('list-members', []);
-  if (!Array.isArray(r.members)) throw new HelperError('system_error', 'the helper returned no member list');
-  return r.members.map(toMember);
 }
 
 export async function addMember(user: string, actor: string): Promise<ChangeResult> {

@@ -180,6 +180,25 @@ export function installedVersions(user: string): Record<string, string> | null {
   return r ? reshape(r).installed : null;
 }
 
+/**
+ * The packages of each member's newest succeeded install, in one query: what the
+ * family list shows as "packages installed" (the panel's own record, no root
+ * check of the member's home). Members without one are absent.
+ */
+export function installedPackagesOf(users: Iterable<string>): Map<string, Record<string, string>> {
+  const wanted = new Set(users);
+  const out = new Map<string, Record<string, string>>();
+  if (wanted.size === 0) return out;
+  const rows = db()
+    .prepare(`SELECT target, result FROM jobs WHERE kind = ? AND state = 'succeeded' ORDER BY finished_at DESC, rowid DESC`)
+    .all(KIND) as Array<{ target: string | null; result: string | null }>;
+  for (const r of rows) {
+    if (r.target === null || !wanted.has(r.target) || out.has(r.target)) continue;
+    out.set(r.target, parseJson<{ installed?: Record<string, string> } | null>(r.result, null)?.installed ?? {});
+  }
+  return out;
+}
+
 /** Subscribe to a job's live messages; returns the unsubscribe function. */
 export function subscribe(id: string, listener: (m: JobMessage) => void): () => void {
   const { emitter } = rt();

@@ -4,13 +4,32 @@ import 'server-only';
 // (detail.phase "start") and after (ok / failed / refused, with the helper's
 // error code; never a password). The helper decides, under its lock; the
 // panel's own checks (lib/account-policy.ts) only make the messages precise.
-import { accountFacts, candidateAccounts, isNameTaken, type Candidate } from './account-policy';
+// Reading the family needs no root: the group, accounts and lock state come from
+// the account files (lib/unix-accounts.ts), "protected" from the helper's rule as
+// the panel mirrors it (lib/account-policy.ts), and "packages installed" from the
+// panel's own job records (lib/jobs.ts), not from a look into the member's home.
+import {
+  accountFacts,
+  candidateAccounts,
+  isNameTaken,
+  policyView,
+  protectedReasonOf,
+  searchCandidates,
+  type Candidate,
+  type CandidateSearch,
+  type PolicyView,
+  type ProtectedReason,
+} from './account-policy';
 import { audit, type AuditAction, type AuditOutcome } from './audit';
 import { FamilyError, type OnboardStep } from './family-errors';
 import * as helper from './helper-client';
 import * as hubClient from './hub-client';
-import { HelperError, type HelperErrorCode, type Member } from './helper-client';
+import { HelperError, type HelperErrorCode } from './helper-client';
+import { installedPackagesOf } from './jobs';
 import { fullNameProblem, isValidUsername, usernameProblem } from './names';
+import { foldForSearch } from './search-text';
+import { lockState, type AccountsSnapshot } from './unix-accounts';
+import { ACCESS_GROUP, ADMIN_GROUP } from './constants';
 import { suggestPassphrase } from './passphrase';
 import { suggestUsername } from './username-suggest';
 
@@ -27,6 +46,23 @@ export interface HubServerState {
   lastActivity: string | null;
 }
 
+/** A member of jupyterhub as the panel reads it (no root). */
+export interface Member {
+  user: string;
+  uid: number;
+  fullName: string;
+  /** The password is locked (shadow "!"); null when the panel cannot read /etc/shadow. */
+  locked: boolean | null;
+  protected: boolean;
+  /** Why the panel may not change this account (lib/account-policy.ts), or null. */
+  protectedReason: ProtectedReason | null;
+  familyAdmin: boolean;
+  /** A package install by the panel succeeded for this member (its job record). */
+  packagesInstalled: boolean;
+  /** Versions of that install, or null when there is none. */
+  packages: Record<string, string> | null;
+}
+
 export interface FamilyMember extends Member {
   /** null when the hub is not connected (no service token) or did not answer. */
   hub: HubServerState | null;
@@ -35,6 +71,23 @@ export interface FamilyMember extends Member {
 export interface FamilyList {
   members: FamilyMember[];
   hub: { connected: boolean; error: string | null };
+  /** Members matching the search, in all pages. */
+  total: number;
+  /** 1-based; the whole list is page 1 of 1. */
+  page: number;
+  pageSize: number;
+  pages: number;
+  /** The search as typed, spaces tidied ('' for none). */
+  query: string;
+}
+
+export interface FamilyQuery {
+  /** Words that must all occur in the username or full name (case and accents ignored). */
+  q?: string;
+  /** 1-based; past the end gives the last page. */
+  page?: number;
+  /** Members per page; without it, every match. */
+  pageSize?: number;
 }
 
 // ---- the hub -----------------------------------------------------------------------
@@ -154,18 +207,87 @@ function explain(e: HelperError, user: string, step: OnboardStep | null = null, 
 
 // ---- use cases -------------------------------------------------------------------
 
-/** Members of jupyterhub (helper list-members), with their hub server state when the hub is connected. */
-export async function listFamily(): Promise<FamilyList> {
-  const [members, hubState] = await Promise.all([
-    helper.listMembers(),
-    hub()
-      .usersWithServers()
-      .then((users) => ({ users, error: null as string | null }))
-      .catch((e: unknown) => ({ users: null, error: e instanceof Error ? e.message : String(e) })),
-  ]);
+// ---- reading the family ------------------------------------------------------------
+
+interface Indexed {
+  user: string;
+  folded: string;
+}
+
+let memberIndex: { accounts: AccountsSnapshot; list: Indexed[] } | null = null;
+
+/** Supplementary members of jupyterhub that are accounts, by name, with their search text (kept per snapshot). */
+function indexedMembers(view: PolicyView): Indexed[] {
+  if (memberIndex?.accounts === view.accounts) return memberIndex.list;
+  const list: Indexed[] = [];
+  // As the helper lists them: the group's supplementary members, sorted, without dangling names.
+  for (const user of [...view.accounts.supplementary(ACCESS_GROUP)].sort()) {
+    const account = view.accounts.getAccount(user);
+    if (account) list.push({ user, folded: foldForSearch(`${user} ${account.fullName}`) });
+  }
+  memberIndex = { accounts: view.accounts, list };
+  return list;
+}
+
+function memberOf(user: string, view: PolicyView, locked: ((u: string) => boolean) | null, packages: Map<string, Record<string, string>>): Member {
+  const account = view.accounts.getAccount(user)!;
+  const reason = protectedReasonOf(account, view);
+  const installed = packages.get(user) ?? null;
   return {
-    members: members.map((m) => ({ ...m, hub: hubState.users ? (hubState.users.get(m.user) ?? { running: false, lastActivity: null }) : null })),
-    hub: { connected: hub().connected(), error: hubState.error },
+    user,
+    uid: account.uid,
+    fullName: account.fullName,
+    locked: locked ? locked(user) : null,
+    protected: reason !== null,
+    protectedReason: reason,
+    familyAdmin: view.accounts.isGroupMember(user, ADMIN_GROUP),
+    packagesInstalled: installed !== null,
+    packages: installed,
+  };
+}
+
+/** One member as the family list shows it, or null when the account is not a member. */
+export function memberFacts(user: string): Member | null {
+  const view = policyView();
+  if (!view.accounts.supplementary(ACCESS_GROUP).has(user) || !view.accounts.getAccount(user)) return null;
+  return memberOf(user, view, lockState(), installedPackagesOf([user]));
+}
+
+async function hubState(): Promise<{ users: Map<string, HubServerState> | null; error: string | null }> {
+  return hub()
+    .usersWithServers()
+    .then((users) => ({ users, error: null as string | null }))
+    .catch((e: unknown) => ({ users: null, error: e instanceof Error ? e.message : String(e) }));
+}
+
+/**
+ * Members of jupyterhub, searched and paged on the server, with their hub server
+ * state when the hub is connected. Without a query: every member (the old list).
+ */
+export async function listFamily(query: FamilyQuery = {}): Promise<FamilyList> {
+  const hubRead = hubState();
+  const view = policyView();
+  const q = foldForSearch(query.q ?? '');
+  const words = q.split(' ').filter(Boolean);
+  const all = indexedMembers(view);
+  const matches = words.length ? all.filter((m) => words.every((w) => m.folded.includes(w))) : all;
+  const total = matches.length;
+  const pageSize = query.pageSize ?? Math.max(total, 1);
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(Math.max(1, query.page ?? 1), pages);
+  const shown = matches.slice((page - 1) * pageSize, page * pageSize).map((m) => m.user);
+  const locked = lockState();
+  const packages = installedPackagesOf(shown);
+  const members = shown.map((user) => memberOf(user, view, locked, packages));
+  const hubNow = await hubRead;
+  return {
+    members: members.map((m) => ({ ...m, hub: hubNow.users ? (hubNow.users.get(m.user) ?? { running: false, lastActivity: null }) : null })),
+    hub: { connected: hub().connected(), error: hubNow.error },
+    total,
+    page,
+    pageSize,
+    pages,
+    query: (query.q ?? '').replace(/\s+/g, ' ').trim(),
   };
 }
 
@@ -295,15 +417,16 @@ export async function onboardKid(actor: Actor, input: OnboardInput): Promise<Onb
     }
   }
   finish('ok', { resumed, fullName: input.fullName });
-  const member = (await helper.listMembers().catch(() => [])).find((m) => m.user === user) ?? {
+  const member = memberFacts(user) ?? {
     user,
     uid: -1,
     fullName: input.fullName,
-    locked: false,
+    locked: null,
     protected: false,
     protectedReason: null,
     familyAdmin: false,
     packagesInstalled: false,
+    packages: null,
   };
   return { member, resumed };
 }
@@ -311,6 +434,11 @@ export async function onboardKid(actor: Actor, input: OnboardInput): Promise<Onb
 /** Accounts a parent may add: human, unprotected, not yet members. */
 export function listCandidates(): Candidate[] {
   return candidateAccounts();
+}
+
+/** Candidates matching a search (username or full name), at most `limit`. */
+export function findCandidates(query: string, limit: number): CandidateSearch {
+  return searchCandidates(query, limit);
 }
 
 /** A username suggestion for a full name (free of accounts, groups and home directories) and a passphrase. */

@@ -62,6 +62,27 @@ export const auditQuerySchema = z.strictObject({
   before: z.coerce.number().int().min(1).optional(),
 });
 
+/** A search text: words matched against usernames and full names. */
+const searchSchema = z.string().max(200, { message: 'too_long' });
+
+/**
+ * GET /api/members: without parameters the whole list (as before); `q` filters it,
+ * `page` / `pageSize` page it (20 a page when only `page` is given).
+ */
+export const familyQuerySchema = z.object({
+  q: searchSchema.optional(),
+  page: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  pageSize: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+/** GET /api/accounts/candidates: without `q` every candidate (as before); with it, at most `limit` matches. */
+export const candidateQuerySchema = z.object({
+  q: searchSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const FAMILY_PAGE_SIZE = 20;
+
 export type LoginInput = z.infer<typeof loginSchema>;
 export type OnboardInput = z.infer<typeof onboardSchema>;
 export type AddMemberInput = z.infer<typeof addMemberSchema>;

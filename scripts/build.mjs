@@ -1,11 +1,33 @@
 // Production build: the Next.js app, the HTTPS server around it, and the root helper.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import { build } from 'esbuild';
 
 // No telemetry: the panel runs on family machines and this build machine has no internet.
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
 
 run('node_modules/.bin/next', ['build']);
+
+// Static assets compressed once, at the highest levels, next to the originals:
+// server/static-files.ts sends the .br (or .gz) file when the browser accepts it.
+const COMPRESSIBLE = /\.(js|css|json|map|txt|svg)$/;
+let raw = 0;
+let brotli = 0;
+for (const entry of fs.readdirSync('.next/static', { recursive: true, withFileTypes: true })) {
+  const file = path.join(entry.parentPath ?? entry.path, entry.name);
+  if (!entry.isFile() || !COMPRESSIBLE.test(file)) continue;
+  const data = fs.readFileSync(file);
+  const br = zlib.brotliCompressSync(data, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },
+  });
+  fs.writeFileSync(`${file}.br`, br);
+  fs.writeFileSync(`${file}.gz`, zlib.gzipSync(data, { level: 9 }));
+  raw += data.length;
+  brotli += br.length;
+}
+console.log(`build: static assets ${Math.round(raw / 1024)} KiB, brotli ${Math.round(brotli / 1024)} KiB`);
 
 // The server is bundled except for its npm dependencies, which stay in node_modules.
 await build({

@@ -3,7 +3,6 @@
 // per-request CSP nonce on every response (static files too), a body-size limit
 // before Next reads anything, the client address for PAM_RHOST, and a plain-HTTP
 // redirect on the same port.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -11,8 +10,9 @@ import net from 'node:net';
 import path from 'node:path';
 import next from 'next';
 import { loadConfig } from '../lib/config';
-import { securityHeaders } from '../lib/security-headers';
-import { BASE_PATH, CLIENT_ADDRESS_HEADER, MAX_BODY_BYTES } from '../lib/constants';
+import { BASE_PATH } from '../lib/constants';
+import { panelRequestHandler } from './request-handler';
+import { StaticFiles } from './static-files';
 
 const config = loadConfig();
 const appDir = process.env.JH4F_APP_DIR || path.resolve(__dirname, '..', '..');
@@ -22,16 +22,20 @@ function log(message: string) {
 }
 
 /**
- * Answers without reading the body, then closes the connection. The unread body is
- * discarded for at most 2 s so the client gets to read the answer instead of a reset.
+ * The Next config as `next build` resolved it (.next/required-server-files.json),
+ * handed to Next the way its own standalone server does (the `conf` option and
+ * __NEXT_PRIVATE_STANDALONE_CONFIG; `conf` alone still lets Next load the file
+ * once more). Without it Next compiles next.config.ts at every start, which loads
+ * its 100 MB SWC binary: about 23 MiB of resident memory for as long as the panel
+ * runs. Missing: Next loads the file as before.
  */
-function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: object) {
-  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
-  res.end(JSON.stringify(body));
-  req.resume();
-  const timer = setTimeout(() => req.socket.destroy(), 2000);
-  res.on('finish', () => req.socket.end());
-  req.socket.once('close', () => clearTimeout(timer));
+function builtNextConfig(): Record<string, unknown> | null {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(appDir, '.next', 'required-server-files.json'), 'utf8')) as { config?: unknown };
+    return manifest.config && typeof manifest.config === 'object' ? (manifest.config as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Case 13: pkexec is setuid; under NoNewPrivileges it cannot gain root, so say so at start. */
@@ -45,40 +49,19 @@ function selfTest() {
 
 async function main() {
   selfTest();
-  const app = next({ dev: false, dir: appDir });
+  const conf = builtNextConfig();
+  if (conf) process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(conf);
+  const app = next({ dev: false, dir: appDir, ...(conf ? { conf } : {}) });
   const handle = app.getRequestHandler();
   await app.prepare();
   const useTls = !config.insecureHttp;
 
-  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const nonce = crypto.randomBytes(16).toString('base64');
-    for (const [name, value] of Object.entries(securityHeaders(nonce, useTls))) res.setHeader(name, value);
-    // Next.js reads the nonce from the request's CSP header and puts it on its scripts.
-    req.headers['content-security-policy'] = res.getHeader('Content-Security-Policy') as string;
-    // Only this server may say where a request came from (PAM_RHOST, throttling).
-    req.headers[CLIENT_ADDRESS_HEADER] = req.socket.remoteAddress ?? '';
-
-    const url = req.url ?? '/';
-    if (url === '/' || url === '') {
-      res.writeHead(308, { Location: BASE_PATH }).end();
-      return;
-    }
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (req.headers['transfer-encoding'] && req.method !== 'GET' && req.method !== 'HEAD') {
-      // Without a length we would have to read the body to bound it; browsers always send one.
-      refuse(req, res, 411, { error: 'length_required', message: 'Send a Content-Length header.' });
-      return;
-    }
-    if (declared > MAX_BODY_BYTES) {
-      refuse(req, res, 413, { error: 'payload_too_large', message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.` });
-      return;
-    }
-    handle(req, res).catch((error: unknown) => {
-      log(`request failed: ${error instanceof Error ? error.stack : String(error)}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'internal', message: 'Internal error.' }));
-    });
-  };
+  const onRequest = panelRequestHandler({
+    next: handle,
+    staticFiles: new StaticFiles(appDir),
+    https: useTls,
+    onError: (error) => log(`request failed: ${error instanceof Error ? error.stack : String(error)}`),
+  });
 
   if (!useTls) {
     http.createServer(onRequest).listen(config.port, config.host, () =>

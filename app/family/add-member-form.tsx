@@ -1,28 +1,66 @@
 'use client';
 
-import { useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { format } from '@/lib/i18n/messages';
 import { api, familyNotice } from './api';
 
 export interface AddMemberText {
-  candidateLabel: string;
-  chooseCandidate: string;
-  freeEntryLabel: string;
+  candidateSearchLabel: string;
+  candidateSearchHint: string;
+  candidatesShown: string;
+  candidatesAll: string;
+  candidatesNone: string;
   addSubmit: string;
   adding: string;
   noCandidates: string;
   genericError: string;
 }
 
-/** Add an existing account: pick one of the candidates or type a name. */
-export function AddMemberForm({ candidates, t }: { candidates: Array<{ username: string; fullName: string }>; t: AddMemberText }) {
-  const [picked, setPicked] = useState('');
+interface Candidate {
+  username: string;
+  fullName: string;
+}
+
+export interface CandidateList {
+  candidates: Candidate[];
+  total: number;
+}
+
+/** Waits this long after the last key before asking the server. */
+const SEARCH_DELAY_MS = 200;
+const SEARCH_LIMIT = 8;
+
+/**
+ * Add an existing account: type a username, or part of a name to search the
+ * accounts that could be added (on the server: GET /api/accounts/candidates?q=,
+ * a few at a time, so 2,000 accounts cost nothing here) and pick one.
+ */
+export function AddMemberForm({ initial, t }: { initial: CandidateList; t: AddMemberText }) {
+  const id = useId();
   const [typed, setTyped] = useState('');
+  const [found, setFound] = useState<CandidateList>(initial);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const latest = useRef(0);
+
+  useEffect(() => {
+    const query = typed.trim();
+    if (query === '') {
+      setFound(initial);
+      return;
+    }
+    const ticket = ++latest.current;
+    const timer = setTimeout(async () => {
+      const r = await api<CandidateList>('GET', `/api/accounts/candidates?q=${encodeURIComponent(query)}&limit=${SEARCH_LIMIT}`);
+      // An older answer arriving late must not replace a newer one.
+      if (r.ok && ticket === latest.current) setFound({ candidates: r.data.candidates, total: r.data.total });
+    }, SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [typed, initial]);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const username = typed.trim() !== '' ? typed : picked;
+    const username = typed.trim();
     if (!username) return;
     setBusy(true);
     setError(null);
@@ -35,45 +73,57 @@ export function AddMemberForm({ candidates, t }: { candidates: Array<{ username:
     setBusy(false);
   }
 
+  const nothingAtAll = initial.total === 0;
   return (
     <form onSubmit={onSubmit} className="mt-3 space-y-3" noValidate>
-      {candidates.length > 0 ? (
-        <div>
-          <label htmlFor="add-candidate" className="block text-sm font-medium">
-            {t.candidateLabel}
-          </label>
-          <select
-            id="add-candidate"
-            value={picked}
-            onChange={(e) => setPicked(e.target.value)}
-            className="mt-1 block w-full rounded border border-stone-400 bg-white px-3 py-2 text-base"
-          >
-            <option value="">{t.chooseCandidate}</option>
-            {candidates.map((c) => (
-              <option key={c.username} value={c.username}>
-                {c.fullName ? `${c.username} (${c.fullName})` : c.username}
-              </option>
-            ))}
-          </select>
-        </div>
-      ) : (
-        <p className="text-sm text-stone-700">{t.noCandidates}</p>
-      )}
       <div>
-        <label htmlFor="add-username" className="block text-sm font-medium">
-          {t.freeEntryLabel}
+        <label htmlFor={`${id}-username`} className="block text-sm font-medium">
+          {t.candidateSearchLabel}
         </label>
         <input
-          id="add-username"
+          id={`${id}-username`}
           name="username"
           value={typed}
           onChange={(e) => setTyped(e.target.value)}
           autoCapitalize="none"
           autoComplete="off"
           spellCheck={false}
+          maxLength={200}
+          aria-describedby={`${id}-hint`}
           className="mt-1 block w-full rounded border border-stone-400 px-3 py-2 font-mono text-base"
         />
+        <p id={`${id}-hint`} className="mt-1 text-xs text-stone-700">
+          {nothingAtAll ? t.noCandidates : t.candidateSearchHint}
+        </p>
       </div>
+      {nothingAtAll ? null : (
+        <div aria-live="polite" data-testid="candidates">
+          <p className="text-sm text-stone-700">
+            {found.total === 0
+              ? t.candidatesNone
+              : found.total > found.candidates.length
+                ? format(t.candidatesShown, { shown: found.candidates.length, total: found.total })
+                : t.candidatesAll}
+          </p>
+          {found.candidates.length > 0 ? (
+            <ul className="mt-1 flex flex-wrap gap-2">
+              {found.candidates.map((c) => (
+                <li key={c.username}>
+                  <button
+                    type="button"
+                    onClick={() => setTyped(c.username)}
+                    aria-pressed={typed === c.username}
+                    className="rounded border border-stone-300 bg-white px-2 py-1 text-left text-sm hover:bg-stone-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-brand-700 aria-pressed:border-brand-700 aria-pressed:bg-amber-50"
+                  >
+                    <span className="font-mono">{c.username}</span>
+                    {c.fullName ? <span className="text-stone-700"> ({c.fullName})</span> : null}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      )}
       <p role="alert" className="min-h-5 text-sm font-medium text-red-800">
         {error}
       </p>

@@ -3,17 +3,25 @@ import { format, type Locale, type Messages } from '@/lib/i18n/messages';
 import { FamilyError, helperCodeMessage } from '@/lib/family-errors';
 import { HelperError } from '@/lib/helper-client';
 import type { JobView } from '@/lib/job-progress';
-import { installedVersions, latestJobs } from '@/lib/jobs';
-import { listCandidates, listFamily, type FamilyList, type FamilyMember } from '@/lib/members';
+import { latestJobs } from '@/lib/jobs';
+import { findCandidates, listFamily, type FamilyList, type FamilyMember } from '@/lib/members';
 import { isValidUsername } from '@/lib/names';
+import { FAMILY_PAGE_SIZE } from '@/lib/validation';
 import { requirePageSession } from '@/lib/page-session';
 import { InstallProgress } from '../components/install-progress';
 import { SignedInShell } from '../components/signed-in-shell';
 import { AddMemberForm } from './add-member-form';
 import { MemberActions } from './member-actions';
+import { MemberSearch, Pager } from './member-search';
 
 // Per request: the session, the locale, the CSP nonce and the live member list.
+// One page of members (FAMILY_PAGE_SIZE), searched and paged on the server through
+// the URL (?q=&page=), so the HTML stays small at 2,000 members and search and
+// paging work before (and without) any script.
 export const dynamic = 'force-dynamic';
+
+/** Initial candidates shown under the add-member field (typing searches the rest). */
+const CANDIDATES_SHOWN = 8;
 
 const NOTICES = ['added', 'alreadyMember', 'removed', 'removedServerNotStopped', 'wasNotMember', 'resetDone'] as const;
 type Notice = (typeof NOTICES)[number];
@@ -40,18 +48,16 @@ function MemberCard({
   locale,
   hubConnected,
   job,
-  versions,
 }: {
   m: FamilyMember;
   t: Messages;
   locale: Locale;
   hubConnected: boolean;
-  /** The member's newest package-install job, and the versions of the newest one that succeeded. */
+  /** The member's newest package-install job. */
   job: JobView | null;
-  versions: Record<string, string> | null;
 }) {
   const f = t.family;
-  const versionText = versions ? Object.entries(versions).map(([n, v]) => `${n} ${v}`).join(', ') : '';
+  const versionText = m.packages ? Object.entries(m.packages).map(([n, v]) => `${n} ${v}`).join(', ') : '';
   return (
     <li className="rounded-lg border border-stone-200 bg-white p-4 shadow-sm" data-testid={`member-${m.user}`}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -67,7 +73,7 @@ function MemberCard({
         <dt className="text-stone-700">{f.username}</dt>
         <dd className="font-mono">{m.user}</dd>
         <dt className="text-stone-700">{f.account}</dt>
-        <dd>{m.locked ? <Badge tone="red">{f.locked}</Badge> : f.active}</dd>
+        <dd>{m.locked === null ? f.lockUnknown : m.locked ? <Badge tone="red">{f.locked}</Badge> : f.active}</dd>
         <dt className="text-stone-700">{f.packages}</dt>
         <dd data-testid="packages" className="break-words">
           {m.packagesInstalled || versionText ? `${f.packagesYes}${versionText ? `: ${versionText}` : ''}` : f.packagesNo}
@@ -119,19 +125,23 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
   const sp = await searchParams;
   const noticeKey = typeof sp.notice === 'string' && (NOTICES as readonly string[]).includes(sp.notice) ? (sp.notice as Notice) : null;
   const noticeUser = typeof sp.user === 'string' && isValidUsername(sp.user) ? sp.user : null;
+  const query = typeof sp.q === 'string' ? sp.q.slice(0, 200) : '';
+  const pageNumber = typeof sp.page === 'string' && /^[1-9][0-9]{0,6}$/.test(sp.page) ? Number(sp.page) : 1;
 
   let family: FamilyList | null = null;
   let loadError: string | null = null;
   try {
-    family = await listFamily();
+    family = await listFamily({ q: query, page: pageNumber, pageSize: FAMILY_PAGE_SIZE });
   } catch (error) {
     const code = error instanceof HelperError || error instanceof FamilyError ? error.code : 'system_error';
     loadError = `${f.loadFailed} ${helperCodeMessage(code, t)}`;
   }
-  const candidates = listCandidates();
+  const candidates = findCandidates('', CANDIDATES_SHOWN);
   const users = family?.members.map((m) => m.user) ?? [];
   const jobs = latestJobs(users);
   const hubConnected = family?.hub.connected ?? false;
+  const from = family && family.total > 0 ? (family.page - 1) * family.pageSize + 1 : 0;
+  const to = family ? from + family.members.length - (family.members.length ? 1 : 0) : 0;
 
   return (
     <SignedInShell t={t} username={session.username} fullName={session.fullName} current="family">
@@ -171,21 +181,33 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
             {f.hubUnreachable}
           </p>
         ) : null}
-        {family && family.members.length === 0 ? <p className="mt-3 text-stone-700">{f.empty}</p> : null}
+        <MemberSearch
+          query={family?.query ?? ''}
+          t={{ searchLabel: f.searchLabel, searchHint: f.searchHint, searchSubmit: f.searchSubmit, searchClear: f.searchClear }}
+        />
+        {family ? (
+          <p className="mt-3 text-sm text-stone-700" data-testid="member-count">
+            {family.total === 0
+              ? family.query
+                ? format(f.noMatches, { query: family.query })
+                : f.empty
+              : format(family.query ? f.showingMatches : f.showing, { from, to, total: family.total.toLocaleString(locale), query: family.query })}
+          </p>
+        ) : null}
         {family && family.members.length > 0 ? (
-          <ul className="mt-3 grid gap-3 lg:grid-cols-2">
+          <ul className="mt-3 grid gap-3 lg:grid-cols-2" data-testid="member-list">
             {family.members.map((m) => (
-              <MemberCard
-                key={m.user}
-                m={m}
-                t={t}
-                locale={locale}
-                hubConnected={hubConnected}
-                job={jobs.get(m.user) ?? null}
-                versions={installedVersions(m.user)}
-              />
+              <MemberCard key={m.user} m={m} t={t} locale={locale} hubConnected={hubConnected} job={jobs.get(m.user) ?? null} />
             ))}
           </ul>
+        ) : null}
+        {family && family.pages > 1 ? (
+          <Pager
+            page={family.page}
+            pages={family.pages}
+            query={family.query}
+            t={{ pagerLabel: f.pagerLabel, previousPage: f.previousPage, nextPage: f.nextPage, pageOf: f.pageOf }}
+          />
         ) : null}
       </section>
 
@@ -195,11 +217,13 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
         </h2>
         <p className="mt-1 text-sm text-stone-700">{f.addIntro}</p>
         <AddMemberForm
-          candidates={candidates}
+          initial={candidates}
           t={{
-            candidateLabel: f.candidateLabel,
-            chooseCandidate: f.chooseCandidate,
-            freeEntryLabel: f.freeEntryLabel,
+            candidateSearchLabel: f.candidateSearchLabel,
+            candidateSearchHint: f.candidateSearchHint,
+            candidatesShown: f.candidatesShown,
+            candidatesAll: f.candidatesAll,
+            candidatesNone: f.candidatesNone,
             addSubmit: f.addSubmit,
             adding: f.adding,
             noCandidates: f.noCandidates,

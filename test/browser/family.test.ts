@@ -201,6 +201,68 @@ test('the audit page shows all of it, newest first, filtered by member', async (
   );
 });
 
+test('a big family (65 members): one page of 20, search by full name, paging, and the add-member search', async () => {
+  // Throwaway accounts appended to the sandbox's account files (useradd for 65 takes
+  // long and tests nothing of ours); /etc is put back afterwards.
+  const files = ['/etc/passwd', '/etc/shadow', '/etc/group', '/etc/gshadow'] as const;
+  const saved = files.map((f) => [f, fs.readFileSync(f)] as const);
+  const names: string[] = [];
+  let passwd = '';
+  let shadow = '';
+  for (let i = 1; i <= 63; i++) {
+    const name = `famkid${String(i).padStart(2, '0')}`;
+    names.push(name);
+    passwd += `${name}:x:${21000 + i}:100:${i === 42 ? 'Zoë Zimmermann' : `Family Kid ${i}`}:/home/${name}:/bin/bash\n`;
+    shadow += `${name}:!:19000:0:99999:7:::\n`;
+  }
+  const own = watchConsole(page);
+  try {
+    fs.appendFileSync('/etc/passwd', passwd);
+    fs.appendFileSync('/etc/shadow', shadow);
+    execFileSync('/usr/bin/gpasswd', ['-M', ['anna', 'ben', ...names].join(','), 'jupyterhub'], { stdio: 'pipe' });
+
+    await page.goto(`${env.panelUrl}/family`);
+    const count = page.getByTestId('member-count');
+    assert.equal((await count.textContent())?.trim(), format(t.family.showing, { from: 1, to: 20, total: 65 }));
+    assert.equal(await page.locator('li[data-testid^="member-"]').count(), 20);
+    await checkPage('family page, 65 members');
+
+    // Paging: plain links that keep working without scripts.
+    const pager = page.getByRole('navigation', { name: t.family.pagerLabel });
+    assert.match((await pager.textContent()) ?? '', new RegExp(format(t.family.pageOf, { page: 1, pages: 4 })));
+    await pager.getByRole('link', { name: t.family.nextPage }).click();
+    await page.waitForURL(/[?&]page=2/);
+    assert.equal((await page.getByTestId('member-count').textContent())?.trim(), format(t.family.showing, { from: 21, to: 40, total: 65 }));
+    await page.getByTestId('member-famkid19').waitFor();
+
+    // Search by full name, accents not needed.
+    await page.getByLabel(t.family.searchLabel).fill('zoe zimmer');
+    await page.getByRole('button', { name: t.family.searchSubmit }).click();
+    await page.waitForURL(/[?&]q=zoe/);
+    assert.deepEqual(await page.locator('li[data-testid^="member-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid'))), ['member-famkid42']);
+    assert.equal(await page.getByRole('navigation', { name: t.family.pagerLabel }).count(), 0);
+    await checkPage('family page, searched');
+    await page.getByRole('link', { name: t.family.searchClear }).click();
+    await page.getByTestId('member-anna').waitFor();
+
+    // Add a member by searching the accounts that could be added (kim is "Kim Nachbar").
+    await page.getByLabel(t.family.candidateSearchLabel).fill('nachb');
+    // Before the search answers, the first few candidates are shown (kim among them): wait for the answer.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="candidates"] button').length === 1, null, { timeout: 10_000 });
+    const pick = page.getByTestId('candidates').getByRole('button', { name: /kim/ });
+    assert.match((await pick.textContent()) ?? '', /kim \(Kim Nachbar\)/);
+    await pick.click();
+    assert.equal(await page.getByLabel(t.family.candidateSearchLabel).inputValue(), 'kim');
+    await checkPage('family page, candidate search');
+    await page.getByRole('button', { name: t.family.addSubmit }).click();
+    await page.getByTestId('notice').filter({ hasText: format(t.family.added, { user: 'kim' }) }).waitFor({ timeout: 30_000 });
+    assert.ok(execFileSync('getent', ['group', 'jupyterhub'], { encoding: 'utf8' }).trim().split(':')[3]!.split(',').includes('kim'));
+    assert.deepEqual(own.filter((p) => !/Failed to load resource/.test(p)), [], 'no page errors or CSP violations');
+  } finally {
+    for (const [file, content] of saved) fs.writeFileSync(file, content);
+  }
+});
+
 test('in German on a phone: family, onboarding and audit pages read in German and pass axe', async () => {
   const de = catalogs.de;
   const ctx = await newContext(browser, { locale: 'de-DE', width: 375, height: 740 });

@@ -167,7 +167,7 @@ function clientAsPanel(body: string): unknown {
   const client = panelReadableClient();
   const code = `
     const m = await import(${JSON.stringify(client)});
-    const c = m.listMembers ? m : m.default;
+    const c = m.addMember ? m : m.default;
     const caught = async (p) => { try { return { ok: await p }; } catch (e) { return { name: e.name, code: e.code, httpStatus: e.httpStatus, message: e.message }; } };
     const value = await (async () => { ${body} })();
     process.stdout.write(JSON.stringify(value));`;
@@ -624,7 +624,7 @@ describe("the panel's client, lib/helper-client.ts, through real pkexec", () => 
     const out = clientAsPanel(`
       const progress = [];
       return {
-        list: (await c.listMembers()).map((m) => m.user),
+        list: (await c.runHelper('list-members', [])).members.map((m) => m.user),
         add: await c.addMember('kim', 'mama'),
         again: await c.addMember('kim', 'mama'),
         create: await c.createUser('nora', 'Nora N', 'nora:pass 1', 'papa', (p) => progress.push(p)),

@@ -8,7 +8,6 @@ import {
   HelperError,
   HTTP_STATUS,
   parseHelperOutput,
-  toMember,
   addMember,
   createUser,
   setPassword,
@@ -96,21 +95,6 @@ test('killed by a signal is a system error', () => {
   const e = errorForExit(null, 'SIGKILL', parseHelperOutput(''))!;
   assert.equal(e.code, 'system_error');
   assert.match(e.message, /SIGKILL/);
-});
-
-test('member lines are reshaped to the app type', () => {
-  const m = toMember({ user: 'anna', uid: 1004, fullName: 'Anna', locked: false, protected: false, extra: 'x' });
-  assert.deepEqual(m, {
-    user: 'anna',
-    uid: 1004,
-    fullName: 'Anna',
-    locked: false,
-    protected: false,
-    protectedReason: null,
-    familyAdmin: false,
-    packagesInstalled: false,
-  });
-  assert.throws(() => toMember({ user: 1 }), HelperError);
 });
 
 test('wrappers refuse bad names and passwords before running anything', async () => {

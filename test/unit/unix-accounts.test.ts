@@ -31,10 +31,11 @@ test('a changed /etc/group is noticed at the next call', () => {
   assert.equal(isGroupMember('mama', 'jupyterhub_adm'), true);
 });
 
-test('parsers skip broken lines and NIS markers; first entry wins', () => {
-  const p = parsePasswd('a:x:1:1::/h:/s\nbroken\n+nis\na:x:2:2::/h:/s\nb:x:notanumber:1::/h:/s\n');
+test('parsers skip broken lines and NIS markers; first entry wins (as the helper parses them)', () => {
+  const p = parsePasswd('a:x:1:1::/h:/s\nbroken\n+nis\na:x:2:2::/h:/s\nb:x:notanumber:1::/h:/s\nc:x:3:3::/h:/s:extra\n');
   assert.deepEqual([...p.keys()], ['a']);
   assert.equal(p.get('a')!.uid, 1);
-  const g = parseGroup('g:x:10:a, b,,c\nbad\n');
+  const g = parseGroup('g:x:10:a,b,,c\nbad\nh:x:11:a:extra\n');
   assert.deepEqual(g.get('g')!.members, ['a', 'b', 'c']);
+  assert.equal(g.get('h'), undefined);
 });

@@ -1,10 +1,10 @@
 // Liveness of the panel itself, no authentication: used by the set-up command,
-// the systemd unit's checks and monitoring.
+// the systemd unit's checks and monitoring. The production server answers it
+// before Next (server/server.ts, lib/health.ts); this handler serves `next dev`.
+import { healthBody } from '@/lib/health';
+
 export const dynamic = 'force-dynamic';
 
 export function GET() {
-  return Response.json(
-    { ok: true, service: 'jupyterhub-panel', uptimeSeconds: Math.round(process.uptime()) },
-    { headers: { 'cache-control': 'no-store' } },
-  );
+  return new Response(healthBody(), { headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
 }

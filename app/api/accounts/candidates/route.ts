@@ -1,7 +1,12 @@
-// GET: human accounts that are not members of jupyterhub yet (protected accounts are not offered).
+// GET: human accounts that are not members of jupyterhub yet (protected accounts
+// are not offered). Without `q`: every one, as before; with `q`: the first `limit`
+// whose username or full name matches, and how many match in all.
 import { guardedRead } from '@/lib/guard';
-import { listCandidates } from '@/lib/members';
+import { findCandidates, listCandidates } from '@/lib/members';
+import { candidateQuerySchema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = guardedRead({}, () => ({ candidates: listCandidates() }));
+export const GET = guardedRead({ query: candidateQuerySchema }, ({ input }) =>
+  input.q === undefined ? { candidates: listCandidates() } : { ...findCandidates(input.q, input.limit) },
+);
