@@ -4,7 +4,8 @@
 #   1. unit tests (no system access)
 #   2. integration and browser tests inside the sandbox (test/sandbox/run.sh): real
 #      PAM, pkexec + polkitd on their own system D-Bus, shadow-utils, Debian's
-#      JupyterHub 3.0, the production panel, Debian's Chromium
+#      JupyterHub 3.0 (the family hub the set-up makes; a seed hub in a second
+#      sandbox), the production panel, Debian's Chromium
 #   3. the Debian package installed into a fresh Debian 13 root file system (test/deb)
 #   4. a check that the host's /etc/passwd, /etc/group, /etc/shadow and /home are unchanged
 # It ends with one line "tests: N passed, N failed, N skipped".
@@ -14,7 +15,7 @@ cd "$REPO"
 [ "$(id -u)" = 0 ] || { echo "npm test needs root: the sandbox uses mount namespaces, PAM and pkexec (sudo npm test)" >&2; exit 1; }
 
 # Test-only Debian packages, on top of what the set-up command installs.
-TEST_PACKAGES=(chromium jupyterhub node-configurable-http-proxy screen cron iproute2 fonts-dejavu-core)
+TEST_PACKAGES=(chromium screen cron iproute2 fonts-dejavu-core)
 missing=()
 for pkg in "${TEST_PACKAGES[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' || missing+=("$pkg")
@@ -46,8 +47,14 @@ run_suite() {
 NODE_TEST=(node --conditions=react-server --import tsx --test --test-concurrency=1 --test-reporter=spec)
 
 run_suite unit "${NODE_TEST[@]}" test/unit/*.test.ts
-# One sandbox for the integration and browser tests (they share its hub and panel).
-run_suite sandbox bash test/sandbox/run.sh "${NODE_TEST[@]}" --test-timeout=600000 test/integration/*.test.ts test/browser/*.test.ts
+# The integration and browser tests in two sandboxes (the files of each share its
+# hub and panel): a family machine, where the set-up command makes the family hub,
+# and a jupyterhub4family 1.0 "seed" machine for the files that ask for one
+# (requireSandboxHub('seed')).
+mapfile -t seed_tests < <(grep -l "requireSandboxHub('seed')" test/integration/*.test.ts test/browser/*.test.ts)
+mapfile -t family_tests < <(grep -L "requireSandboxHub('seed')" test/integration/*.test.ts test/browser/*.test.ts)
+run_suite sandbox bash test/sandbox/run.sh "${NODE_TEST[@]}" --test-timeout=600000 "${family_tests[@]}"
+JH4F_SANDBOX_HUB=seed run_suite sandbox-seed bash test/sandbox/run.sh "${NODE_TEST[@]}" --test-timeout=600000 "${seed_tests[@]}"
 # The Debian package in a fresh Debian 13 root file system (debootstrap; a few minutes).
 run_suite deb bash test/deb/run.sh
 JH4F_HOST_BEFORE="$LOG_DIR/host-before.json" run_suite host "${NODE_TEST[@]}" test/host/*.test.ts
@@ -55,7 +62,7 @@ JH4F_HOST_BEFORE="$LOG_DIR/host-before.json" run_suite host "${NODE_TEST[@]}" te
 # One closing line over all suites; a suite that died without a summary counts as a failure.
 # The type check counts as one test.
 passed=$((1 - typecheck_failed)); failed=$typecheck_failed; skipped=0
-for suite in unit sandbox deb host; do
+for suite in unit sandbox sandbox-seed deb host; do
   log="$LOG_DIR/$suite.log"
   p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
   f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)

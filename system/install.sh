@@ -203,6 +203,9 @@ ensure_bus_and_polkit() {
   fi
 }
 
+# The same V8 flags as the unit's ExecStart (system/systemd/jupyterhub-panel.service).
+PANEL_NODE_FLAGS="--max-semi-space-size=2 --max-old-space-size=128"
+
 stop_background_panel() {
   local pids pid i
   pids=$(panel_pids)
@@ -226,7 +229,7 @@ start_background_panel() {
   setsid setpriv --reuid="$PANEL_USER" --regid="$PANEL_USER" --init-groups \
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$DATA_DIR" LANG=C.UTF-8 NODE_ENV=production \
     JH4F_APP_DIR="$APP_DIR" JH4F_LOG="$LOG_DIR/panel.log" \
-    /bin/sh -c 'exec "$0" "$@" </dev/null >>"$JH4F_LOG" 2>&1' "$NODE" "$APP_DIR/dist/server/server.js" &
+    /bin/sh -c 'exec "$0" "$@" </dev/null >>"$JH4F_LOG" 2>&1' "$NODE" $PANEL_NODE_FLAGS "$APP_DIR/dist/server/server.js" &
   echo $! > "$ROOT_RUN_DIR/panel.pid"
 }
 

@@ -12,11 +12,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { catalogs, format } from '../../lib/i18n/messages';
 import { sandboxEnv } from '../sandbox/fixtures';
+import { HubVisitor } from '../sandbox/http';
 import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
 
 assert.equal(process.env.JH4F_SANDBOX, '1', 'family.test.ts runs only inside the sandbox (sudo bash test/sandbox/run.sh ...)');
@@ -40,36 +40,9 @@ function accountExists(user: string): boolean {
   }
 }
 
-/** A login at the real hub's form: GET /hub/login for the _xsrf token, then POST it. */
+/** A login at the real hub's form (test/sandbox/http.ts HubVisitor). */
 async function hubLogin(username: string, password: string): Promise<{ status: number; loggedIn: boolean; body: string }> {
-  const ca = fs.readFileSync(env.hubCa);
-  // The hub's certificate has no subjectAltName (as on the family machine): pin it, skip the name check.
-  const agent = new https.Agent({ ca, checkServerIdentity: () => undefined });
-  const call = (method: string, path: string, headers: Record<string, string>, body?: string) =>
-    new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-      const req = https.request(`${env.hubUrl}${path}`, { method, headers, agent, timeout: 30_000 }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      });
-      req.on('timeout', () => req.destroy(new Error('hub timeout')));
-      req.on('error', reject);
-      if (body) req.write(body);
-      req.end();
-    });
-  const form = await call('GET', '/hub/login', {});
-  const cookies = ([] as string[]).concat(form.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]!);
-  const xsrf = /name="_xsrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
-  const body = new URLSearchParams({ _xsrf: xsrf, username, password }).toString();
-  const res = await call('POST', '/hub/login', {
-    'content-type': 'application/x-www-form-urlencoded',
-    'content-length': String(Buffer.byteLength(body)),
-    cookie: cookies.join('; '),
-  }, body);
-  const setCookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  const loggedIn = res.status === 302 && setCookies.some((c) => c.startsWith('jupyterhub-hub-login='));
-  return { status: res.status, loggedIn, body: res.body };
+  return new HubVisitor().login(username, password);
 }
 
 async function checkPage(name: string) {

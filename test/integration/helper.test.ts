@@ -16,6 +16,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { buildSync } from 'esbuild';
 import { errorForExit, parseHelperOutput } from '../../lib/helper-client';
+import { requireSandboxHub } from '../sandbox/fixtures';
 
 if (process.env.JH4F_SANDBOX !== '1') {
   throw new Error(
@@ -23,6 +24,9 @@ if (process.env.JH4F_SANDBOX !== '1') {
       'bash test/sandbox/run.sh node --conditions=react-server --import tsx --test test/integration/helper.test.ts',
   );
 }
+
+// The hub account jupyterhub (a protected target, cases 3 and 10) exists on a seed machine.
+requireSandboxHub('seed');
 
 const HELPER = '/usr/libexec/jupyterhub-panel/helper';
 const PKEXEC = '/usr/bin/pkexec';

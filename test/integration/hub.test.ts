@@ -17,14 +17,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import { PanelClient, hubApi } from '../sandbox/http';
-import { parents, sandboxEnv } from '../sandbox/fixtures';
+import { parents, requireSandboxHub } from '../sandbox/fixtures';
 import { BLOCK_BEGIN, PANEL_HUB_TOKEN_FILE } from '../../lib/hub-facts';
 
 if (process.env.JH4F_SANDBOX !== '1') {
   throw new Error('test/integration/hub.test.ts runs only inside the sandbox: bash test/sandbox/run.sh node --conditions=react-server --import tsx --test test/integration/hub.test.ts');
 }
 
-const env = sandboxEnv();
+const env = requireSandboxHub('seed');
 const HUB_HOME = '/home/jupyterhub';
 const HUB_CONFIG = `${HUB_HOME}/etc/jupyterhub_config.py`;
 const HELPER = '/usr/libexec/jupyterhub-panel/helper';

@@ -15,11 +15,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { parents, sandboxEnv } from '../sandbox/fixtures';
+import { parents, requireSandboxHub } from '../sandbox/fixtures';
 import { PanelClient, hubApi } from '../sandbox/http';
 
 // Fails (never skips) outside the sandbox.
-const env = sandboxEnv();
+const env = requireSandboxHub('seed');
 const HUB_LOG = '/home/jupyterhub/bootstrap.log';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

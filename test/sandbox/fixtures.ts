@@ -14,6 +14,8 @@ export interface SandboxEnv {
   hubToken: string;
   db: string;
   state: string;
+  /** family: the set-up made the family hub; seed: a jupyterhub4family 1.0 hub (JH4F_SANDBOX_HUB). */
+  hubKind: 'family' | 'seed';
 }
 
 /** Fails (never skips) when a sandbox test is started outside test/sandbox/run.sh. */
@@ -34,5 +36,17 @@ export function sandboxEnv(): SandboxEnv {
     hubToken: need('JH4F_HUB_TOKEN'),
     db: need('JH4F_DB'),
     state: need('JH4F_SANDBOX_STATE'),
+    hubKind: need('JH4F_SANDBOX_HUB') === 'seed' ? 'seed' : 'family',
   };
+}
+
+/**
+ * A test file written for one kind of machine fails (never skips) in the other
+ * sandbox. scripts/test.sh runs the files that ask for 'seed' in a seed sandbox
+ * (JH4F_SANDBOX_HUB=seed) and all others in a family one.
+ */
+export function requireSandboxHub(kind: 'family' | 'seed'): SandboxEnv {
+  const env = sandboxEnv();
+  assert.equal(env.hubKind, kind, `this test needs a ${kind} machine: JH4F_SANDBOX_HUB=${kind} bash test/sandbox/run.sh ...`);
+  return env;
 }

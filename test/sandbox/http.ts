@@ -1,6 +1,7 @@
 // A small HTTPS client for tests: trusts the sandbox panel's certificate, keeps the
 // session cookie, sends the panel's own Origin on state-changing requests.
 import https from 'node:https';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { sandboxEnv } from './fixtures';
 
@@ -89,7 +90,87 @@ export class PanelClient {
 }
 
 /** The hub's own API with the sandbox's test token (or another), pinned to the hub's certificate. */
-export function hubApi(method: string, path: string, token = sandboxEnv().hubToken): Promise<TestResponse> {
+export function hubApi(method: string, path: string, token = sandboxEnv().hubToken, body?: unknown): Promise<TestResponse> {
   const env = sandboxEnv();
-  return request(`${env.hubUrl}${path}`, { method, headers: { authorization: `token ${token}` }, ca: env.hubCa, pinned: true });
+  const headers: Record<string, string> = { authorization: `token ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return request(`${env.hubUrl}${path}`, { method, headers, ca: env.hubCa, pinned: true, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+/**
+ * Someone at the hub's own pages, as a browser is: a cookie jar, the hub's login
+ * form with its _xsrf token. The hub's certificate is pinned (a seed hub's has no
+ * subjectAltName).
+ */
+export class HubVisitor {
+  private readonly cookies = new Map<string, string>();
+  readonly env = sandboxEnv();
+
+  async call(method: string, path: string, form?: Record<string, string>): Promise<TestResponse> {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    let body: string | undefined;
+    if (form) {
+      body = new URLSearchParams(form).toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    const res = await request(`${this.env.hubUrl}${path}`, { method, headers, body, ca: this.env.hubCa, pinned: true });
+    for (const line of ([] as string[]).concat(res.headers['set-cookie'] ?? [])) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      if (eq > 0) this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    return res;
+  }
+
+  /** The login form: true when the hub set its login cookie. */
+  async login(username: string, password: string): Promise<{ loggedIn: boolean; status: number; body: string }> {
+    const form = await this.call('GET', '/hub/login');
+    const xsrf = /name="_xsrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const res = await this.call('POST', '/hub/login', { _xsrf: xsrf, username, password });
+    const setCookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+    return { loggedIn: res.status === 302 && setCookies.some((c) => c.startsWith('jupyterhub-hub-login=')), status: res.status, body: res.body };
+  }
+}
+
+// Runs in a child Node with --experimental-websocket (Node 20 has no WebSocket by
+// default): one execute_request over the kernel's websocket, prints what came back.
+const KERNEL_SCRIPT = `
+const [url, code] = process.argv.slice(1);
+const ws = new WebSocket(url);
+const id = 'jh4f-' + Date.now();
+let text = '';
+const timer = setTimeout(() => { console.log(JSON.stringify({ status: 'timeout', text })); process.exit(2); }, 30000);
+ws.onopen = () => ws.send(JSON.stringify({
+  header: { msg_id: id, username: 'test', session: id, msg_type: 'execute_request', version: '5.3', date: new Date().toISOString() },
+  parent_header: {}, metadata: {}, channel: 'shell', buffers: [],
+  content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+}));
+ws.onmessage = (e) => {
+  const m = JSON.parse(typeof e.data === 'string' ? e.data : Buffer.from(e.data).toString());
+  if (m.parent_header?.msg_id !== id) return;
+  if (m.msg_type === 'stream') text += m.content.text;
+  if (m.msg_type === 'execute_reply') { clearTimeout(timer); console.log(JSON.stringify({ status: m.content.status, text })); ws.close(); process.exit(0); }
+};
+ws.onerror = (e) => { console.log(JSON.stringify({ status: 'error', text: String(e.message || e.type) })); process.exit(3); };
+`;
+
+/**
+ * Python code run in a kernel of a user's server, through the hub's proxy and the
+ * kernel's websocket, as Jupyter's own front end does it (the family hub's
+ * certificate, which has the address in its subjectAltNames, is trusted).
+ */
+export function runInKernel(user: string, kernelId: string, token: string, code: string): { status: string; text: string } {
+  const env = sandboxEnv();
+  const url = `${env.hubUrl.replace(/^https:/, 'wss:')}/user/${user}/api/kernels/${kernelId}/channels?token=${token}`;
+  const r = spawnSync(process.execPath, ['--experimental-websocket', '--no-warnings', '-e', KERNEL_SCRIPT, url, code], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_EXTRA_CA_CERTS: env.hubCa } as unknown as NodeJS.ProcessEnv,
+    timeout: 40_000,
+  });
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '');
+  } catch {
+    return { status: `no answer (exit ${r.status}): ${r.stderr.slice(0, 300)}`, text: '' };
+  }
 }
