@@ -140,6 +140,8 @@ const [url, code] = process.argv.slice(1);
 const ws = new WebSocket(url);
 const id = 'jh4f-' + Date.now();
 let text = '';
+let status = '';
+let idle = false;
 const timer = setTimeout(() => { console.log(JSON.stringify({ status: 'timeout', text })); process.exit(2); }, 30000);
 ws.onopen = () => ws.send(JSON.stringify({
   header: { msg_id: id, username: 'test', session: id, msg_type: 'execute_request', version: '5.3', date: new Date().toISOString() },
@@ -150,7 +152,10 @@ ws.onmessage = (e) => {
   const m = JSON.parse(typeof e.data === 'string' ? e.data : Buffer.from(e.data).toString());
   if (m.parent_header?.msg_id !== id) return;
   if (m.msg_type === 'stream') text += m.content.text;
-  if (m.msg_type === 'execute_reply') { clearTimeout(timer); console.log(JSON.stringify({ status: m.content.status, text })); ws.close(); process.exit(0); }
+  if (m.msg_type === 'execute_reply') status = m.content.status;
+  // Output comes on iopub, the reply on shell: done when both the reply and iopub's idle are in.
+  if (m.msg_type === 'status' && m.content.execution_state === 'idle') idle = true;
+  if (status && idle) { clearTimeout(timer); console.log(JSON.stringify({ status, text })); ws.close(); process.exit(0); }
 };
 ws.onerror = (e) => { console.log(JSON.stringify({ status: 'error', text: String(e.message || e.type) })); process.exit(3); };
 `;
