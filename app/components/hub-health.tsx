@@ -142,6 +142,9 @@ export function HubHealth({ t }: { t: HubText }) {
               {t.stateLabel}: {t.state[report.state]}
             </p>
             <p className="mt-1">{text(t.advice, report.advice.key, report.advice.values)}</p>
+            <p className="mt-1 text-sm" data-testid="hub-kind" data-kind={report.kind}>
+              {t.kind[report.kind]}
+            </p>
           </div>
         ) : null}
       </div>
@@ -153,8 +156,12 @@ export function HubHealth({ t }: { t: HubText }) {
         </p>
       ) : null}
 
+      {report?.kind === 'none' ? null : (
+      <>
       <h3 className="mt-4 font-semibold">{t.actions.heading}</h3>
       <div className="mt-2 flex flex-wrap gap-2">
+        {/* Only a seed hub is connected by hand; the family hub got the panel's token at set-up. */}
+        {report?.kind === 'seed' ? (
         <button
           type="button"
           onClick={() => void act('connect')}
@@ -163,6 +170,7 @@ export function HubHealth({ t }: { t: HubText }) {
         >
           {busy === 'connect' ? t.actions.connecting : t.actions.connect}
         </button>
+        ) : null}
         <button
           type="button"
           onClick={() => void act('restart')}
@@ -181,6 +189,8 @@ export function HubHealth({ t }: { t: HubText }) {
           {logOpen ? t.actions.hideLog : t.actions.showLog}
         </button>
       </div>
+      </>
+      )}
       <p role="status" className="mt-2 min-h-5 text-sm font-medium text-stone-800">
         {notice}
       </p>

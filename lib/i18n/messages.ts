@@ -324,6 +324,12 @@ export const en = {
       degraded: 'The hub works, but some checks show problems. See the list below.',
       allGood: 'Everything works.',
     },
+    kind: {
+      'family-systemd': 'The family hub: Debian\'s JupyterHub, run by systemd (jupyterhub.service).',
+      'family-background': 'The family hub: Debian\'s JupyterHub, running in the background (there is no systemd on this computer).',
+      seed: 'A jupyterhub4family 1.0 hub: the account jupyterhub, started by its crontab line in a screen session.',
+      none: 'No JupyterHub on this computer.',
+    },
     actions: {
       heading: 'Actions',
       connect: 'Connect hub',
@@ -708,6 +714,12 @@ export const de: Messages = {
       noCrontab: 'Der Hub läuft, startet aber nach einem Neustart des Computers nicht wieder: Seine crontab-Zeile fehlt. Führen Sie die Einrichtung von jupyterhub4family erneut aus.',
       degraded: 'Der Hub funktioniert, aber einige Prüfungen zeigen Probleme. Siehe Liste unten.',
       allGood: 'Alles funktioniert.',
+    },
+    kind: {
+      'family-systemd': 'Der Familien-Hub: JupyterHub aus Debian, von systemd betrieben (jupyterhub.service).',
+      'family-background': 'Der Familien-Hub: JupyterHub aus Debian, läuft im Hintergrund (auf diesem Computer läuft kein systemd).',
+      seed: 'Ein Hub von jupyterhub4family 1.0: das Konto jupyterhub, gestartet von seiner crontab-Zeile in einer screen-Sitzung.',
+      none: 'Auf diesem Computer gibt es keinen JupyterHub.',
     },
     actions: {
       heading: 'Aktionen',
