@@ -89,6 +89,16 @@ install -D -m 0644 system/pam/access.conf "$ROOT/etc/jupyterhub-panel/pam-access
 install -d "$ROOT/usr/lib/systemd/system"
 sed 's|@NODE@|/usr/bin/node|g' system/systemd/jupyterhub-panel.service > "$ROOT/usr/lib/systemd/system/jupyterhub-panel.service"
 
+# The family hub: our drop-in for Debian's jupyterhub.service (only active where
+# postinst wrote our configuration), the configuration's sources, the control
+# script for machines without systemd, and the set-up steps postinst shares with
+# system/install.sh.
+install -D -m 0644 system/hub/jupyterhub.service.d.conf "$ROOT/usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf"
+install -D -m 0644 system/hub/jupyterhub_config.py "$ROOT/usr/share/jupyterhub4family/jupyterhub_config.py"
+install -D -m 0644 system/hub/panel-service.json "$ROOT/usr/share/jupyterhub4family/panel-service.json"
+install -D -m 0755 system/bin/family-hub "$ROOT/usr/libexec/jupyterhub-panel/family-hub"
+install -D -m 0644 system/lib/family-hub.sh "$ROOT/usr/share/jupyterhub-panel/family-hub.sh"
+
 # Shared with system/install.sh: postinst sources it; panel.env is the template
 # postinst copies to /etc/jupyterhub-panel/panel.env when missing (kept on upgrade,
 # removed on purge).

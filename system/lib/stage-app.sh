@@ -12,6 +12,14 @@ stage_app() {
   (cd "$repo" && cp -a dist/server "$dest/dist/")
   (cd "$repo" && tar --exclude=.next/cache -cf - .next) | tar -xf - -C "$dest"
   (cd "$repo" && { npm ls --omit=dev --all --parseable 2>/dev/null || true; } |
-    sed -n "s|^$repo/||p" | grep -E '^node_modules/(@[^/]+/)?[^/@]+$' | sort -u |
+    sed -n "s|^$repo/||p" | grep -E '^node_modules/(@[^/]+/)?[^/@]+$' | grep -vE "$BUILD_ONLY_MODULES" | sort -u |
     tar -cf - -T -) | tar -xf - -C "$dest"
 }
+
+# Native packages only the build uses: Next's SWC compiler (the server hands Next
+# the configuration the build produced, so it never compiles at run time), and
+# sharp with its libvips (Next's image optimizer; the panel has no next/image). npm
+# also installs the other C library's variants (-musl) of such optional packages;
+# none of them belongs on a family machine.
+BUILD_ONLY_MODULES='^node_modules/(@next/swc-[^/]+|@img/[^/]+|sharp)$'
+

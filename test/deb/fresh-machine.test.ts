@@ -140,6 +140,16 @@ test('apt installs the .deb with Debian 13 packages only', () => {
   assert.equal(helper.uid, 0);
   assert.equal(fs.readFileSync(path.join(root, 'usr/libexec/jupyterhub-panel/helper'), 'utf8').split('\n')[0], '#!/usr/bin/node');
 
+  // The family hub: Debian's packages, our configuration, its certificate and the panel's token.
+  for (const f of ['etc/jupyterhub4family/jupyterhub_config.py', 'etc/jupyterhub4family/tls/cert.pem', 'etc/jupyterhub-panel/hub-token',
+    'usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf']) {
+    assert.ok(fs.existsSync(path.join(root, f)), `${f} after installation`);
+  }
+  const hubPackages = run('hub packages', 'chroot', [root, 'dpkg-query', '-W', '-f', '${Package} ${Version}\n', 'jupyterhub', 'jupyterlab', 'python3-ipykernel']);
+  log(`the family hub's packages: ${hubPackages.out.trim().split('\n').join(', ')}`);
+  assert.match(hubPackages.out, /^jupyterhub 5\./m);
+  assert.match(hubPackages.out, /^jupyterlab 4\./m);
+
   // A second configure (what an upgrade runs) keeps account, configuration and certificate.
   const certBefore = fs.readFileSync(path.join(root, 'etc/jupyterhub-panel/tls/cert.pem'), 'utf8');
   const again = run('reinstall', IN_ROOT, [root, 'install', DEB, '--reinstall'], { env });
@@ -152,7 +162,7 @@ test('systemd-analyze verify passes on the installed unit', () => {
   const r = run('systemd-analyze', IN_ROOT, [root, 'verify-unit']);
   assert.equal(marker(r.out, 'VERIFY_RC'), '0');
   const unit = fs.readFileSync(path.join(root, 'usr/lib/systemd/system/jupyterhub-panel.service'), 'utf8');
-  assert.match(unit, /^ExecStart=\/usr\/bin\/node \/usr\/lib\/jupyterhub-panel\/dist\/server\/server\.js$/m);
+  assert.match(unit, /^ExecStart=\/usr\/bin\/node( --\S+)* \/usr\/lib\/jupyterhub-panel\/dist\/server\/server\.js$/m);
   assert.doesNotMatch(unit, /^NoNewPrivileges=(yes|true|1)/m);
   // Enabled at installation (deb-systemd-helper), started once systemd runs.
   assert.equal(fs.readlinkSync(path.join(root, 'etc/systemd/system/multi-user.target.wants/jupyterhub-panel.service')), '/usr/lib/systemd/system/jupyterhub-panel.service');
@@ -171,26 +181,39 @@ test('the panel starts as its unit runs it and answers over HTTPS', () => {
   const [rc, ...rest] = marker(r.out, 'PKEXEC').split(' ');
   assert.equal(rc, '0', `pkexec helper list-members: ${rest.join(' ')}`);
   assert.equal(JSON.parse(rest.join(' ')).ok, true);
+  const [hubRc, ...hubAnswer] = marker(r.out, 'HUB').split(' ');
+  assert.equal(hubRc, '0', 'family-hub start');
+  assert.match(JSON.parse(hubAnswer.join(' ')).version, /^5\./, "Debian 13's JupyterHub answers over https with the family hub's certificate");
   assert.equal(r.status, 0, 'serve step failed');
 });
 
-test('purge leaves no trace of the package', () => {
+test('purge leaves no trace of the package, and the kids\' homes', () => {
   const files = fs.readFileSync(path.join(root, `var/lib/dpkg/info/${PACKAGE}.list`), 'utf8').split('\n').filter(Boolean);
+  // A kid with a home and work in it: purge must never touch it.
+  run('a kid', 'chroot', [root, 'useradd', '--create-home', 'kid']);
+  fs.writeFileSync(path.join(root, 'home/kid/notebook.ipynb'), '{}\n');
   run('apt purge', IN_ROOT, [root, 'purge']);
+  assert.equal(fs.readFileSync(path.join(root, 'home/kid/notebook.ipynb'), 'utf8'), '{}\n', "the kid's home stays");
+  run('the kid goes (test clean-up)', 'chroot', [root, 'userdel', '--remove', 'kid']);
+  for (const f of ['etc/jupyterhub4family', 'var/lib/jupyterhub/jupyterhub.sqlite', 'var/lib/jupyterhub/jupyterhub_cookie_secret',
+    'usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf', 'var/log/jupyterhub4family', 'var/lib/jupyterhub4family']) {
+    assert.equal(fs.existsSync(path.join(root, f)), false, `${f} is gone after purge`);
+  }
   const shared = new Set(['/.', '/etc', '/etc/pam.d', '/usr', '/usr/bin', '/usr/lib', '/usr/libexec', '/usr/share', '/usr/share/doc',
     '/usr/share/man', '/usr/share/man/man1', '/usr/share/polkit-1', '/usr/share/polkit-1/actions', '/usr/share/polkit-1/rules.d',
     '/usr/lib/systemd', '/usr/lib/systemd/system']);
   const left = files.filter((f) => !shared.has(f) && fs.existsSync(path.join(root, f)));
   assert.deepEqual(left, [], 'files of the package left after purge');
-  const named = spawnSync('find', [root, '-xdev', '-iname', '*jupyterhub*', '-not', '-path', `${root}/tmp/*`], { encoding: 'utf8' }).stdout.trim();
+  // Debian's jupyterhub package stays (a dependency, not ours): only our names count.
+  const named = spawnSync('find', [root, '-xdev', '(', '-iname', '*jupyterhub-panel*', '-o', '-iname', '*jupyterhub4family*', ')', '-not', '-path', `${root}/tmp/*`], { encoding: 'utf8' }).stdout.trim();
   assert.equal(named, '', 'paths named after the package left after purge');
   for (const db of ['passwd', 'group', 'shadow', 'gshadow', 'subuid', 'subgid']) {
     const p = path.join(root, 'etc', db);
-    if (fs.existsSync(p)) assert.doesNotMatch(fs.readFileSync(p, 'utf8'), /jupyterhub/, `/etc/${db} still names jupyterhub`);
+    if (fs.existsSync(p)) assert.doesNotMatch(fs.readFileSync(p, 'utf8'), /jupyterhub/, `/etc/${db} still names jupyterhub (our account and the groups we made)`);
   }
   // /etc/passwd- and friends are shadow-utils' copies of the previous version of each
   // file (from before userdel/groupdel): they are rewritten by the next change, not ours to edit.
-  const grep = spawnSync('grep', ['-rl', '--exclude=passwd-', '--exclude=group-', '--exclude=shadow-', '--exclude=gshadow-', 'jupyterhub',
+  const grep = spawnSync('grep', ['-rlE', '--exclude=passwd-', '--exclude=group-', '--exclude=shadow-', '--exclude=gshadow-', 'jupyterhub-panel|jupyterhub4family|jupyterhub_adm',
     path.join(root, 'etc'), path.join(root, 'var/lib/systemd'), path.join(root, 'var/lib/polkit-1')], { encoding: 'utf8' });
   assert.equal(grep.stdout.trim(), '', 'configuration naming jupyterhub left after purge');
   const dpkg = spawnSync('chroot', [root, 'dpkg-query', '-W', PACKAGE], { encoding: 'utf8' });

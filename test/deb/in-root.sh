@@ -6,7 +6,8 @@
 #   in-root.sh ROOT install DEB [--reinstall]   apt install ./DEB (Debian's own dependencies)
 #   in-root.sh ROOT verify-unit     systemd-analyze verify / security of the installed unit
 #   in-root.sh ROOT serve PORT      start D-Bus, polkitd and the panel the way the unit
-#                                   runs it; check health over HTTPS and the helper via pkexec
+#                                   runs it; check health over HTTPS and the helper via pkexec;
+#                                   start the family hub (family-hub start) and ask its API
 #   in-root.sh ROOT purge           apt purge the package
 #
 # Everything mounted lives in the private mount namespace and is unmounted by path
@@ -149,6 +150,12 @@ case "$STEP" in
       /usr/bin/env -i PATH=/usr/sbin:/usr/bin LANG=C.UTF-8 \
       /usr/bin/pkexec --disable-internal-agent /usr/libexec/jupyterhub-panel/helper list-members 2>&1) && rc=0 || rc=$?
     echo "@@PKEXEC $rc $(printf '%s\n' "$out" | tail -n 1)"
+    # The family hub, as postinst leaves it where no systemd runs: started by hand
+    # with the package's control script (what its message says).
+    in_root /usr/libexec/jupyterhub-panel/family-hub start >"$R/run/family-hub.out" 2>&1 && hub_rc=0 || hub_rc=$?
+    hub=$(in_root curl -sS --max-time 5 --cacert /etc/jupyterhub4family/tls/cert.pem https://127.0.0.1:8000/hub/api 2>&1) || true
+    echo "@@HUB $hub_rc ${hub:-none}"
+    sed 's/^/  family-hub: /' "$R/run/family-hub.out"
     echo "--- panel log"
     tail -n 20 "$R/var/log/jupyterhub-panel/panel.log" || true
     ;;
