@@ -76,12 +76,27 @@ ensure_hub_token() {
   mv -f "$HUB_TOKEN_FILE.new" "$HUB_TOKEN_FILE"
 }
 
+HOSTS_MARK='# jupyterhub4family: this machine resolves its own name (JupyterHub checks its proxy by it)'
+
+# JupyterHub checks that its proxy came up by connecting to this machine's own host
+# name; a machine whose name does not resolve (a fresh debootstrap, some
+# containers) gets the line Debian's installer would have written.
+ensure_own_name_resolves() {
+  local host fqdn
+  host=$(hostname)
+  getent hosts "$host" >/dev/null && return 0
+  fqdn=$(hostname -f 2>/dev/null || echo "$host")
+  say "hosts: $host does not resolve; adding 127.0.1.1 for it to /etc/hosts"
+  printf '%s\n127.0.1.1\t%s\n' "$HOSTS_MARK" "$( [ "$fqdn" != "$host" ] && echo "$fqdn $host" || echo "$host")" >> /etc/hosts
+}
+
 # ensure_family_hub_files SRC: the hub's certificate, the panel's token and our
 # configuration (from SRC: jupyterhub_config.py and panel-service.json). The
 # configuration goes last: its presence is what makes this machine's hub the
 # family hub (and lets jupyterhub.service start, see our drop-in).
 ensure_family_hub_files() {
   local src="$1"
+  ensure_own_name_resolves
   install -d -o root -g root -m 0755 "$HUB_ETC" "$HUB_ETC/tls"
   make_certificate "$HUB_ETC/tls" root 0600 "jupyterhub4family hub"
   ensure_hub_token
