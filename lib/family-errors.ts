@@ -59,6 +59,8 @@ export function helperCodeMessage(code: string, t: Messages): string {
       return m.busy;
     case 'not_authorized':
       return m.notAuthorized;
+    case 'unavailable':
+      return m.unavailable;
     case 'timeout':
       return m.timeout;
     case 'usage':

@@ -1,15 +1,15 @@
 import 'server-only';
-// The only place the panel runs the root helper: pkexec with an argument
-// array, a timeout, JSON-line parsing, and one table from exit code to a typed
-// error. Contract: shared/design/ARCHITECTURE.md "Helper command contract",
-// privileged-helper/README.md.
-import { spawn } from 'node:child_process';
+// The only place the panel talks to the root helper: one request per connection
+// to the helper's socket (privileged-helper/serve.ts; root:jupyterhub-panel 0660,
+// so only this account can connect), an argument array, a timeout, JSON-line
+// parsing, and one table from exit code to a typed error. Contract:
+// shared/design/ARCHITECTURE.md "Helper command contract", privileged-helper/README.md.
+import net from 'node:net';
 import { fullNameProblem, isValidUsername } from './names';
 
-export const PKEXEC_PATH = '/usr/bin/pkexec';
-export const HELPER_PATH = '/usr/libexec/jupyterhub-panel/helper';
+/** The helper service's socket (jupyterhub-panel-helper.socket, or the set-up's `helper --serve`). */
+export const HELPER_SOCKET = process.env.JH4F_HELPER_SOCKET || '/run/jupyterhub4family/helper.sock';
 export const DEFAULT_TIMEOUT_MS = 30_000;
-const PKEXEC_ENV: Record<string, string> = { PATH: '/usr/bin:/bin', LANG: 'C' };
 
 // list-members stays in the contract for the terminal command
 // (system/bin/jupyterhub-members); the panel reads the family without root
@@ -30,8 +30,11 @@ export { EXIT_CODE_TABLE, HTTP_STATUS, type HelperErrorCode } from './helper-err
 import { EXIT_CODE_TABLE, HTTP_STATUS, type HelperErrorCode } from './helper-errors';
 
 const NOT_AUTHORIZED_MESSAGE =
-  'polkit did not authorize the panel to run its helper (pkexec refused). ' +
-  'Check that polkitd is running and that /etc/polkit-1/rules.d/50-jupyterhub-panel.rules is installed and valid.';
+  `the panel may not connect to its helper (${HELPER_SOCKET} refused it): the socket must be root:jupyterhub-panel 0660 ` +
+  'and the panel must run as jupyterhub-panel. Run the set-up command again.';
+const UNAVAILABLE_MESSAGE =
+  `the panel's helper service is not running (${HELPER_SOCKET}): check jupyterhub-panel-helper.socket ` +
+  '(systemctl status jupyterhub-panel-helper.socket), or run the set-up command again where no systemd runs.';
 
 export class HelperError extends Error {
   readonly code: HelperErrorCode;
@@ -148,12 +151,10 @@ export interface RunHelperOptions {
 }
 
 /**
- * Run one helper command through pkexec. Resolves with the result line;
- * rejects with HelperError.
- *
- * On timeout pkexec is sent SIGKILL, but once pkexec has become the root
- * helper the panel may not signal it any more; the helper bounds its own
- * waits (lock 10 s, each tool 30 s), so it ends by itself.
+ * Run one helper command over the helper's socket. Resolves with the result
+ * line; rejects with HelperError. On timeout or cancel the connection is
+ * closed, which the helper takes as "stop" for long commands (install-packages);
+ * it bounds its own waits (lock 10 s, each tool 30 s) for the others.
  */
 export function runHelper(
   command: HelperCommand,
@@ -162,34 +163,33 @@ export function runHelper(
 ): Promise<HelperResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const child = spawn(PKEXEC_PATH, ['--disable-internal-agent', HELPER_PATH, command, ...args], {
-      stdio: [opts.stdin !== undefined || opts.cancel ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-      shell: false,
-      env: PKEXEC_ENV as NodeJS.ProcessEnv, // pkexec clears it anyway; pass nothing of the panel's
-      cwd: '/',
-    });
+    const sock = net.connect(HELPER_SOCKET);
     let stdout = '';
-    let stderr = '';
     let pending = '';
     let done = false;
     const finish = (err: HelperError | null, value?: HelperResult) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      opts.cancel?.removeEventListener('abort', cancel);
+      sock.destroy();
       if (err) reject(err);
       else resolve(value!);
     };
     const timer = setTimeout(() => {
-      // Once pkexec has become the root helper this kill fails (EPERM); closing
-      // the stdin pipe is what a cancellable helper (install-packages) takes as
-      // "stop", so a run the panel gives up on does not go on beside the next.
-      child.stdin?.destroy();
-      child.kill('SIGKILL');
       finish(new HelperError('timeout', `the helper did not answer within ${Math.round(timeoutMs / 1000)} s (${command})`));
     }, timeoutMs);
+    const cancel = () => sock.destroy();
+    if (opts.cancel?.aborted) cancel();
+    else opts.cancel?.addEventListener('abort', cancel, { once: true });
 
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
+    sock.setEncoding('utf8');
+    sock.on('connect', () => {
+      const request: Record<string, unknown> = { argv: [command, ...args] };
+      if (opts.stdin !== undefined) request.stdin = opts.stdin;
+      sock.write(`${JSON.stringify(request)}\n`);
+    });
+    sock.on('data', (chunk: string) => {
       if (stdout.length < 4 * 1024 * 1024) stdout += chunk;
       pending += chunk;
       let nl: number;
@@ -206,31 +206,26 @@ export function runHelper(
         }
       }
     });
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      if (stderr.length < 64 * 1024) stderr += chunk;
+    sock.on('error', (e) => {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') finish(new HelperError('not_authorized', NOT_AUTHORIZED_MESSAGE));
+      else if (code === 'ENOENT' || code === 'ECONNREFUSED') finish(new HelperError('unavailable', UNAVAILABLE_MESSAGE));
+      else finish(new HelperError('system_error', `the connection to the helper failed: ${code ?? e.message}`));
     });
-    child.on('error', (e) => {
-      finish(new HelperError('system_error', `cannot run ${PKEXEC_PATH}: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
-    });
-    child.on('close', (code, signal) => {
+    sock.on('close', () => {
+      if (done) return;
+      if (opts.cancel?.aborted) return finish(new HelperError('system_error', 'cancelled: the connection to the helper was closed'));
       const parsed = parseHelperOutput(stdout);
-      const err = errorForExit(code, signal, parsed, stderr);
+      const last = parsed.result as Record<string, unknown> | null;
+      if (!last) return finish(new HelperError('system_error', 'the helper closed the connection without an answer'));
+      const exitCode = typeof last.exitCode === 'number' ? last.exitCode : last.ok === true ? 0 : 8;
+      const err = errorForExit(exitCode, null, parsed);
       if (err) finish(err);
-      else finish(null, parsed.result as HelperResult);
-    });
-    if (child.stdin) {
-      child.stdin.on('error', () => {
-        /* EPIPE when the helper refused before reading: the exit code tells */
-      });
-      if (opts.cancel) {
-        const close = () => child.stdin?.destroy();
-        if (opts.cancel.aborted) close();
-        else opts.cancel.addEventListener('abort', close, { once: true });
-      } else {
-        child.stdin.end(opts.stdin);
+      else {
+        const { exitCode: _omit, ...result } = parsed.result as HelperResult & { exitCode?: number };
+        finish(null, result as HelperResult);
       }
-    }
+    });
   });
 }
 

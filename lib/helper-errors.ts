@@ -12,6 +12,7 @@ export type HelperErrorCode =
   | 'busy'
   | 'system_error'
   | 'not_authorized'
+  | 'unavailable'
   | 'timeout';
 
 /** The one table: exit code -> error code. 0 is success; anything else unknown is system_error. */
@@ -36,5 +37,6 @@ export const HTTP_STATUS: Readonly<Record<HelperErrorCode, number>> = Object.fre
   system_error: 500,
   usage: 500, // the panel built a wrong command line: our bug, not the user's
   not_authorized: 502,
+  unavailable: 503, // the helper service is not running
   timeout: 504,
 });

@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import { classifyCmdline, HUB_ACCOUNT, splitCmdline, uidFromPasswd, uidFromStatus, type HubProcessKind } from './hub-facts';
 import { detectHubKind, FAMILY_HUB_CERT, FAMILY_HUB_LOG, FAMILY_HUB_PID_FILE, FAMILY_HUB_STATE_DIR, FAMILY_HUB_UNIT, isFamilyKind, type HubKind } from './hub-kind';
 import * as hub from './hub-client';
@@ -257,6 +258,31 @@ function unitFacts(timeoutMs: number): Promise<Record<string, string>> {
   });
 }
 
+/** The family hub under systemd: its unit's main process, and the proxy if its API port answers. */
+async function unitProcesses(timeoutMs: number): Promise<ProcFact[]> {
+  const out: ProcFact[] = [];
+  const u = await unitFacts(timeoutMs).catch(() => ({}) as Record<string, string>);
+  const pid = Number(u.MainPID ?? 0);
+  if (u.ActiveState === 'active' && pid > 0) out.push({ pid, kind: 'hub', stopped: false });
+  const proxyAnswers = await new Promise<boolean>((resolve) => {
+    const sock = net.connect({ host: '127.0.0.1', port: PROXY_API_PORT, timeout: Math.min(timeoutMs, 1000) });
+    sock.on('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.on('error', () => resolve(false));
+    sock.on('timeout', () => {
+      sock.destroy();
+      resolve(false);
+    });
+  });
+  if (proxyAnswers) out.push({ pid: 0, kind: 'proxy', stopped: false });
+  return out;
+}
+
+/** The family hub's proxy API (system/hub/jupyterhub_config.py). */
+const PROXY_API_PORT = 8001;
+
 /** The background hub's pid (root's pid file), when that process is the hub. */
 async function backgroundHubPid(procs: Promise<ProcFact[]>): Promise<number | null> {
   let text: string;
@@ -342,6 +368,10 @@ export async function computeReport(): Promise<HubReport> {
   let users: RunningServerUser[] = [];
 
   const processesP = (async (): Promise<ProcFact[]> => {
+    // Under systemd the panel sees no other account's processes (ProtectProc=
+    // invisible): the hub is its unit's main process, the proxy is what answers on
+    // the proxy's API port.
+    if (kind === 'family-systemd') return unitProcesses(Math.max(1, deadline - Date.now()));
     const own = await scanProcesses(account.uid);
     // Root's namespace links are closed to the panel; the family hub is root's and
     // this pid namespace's, which is what counts.
@@ -358,7 +388,8 @@ export async function computeReport(): Promise<HubReport> {
     const procs = (await processesP).filter((p) => p.kind === kind);
     const user = family ? 'root' : HUB_ACCOUNT;
     if (procs.length === 0) return { status: 'fail', detail: d(kind === 'hub' ? 'hubNotRunning' : 'proxyNotRunning', { user }) };
-    const pids = procs.map((p) => p.pid).join(', ');
+    const pids = procs.map((p) => p.pid).filter((pid) => pid > 0).join(', ');
+    if (!pids) return { status: 'ok', detail: d('proxyAnswers', { port: PROXY_API_PORT }) };
     if (procs.some((p) => p.stopped)) return { status: 'fail', detail: d('processStopped', { pids }) };
     return { status: 'ok', detail: d('processRunning', { pids, user }) };
   };

@@ -1,5 +1,6 @@
 // What every command gets: the parsed arguments, who called, for whom, the config.
 import type { CommandSpec, ParsedArgs } from './args';
+import type { CallerCancel } from './caller-cancel';
 import type { HelperConfig } from './policy';
 
 export interface Caller {
@@ -24,6 +25,8 @@ export interface CommandContext {
    * lock is held.
    */
   releaseLock(): void;
+  /** Long commands: a signal that aborts when the caller cancels or goes away. */
+  watchCancel(): CallerCancel;
 }
 
 /** Fields of the final {"ok":true,...} line. */

@@ -1,6 +1,8 @@
-// The root helper's fixed steps and dispatch (entry: main.ts).
-// Run through `pkexec --disable-internal-agent` by the panel, or through
-// pkexec by a person at a terminal. See README.md for the contract.
+// The root helper's fixed steps and dispatch (entry: main.ts). Two ways in, one
+// path after them (execute): the panel's requests over the helper's socket
+// (serve.ts; the socket's owner and mode are the gate), and one command per
+// process for a person at a terminal, through pkexec (polkit is the gate).
+// See README.md for the contract.
 import { readSystemState } from './accounts';
 import { parseArgv, type ParsedArgs, ACTOR_OPTION } from './args';
 import { COMMANDS, COMMAND_SPECS } from './commands/index';
@@ -8,7 +10,8 @@ import { FULL_NAME_OPTION } from './commands/create-user';
 import type { Caller, CommandContext } from './context';
 import { HelperFailure, invalidName, refused, systemError, usage } from './errors';
 import { acquireLock, type LockHandle } from './lock';
-import { emitError, emitProgress, emitResult } from './output';
+import { watchCaller, type CallerCancel } from './caller-cancel';
+import { emitProgress, writeLine } from './output';
 import { readPasswordFromStdin } from './password';
 import { ADMINS_GROUP, loadConfig, PANEL_ACCOUNT } from './policy';
 import { CHILD_ENV } from './run';
@@ -16,7 +19,7 @@ import { logChange } from './syslog';
 import { fullNameProblem, usernameProblem } from '../lib/names';
 
 /** Step 1: drop everything the caller put into the environment. */
-function clearEnvironment(): void {
+export function clearEnvironment(): void {
   for (const key of Object.keys(process.env)) delete process.env[key];
   Object.assign(process.env, CHILD_ENV);
 }
@@ -48,7 +51,7 @@ function validateNames(args: ParsedArgs): void {
   }
 }
 
-function resolveCaller(uid: number): Caller {
+export function resolveCaller(uid: number): Caller {
   const account = readSystemState().userByUid(uid);
   if (!account) throw systemError(`the calling uid ${uid} has no account in /etc/passwd`);
   return { uid, name: account.name, isPanel: account.name === PANEL_ACCOUNT };
@@ -80,11 +83,27 @@ function checkActorIsAdmin(caller: Caller, actor: string): void {
   }
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  const pkexecUid = process.env.PKEXEC_UID; // read before the environment goes
-  clearEnvironment();
-  process.umask(0o022);
+/** How one request talks to its caller: a terminal's stdio, or the panel's socket. */
+export interface RequestIo {
+  progress(p: unknown): void;
+  /** The password line (stdin, or the request's "stdin" field); throws usage when it is bad. */
+  readPassword(): Buffer;
+  /** For long commands: aborted when the caller cancels or goes away. */
+  watchCancel(): CallerCancel;
+}
 
+/** What a request ends with: the contract's exit code and the last JSON line. */
+export interface Outcome {
+  exitCode: number;
+  line: Record<string, unknown>;
+}
+
+/**
+ * The fixed steps after the environment is clean: root check, exact argv shape,
+ * names before any system call, the caller and the actor, the password, the lock
+ * for mutating commands (with the actor re-checked under it), the command, syslog.
+ */
+export async function execute(argv: readonly string[], callerOf: () => Caller, io: RequestIo, uidForLog: string): Promise<Outcome> {
   const commandName = argv[0];
   const spec = commandName !== undefined ? COMMAND_SPECS.get(commandName) : undefined;
   const log: Record<string, string | number | boolean | null | undefined> = {
@@ -92,7 +111,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     target: undefined,
     actor: undefined,
     caller: undefined,
-    uid: pkexecUid ?? String(process.getuid?.() ?? ''),
+    uid: uidForLog,
   };
   const held: { lock: LockHandle | null } = { lock: null };
   try {
@@ -105,7 +124,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     log.target = rawTarget === undefined || usernameProblem(rawTarget) === null ? rawTarget : '(invalid name)';
     validateNames(args);
 
-    const caller = resolveCaller(callerUid(pkexecUid, process.getuid!()));
+    const caller = callerOf();
     log.caller = caller.name;
     const config = loadConfig();
     let actor: string | null = null;
@@ -113,7 +132,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       actor = actorFor(caller, args.options[ACTOR_OPTION]);
       log.actor = actor;
     }
-    const password = command.spec.readsPassword ? readPasswordFromStdin() : null;
+    const password = command.spec.readsPassword ? io.readPassword() : null;
 
     let result;
     try {
@@ -125,26 +144,34 @@ export async function main(argv: readonly string[]): Promise<number> {
         held.lock?.release();
         held.lock = null;
       };
-      const ctx: CommandContext = { args, caller, actor, config, password, progress: emitProgress, releaseLock };
+      const ctx: CommandContext = { args, caller, actor, config, password, progress: (p) => io.progress(p), releaseLock, watchCancel: () => io.watchCancel() };
       result = await command.run(ctx);
     } finally {
       password?.fill(0);
       held.lock?.release();
       held.lock = null;
     }
-    emitResult(result);
     if (spec?.mutating) logChange({ ...log, result: 'ok', changed: result.changed as boolean | undefined });
-    return 0;
+    return { exitCode: 0, line: { ok: true, ...result } };
   } catch (e) {
     held.lock?.release();
     const failure =
       e instanceof HelperFailure ? e : systemError(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
-    emitError(failure.code, failure.message, failure.details);
     if (spec?.mutating) {
       const outcome = failure.code === 'busy' || failure.code === 'system_error' ? 'failed' : 'refused';
       logChange({ ...log, result: outcome, error: failure.code, message: failure.message });
     }
-    return failure.exitCode;
+    return { exitCode: failure.exitCode, line: { ...failure.details, ok: false, error: failure.code, message: failure.message } };
   }
 }
 
+/** One command in this process: a person at a terminal (through pkexec), or root at a shell. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const pkexecUid = process.env.PKEXEC_UID; // read before the environment goes
+  clearEnvironment();
+  process.umask(0o022);
+  const io: RequestIo = { progress: emitProgress, readPassword: readPasswordFromStdin, watchCancel: watchCaller };
+  const outcome = await execute(argv, () => resolveCaller(callerUid(pkexecUid, process.getuid!())), io, pkexecUid ?? String(process.getuid?.() ?? ''));
+  writeLine(outcome.line);
+  return outcome.exitCode;
+}

@@ -1,117 +1,14 @@
-// Serializes mutating commands. Node has no flock(2), so: O_EXCL create of a
-// lock file holding "PID STARTTIME"; a lock whose process is gone (or whose
-// pid was reused by another process) is stale and is taken over. Takeover is
-// itself guarded by a second O_EXCL file so two waiters cannot both remove
-// the stale lock and then remove each other's fresh one.
-import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+// Serializes mutating commands with a lock the kernel holds: flock(2) on a
+// root-owned file in /run. Node has no flock(), so util-linux's flock(1) takes it
+// on a descriptor it shares with us: flock locks belong to the open file, which
+// outlives the flock process, so the lock is ours until we close our descriptor,
+// and the kernel drops it when we die (no stale locks, no pid files).
+import { spawnSync } from 'node:child_process';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { busy, systemError } from './errors';
-import { sleepMs } from './run';
 
 export const LOCK_PATH = '/run/jupyterhub-panel-helper.lock';
-
-/** Start time (clock ticks since boot) of a process, from /proc/PID/stat; null if unknown. */
-export function processStartTime(pid: number | 'self'): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // comm (field 2) may contain spaces and ')': split after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19] ?? null; // field 22 overall
-  } catch {
-    return null;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
-/** Parse lock content "PID STARTTIME\n". Pure. */
-export function parseLockContent(text: string): { pid: number; start: string | null } | null {
-  const m = /^(\d{1,10})(?: (\d{1,20}))?\n?$/.exec(text);
-  if (!m) return null;
-  const pid = Number(m[1]);
-  return pid > 0 ? { pid, start: m[2] ?? null } : null;
-}
-
-type Holder = { kind: 'absent' } | { kind: 'live' } | { kind: 'stale'; content: string };
-
-function inspect(path: string): Holder {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
-    throw systemError(`cannot read the lock ${path}: ${(e as NodeJS.ErrnoException).code}`);
-  }
-  try {
-    const content = readFileSync(fd, 'utf8');
-    const parsed = parseLockContent(content);
-    if (!parsed) {
-      // Empty or garbage: a holder may be between create and write. Give it 2 s.
-      const age = Date.now() - fstatSync(fd).mtimeMs;
-      return age > 2000 ? { kind: 'stale', content } : { kind: 'live' };
-    }
-    if (!pidAlive(parsed.pid)) return { kind: 'stale', content };
-    const start = processStartTime(parsed.pid);
-    if (parsed.start !== null && start !== null && start !== parsed.start) return { kind: 'stale', content };
-    return { kind: 'live' };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function myContent(): string {
-  const start = processStartTime('self');
-  return start ? `${process.pid} ${start}\n` : `${process.pid}\n`;
-}
-
-/** O_EXCL create with our pid; false when it exists already. */
-function tryCreate(path: string, content: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw systemError(`cannot create the lock ${path}: ${(e as NodeJS.ErrnoException).code}`);
-  }
-  try {
-    writeSync(fd, content);
-  } finally {
-    closeSync(fd);
-  }
-  return true;
-}
-
-function unlinkIfContent(path: string, content: string): void {
-  try {
-    if (readFileSync(path, 'utf8') === content) unlinkSync(path);
-  } catch {
-    /* gone already */
-  }
-}
-
-/** Remove a stale lock, guarded by PATH.takeover so only one waiter does it. */
-function takeOverStale(path: string, staleContent: string): boolean {
-  const guard = `${path}.takeover`;
-  const mine = myContent();
-  if (!tryCreate(guard, mine)) {
-    const g = inspect(guard);
-    if (g.kind === 'stale') unlinkIfContent(guard, g.content);
-    return false;
-  }
-  try {
-    const again = inspect(path);
-    if (again.kind === 'stale' && again.content === staleContent) unlinkSync(path);
-    return true;
-  } finally {
-    unlinkIfContent(guard, mine);
-  }
-}
+const FLOCK = '/usr/bin/flock';
 
 export interface LockHandle {
   release(): void;
@@ -119,18 +16,32 @@ export interface LockHandle {
 
 /** Take the helper lock, waiting at most waitMs; busy after that. */
 export function acquireLock(path = LOCK_PATH, waitMs = 10_000): LockHandle {
-  const deadline = Date.now() + waitMs;
-  const mine = myContent();
-  for (;;) {
-    if (tryCreate(path, mine)) {
-      return { release: () => unlinkIfContent(path, mine) };
-    }
-    const holder = inspect(path);
-    if (holder.kind === 'absent') continue;
-    if (holder.kind === 'stale' && takeOverStale(path, holder.content)) continue;
-    if (Date.now() >= deadline) {
-      throw busy(`another change is still running (lock ${path}); try again later`);
-    }
-    sleepMs(Math.min(100, Math.max(1, deadline - Date.now())));
+  let fd: number;
+  try {
+    // /run is root's: the file cannot be a link someone else planted; O_NOFOLLOW anyway.
+    fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
+  } catch (e) {
+    throw systemError(`cannot open the lock ${path}: ${(e as NodeJS.ErrnoException).code}`);
   }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw systemError(`the lock ${path} is not a regular file`);
+  }
+  const r = spawnSync(FLOCK, ['--exclusive', '--wait', String(waitMs / 1000), '3'], {
+    stdio: ['ignore', 'ignore', 'pipe', fd],
+    timeout: waitMs + 5000,
+    env: { PATH: '/usr/bin:/bin', LANG: 'C' } as unknown as NodeJS.ProcessEnv,
+  });
+  if (r.status !== 0) {
+    closeSync(fd);
+    if (r.status === 1) throw busy(`another change is still running (lock ${path}); try again later`);
+    throw systemError(`cannot take the lock ${path}: ${r.error?.message ?? r.stderr.toString().trim() ?? `flock exit ${r.status}`}`);
+  }
+  let held = true;
+  return {
+    release() {
+      if (held) closeSync(fd);
+      held = false;
+    },
+  };
 }

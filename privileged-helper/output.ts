@@ -1,7 +1,7 @@
 // JSON lines on stdout, written synchronously so nothing is lost on exit.
 import { writeSync } from 'node:fs';
 
-function writeLine(obj: unknown): void {
+export function writeLine(obj: unknown): void {
   const data = Buffer.from(JSON.stringify(obj) + '\n', 'utf8');
   let off = 0;
   while (off < data.length) {
@@ -17,12 +17,4 @@ function writeLine(obj: unknown): void {
 
 export function emitProgress(progress: unknown): void {
   writeLine({ progress });
-}
-
-export function emitResult(fields: Record<string, unknown>): void {
-  writeLine({ ok: true, ...fields });
-}
-
-export function emitError(error: string, message: string, details?: Record<string, unknown>): void {
-  writeLine({ ...details, ok: false, error, message });
 }

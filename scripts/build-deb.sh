@@ -87,7 +87,9 @@ install -D -m 0644 system/pam/jupyterhub-panel "$ROOT/etc/pam.d/jupyterhub-panel
 install -D -m 0644 system/pam/access.conf "$ROOT/etc/jupyterhub-panel/pam-access.conf"
 
 install -d "$ROOT/usr/lib/systemd/system"
-sed 's|@NODE@|/usr/bin/node|g' system/systemd/jupyterhub-panel.service > "$ROOT/usr/lib/systemd/system/jupyterhub-panel.service"
+for unit in jupyterhub-panel.service jupyterhub-panel-helper.socket jupyterhub-panel-helper.service; do
+  sed 's|@NODE@|/usr/bin/node|g' "system/systemd/$unit" > "$ROOT/usr/lib/systemd/system/$unit"
+done
 
 # The family hub: our drop-in for Debian's jupyterhub.service (only active where
 # postinst wrote our configuration), the configuration's sources, the control

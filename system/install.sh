@@ -146,7 +146,7 @@ install_app() {
 }
 
 install_system_files() {
-  say "helper: $HELPER_DIR/helper (root:root 0755, run through pkexec)"
+  say "helper: $HELPER_DIR/helper (root:root 0755; a service for the panel, pkexec for a person at a terminal)"
   install -d -o root -g root -m 0755 "$HELPER_DIR"
   local tmp
   tmp=$(mktemp)
@@ -223,10 +223,11 @@ stop_background_panel() {
 start_background_panel() {
   stop_background_panel
   say "panel: starting in the background as $PANEL_USER (log $LOG_DIR/panel.log)"
-  # A clean environment, the service account's groups (shadow for PAM), no
-  # NoNewPrivileges (pkexec). The log is opened by the panel account itself, after
-  # the drop: its log folder is its own, so root must not open a name there.
-  setsid setpriv --reuid="$PANEL_USER" --regid="$PANEL_USER" --init-groups \
+  # A clean environment, the service account's groups (shadow for PAM), and no way
+  # to gain privileges (it needs none: the helper is a service). The log is opened
+  # by the panel account itself, after the drop: its log folder is its own, so root
+  # must not open a name there.
+  setsid setpriv --reuid="$PANEL_USER" --regid="$PANEL_USER" --init-groups --no-new-privs \
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$DATA_DIR" LANG=C.UTF-8 NODE_ENV=production \
     JH4F_APP_DIR="$APP_DIR" JH4F_LOG="$LOG_DIR/panel.log" \
     /bin/sh -c 'exec "$0" "$@" </dev/null >>"$JH4F_LOG" 2>&1' "$NODE" $PANEL_NODE_FLAGS "$APP_DIR/dist/server/server.js" &
@@ -234,11 +235,43 @@ start_background_panel() {
 }
 
 start_systemd_panel() {
-  say "panel: systemd unit jupyterhub-panel.service"
-  sed "s|@NODE@|$NODE|g" "$REPO/system/systemd/jupyterhub-panel.service" > /etc/systemd/system/jupyterhub-panel.service
+  say "panel: systemd units jupyterhub-panel.service, jupyterhub-panel-helper.socket (+ .service)"
+  local unit
+  for unit in jupyterhub-panel.service jupyterhub-panel-helper.socket jupyterhub-panel-helper.service; do
+    sed "s|@NODE@|$NODE|g" "$REPO/system/systemd/$unit" > "/etc/systemd/system/$unit"
+  done
   systemctl daemon-reload
+  systemctl enable --now jupyterhub-panel-helper.socket >/dev/null
+  # A running helper is the old version: the next connection starts the new one.
+  systemctl stop jupyterhub-panel-helper.service
   systemctl enable jupyterhub-panel.service >/dev/null
   systemctl restart jupyterhub-panel.service
+}
+
+# Without systemd the set-up runs the root helper itself, as its socket unit would:
+# `helper --serve` makes /run/jupyterhub4family/helper.sock (root:jupyterhub-panel 0660).
+# Root's process, root's folders for its pid file and log.
+helper_pid() {
+  local pid
+  pid=$(cat "$ROOT_RUN_DIR/helper.pid" 2>/dev/null || true)
+  case "$pid" in ''|*[!0-9]*) return 0 ;; esac
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$HELPER_DIR/helper --serve" && echo "$pid"
+  return 0
+}
+
+start_background_helper() {
+  local pid i
+  pid=$(helper_pid)
+  if [ -n "$pid" ]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    [ ! -d "/proc/$pid" ] || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  say "helper: no systemd here, so the set-up runs it in the background ($HELPER_SOCKET; log $ROOT_LOG_DIR/helper.log)"
+  setsid env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C "$HELPER_DIR/helper" --serve </dev/null >>"$ROOT_LOG_DIR/helper.log" 2>&1 &
+  echo $! > "$ROOT_RUN_DIR/helper.pid"
+  for i in $(seq 50); do [ -S "$HELPER_SOCKET" ] && return 0; sleep 0.1; done
+  die "the helper did not make its socket $HELPER_SOCKET; see $ROOT_LOG_DIR/helper.log"
 }
 
 wait_for_health() {
@@ -321,6 +354,7 @@ main() {
   if [ -d /run/systemd/system ]; then
     start_systemd_panel
   else
+    start_background_helper
     start_background_panel
   fi
   if ! wait_for_health "$port"; then

@@ -23,7 +23,6 @@
 // the helper's parent going away). No step waits on a pipe the kid's processes
 // hold. A cancel answers system_error "cancelled: ...".
 import { readSystemState, type Account } from '../accounts';
-import { watchCaller } from '../caller-cancel';
 import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
 import type { Command, CommandContext } from '../context';
 import { HelperFailure, refused, systemError } from '../errors';
@@ -174,7 +173,7 @@ export const installPackages: Command = {
     const config: PackagesConfig = loadPackagesConfig(defaults);
     ctx.releaseLock();
 
-    const caller = watchCaller();
+    const caller = ctx.watchCancel();
     const deadline = Date.now() + INSTALL_TIMEOUT_MS;
     let result: { changed: boolean; installed: Record<string, string>; skipped: string[] };
     try {

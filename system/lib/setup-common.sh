@@ -21,6 +21,8 @@ LOG_DIR=/var/log/jupyterhub-panel
 ROOT_RUN_DIR=/run/jupyterhub4family
 ROOT_LOG_DIR=/var/log/jupyterhub4family
 ROOT_STATE_DIR=/var/lib/jupyterhub4family
+# The root helper's socket (the panel's only way to it): root:jupyterhub-panel 0660.
+HELPER_SOCKET=$ROOT_RUN_DIR/helper.sock
 
 say() { printf '==> %s\n' "$*"; }
 

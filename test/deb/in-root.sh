@@ -6,7 +6,7 @@
 #   in-root.sh ROOT install DEB [--reinstall]   apt install ./DEB (Debian's own dependencies)
 #   in-root.sh ROOT verify-unit     systemd-analyze verify / security of the installed unit
 #   in-root.sh ROOT serve PORT      start D-Bus, polkitd and the panel the way the unit
-#                                   runs it; check health over HTTPS and the helper via pkexec;
+#                                   runs it; check health over HTTPS and the helper over its socket;
 #                                   start the family hub (family-hub start) and ask its API
 #   in-root.sh ROOT purge           apt purge the package
 #
@@ -85,13 +85,16 @@ case "$STEP" in
     ;;
 
   verify-unit)
-    unit=/usr/lib/systemd/system/jupyterhub-panel.service
-    echo "--- systemd-analyze verify $unit ($(in_root systemd-analyze --version | head -n 1))"
+    units=(/usr/lib/systemd/system/jupyterhub-panel.service /usr/lib/systemd/system/jupyterhub-panel-helper.socket
+      /usr/lib/systemd/system/jupyterhub-panel-helper.service)
+    echo "--- systemd-analyze verify ${units[*]} ($(in_root systemd-analyze --version | head -n 1))"
     rc=0
-    in_root systemd-analyze verify "$unit" 2>&1 || rc=$?
+    in_root systemd-analyze verify "${units[@]}" 2>&1 || rc=$?
     echo "@@VERIFY_RC $rc"
-    echo "--- systemd-analyze security --offline=true $unit"
-    in_root systemd-analyze security --offline=true --no-pager "$unit" 2>&1 | tail -n 45 || true
+    for unit in "${units[0]}" "${units[2]}"; do
+      echo "--- systemd-analyze security --offline=true $unit"
+      in_root systemd-analyze security --offline=true --no-pager "$unit" 2>&1 | tail -n 45 || true
+    done
     ;;
 
   serve)
@@ -122,11 +125,18 @@ case "$STEP" in
       sleep 0.1
     done
 
-    # The panel: the unit's User=, Group=, SupplementaryGroups=, Environment=,
+    # The root helper, as its socket unit would start it (no systemd in a chroot:
+    # what the set-up command does there too).
+    in_root /usr/libexec/jupyterhub-panel/helper --serve </dev/null >"$R/run/helper.log" 2>&1 &
+    PIDS+=("$!")
+    for i in $(seq 50); do [ -S "$R/run/jupyterhub4family/helper.sock" ] && break; sleep 0.1; done
+
+    # The panel: the unit's User=, Group=, SupplementaryGroups=, NoNewPrivileges=, Environment=,
     # EnvironmentFile= and ExecStart=, with the environment systemd gives a service.
     echo "--- starting as the unit does: ${cmd[*]} (user $user, groups $group,$supp)"
     home=$(chroot "$R" getent passwd "$user" | cut -d: -f6)
-    chroot "$R" /usr/bin/setpriv --reuid="$user" --regid="$group" --groups="$supp" \
+    nnp=(); [ "$(key NoNewPrivileges)" = yes ] && nnp=(--no-new-privs)
+    chroot "$R" /usr/bin/setpriv --reuid="$user" --regid="$group" --groups="$supp" "${nnp[@]}" \
       /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin HOME="$home" USER="$user" LOGNAME="$user" \
       SHELL=/usr/sbin/nologin "${unit_env[@]}" "${file_env[@]}" "${cmd[@]}" \
       </dev/null >>"$R/var/log/jupyterhub-panel/panel.log" 2>&1 &
@@ -145,11 +155,11 @@ case "$STEP" in
     # The same certificate check a browser does, by name: localhost is in the SAN.
     if in_root curl -sS -o /dev/null --max-time 5 --cacert /etc/jupyterhub-panel/tls/cert.pem \
       "https://localhost:$port/panel/api/health"; then echo "@@TLS_BY_NAME ok"; else echo "@@TLS_BY_NAME failed"; fi
-    # The panel account runs the helper through pkexec, as the panel does.
+    # The panel account reaches the helper over its socket, as the panel does.
+    client='const s=require("net").connect(process.argv[1]);let o="";s.on("connect",()=>s.write(JSON.stringify({argv:["list-members"]})+"\n"));s.on("data",d=>o+=d);s.on("error",e=>{console.log(JSON.stringify({connectError:e.code}));process.exit(9)});s.on("close",()=>{const l=o.trim().split("\n").pop();console.log(l);process.exit(JSON.parse(l).exitCode)})'
     out=$(chroot "$R" /usr/bin/setpriv --reuid="$user" --regid="$group" --groups="$supp" \
-      /usr/bin/env -i PATH=/usr/sbin:/usr/bin LANG=C.UTF-8 \
-      /usr/bin/pkexec --disable-internal-agent /usr/libexec/jupyterhub-panel/helper list-members 2>&1) && rc=0 || rc=$?
-    echo "@@PKEXEC $rc $(printf '%s\n' "$out" | tail -n 1)"
+      /usr/bin/env -i PATH=/usr/sbin:/usr/bin LANG=C.UTF-8 /usr/bin/node -e "$client" /run/jupyterhub4family/helper.sock 2>&1) && rc=0 || rc=$?
+    echo "@@HELPER $rc $(printf '%s\n' "$out" | tail -n 1)"
     # The family hub, as postinst leaves it where no systemd runs: started by hand
     # with the package's control script (what its message says).
     in_root /usr/libexec/jupyterhub-panel/family-hub start >"$R/run/family-hub.out" 2>&1 && hub_rc=0 || hub_rc=$?

@@ -17,6 +17,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync
 import { buildSync } from 'esbuild';
 import { errorForExit, parseHelperOutput } from '../../lib/helper-client';
 import { requireSandboxHub } from '../sandbox/fixtures';
+import { HELPER_SOCKET, helperAs, helperAsAsync } from '../sandbox/helper-call';
 
 if (process.env.JH4F_SANDBOX !== '1') {
   throw new Error(
@@ -61,7 +62,7 @@ function pkexecArgv(user: string, argv: readonly string[]): string[] {
 /** An environment for a child (Next's types make NODE_ENV look required). */
 const envOf = (vars: Record<string, string>) => vars as NodeJS.ProcessEnv;
 
-/** Run the helper through pkexec as USER (default: the panel account). */
+/** Run the helper through pkexec as USER: the terminal's way in, where polkit decides. */
 function as(user: string, argv: readonly string[], stdin?: string, env?: NodeJS.ProcessEnv): Run {
   const r = spawnSync(RUNUSER, pkexecArgv(user, argv), {
     input: stdin ?? '',
@@ -71,20 +72,18 @@ function as(user: string, argv: readonly string[], stdin?: string, env?: NodeJS.
   });
   return toRun(r);
 }
-const panel = (argv: readonly string[], stdin?: string) => as(PANEL, argv, stdin);
+
+// The panel's way in: one request over the helper's socket (test/sandbox/helper-call.ts).
+function viaSocket(user: string, argv: readonly string[], stdin?: string): Run {
+  return toRun(helperAs(user, argv, stdin));
+}
+const panel = (argv: readonly string[], stdin?: string) => viaSocket(PANEL, argv, stdin);
 
 /** The same, without blocking: for concurrency tests. */
-function asAsync(user: string, argv: readonly string[], stdin = ''): Promise<Run & { ms: number }> {
+async function panelAsync(argv: readonly string[], stdin?: string): Promise<Run & { ms: number }> {
   const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(RUNUSER, pkexecArgv(user, argv), { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ ...toRun({ status, stdout, stderr }), ms: Date.now() - started }));
-    child.stdin.end(stdin);
-  });
+  const r = await helperAsAsync(PANEL, argv, stdin);
+  return { ...toRun(r), ms: Date.now() - started };
 }
 
 function sh(cmd: string, args: readonly string[], input?: string): string {
@@ -381,20 +380,24 @@ describe('names and arguments (cases 1, 4, 5, 6, 7, 10)', () => {
     assert.ok(!existsSync('/home/-G') && !existsSync('/home/--help'));
   });
 
-  test('every bad name of the shared table is invalid_name through pkexec (cases 4, 5, 6, 7)', () => {
+  test('every bad name of the shared table is invalid_name over the socket (cases 4, 5, 6, 7)', () => {
     const before = snapshot();
     for (const name of table.bad) {
-      if (name.includes('\u0000')) continue; // cannot be put into argv at all: see the next test
       expectRefused(panel(['add-member', name, '--actor', 'mama']), 3, 'invalid_name');
     }
     assert.equal(snapshot(), before);
   });
 
-  test('a NUL in a name cannot even reach the helper; a 100 KB name is invalid_name; 1 MB cannot be passed (cases 5, 7)', () => {
-    assert.throws(() => spawnSync(RUNUSER, pkexecArgv(PANEL, ['add-member', 'alice\u0000x'])));
-    expectRefused(panel(['add-member', 'a'.repeat(100 * 1024), '--actor', 'mama']), 3, 'invalid_name');
-    const big = spawnSync(RUNUSER, pkexecArgv(PANEL, ['add-member', 'a'.repeat(1024 * 1024), '--actor', 'mama']));
+  test('a NUL in a name cannot reach the helper through pkexec and is invalid_name over the socket; 30 KB is invalid_name; 1 MB is never read (cases 5, 7)', () => {
+    assert.throws(() => spawnSync(RUNUSER, pkexecArgv('root', ['add-member', 'alice\u0000x'])));
+    expectRefused(panel(['add-member', 'alice\u0000x', '--actor', 'mama']), 3, 'invalid_name');
+    expectRefused(panel(['add-member', 'a'.repeat(30 * 1024), '--actor', 'mama']), 3, 'invalid_name');
+    const before = snapshot();
+    // A request over 64 KB: the helper drops the connection without reading on or answering.
+    const big = panel(['add-member', 'a'.repeat(1024 * 1024), '--actor', 'mama']);
     assert.notEqual(big.status, 0);
+    assert.equal(big.result, null);
+    assert.equal(snapshot(), before);
   });
 
   test('a bad actor name is invalid_name too', () => {
@@ -413,9 +416,11 @@ describe('names and arguments (cases 1, 4, 5, 6, 7, 10)', () => {
 
   test('unknown commands are refused by polkit or, when bound, by the helper (case 10)', () => {
     // pkexec picks the action by exec.path + argv1; an unknown command has no action -> auth_admin -> 126/127.
+    const viaPkexec = as('mama', ['delete-everything', 'kim']);
+    assert.ok(viaPkexec.status === 126 || viaPkexec.status === 127, `exit ${viaPkexec.status}`);
+    // over the socket the helper itself refuses it: usage
     const r = panel(['delete-everything', 'kim']);
-    assert.ok(r.status === 126 || r.status === 127 || r.status === 2, `exit ${r.status}`);
-    assert.ok(!(r.result?.ok === true));
+    expectRefused(r, 2, 'usage');
     // as root (no polkit involved) the helper itself refuses
     const direct = spawnSync(HELPER, ['delete-everything', 'kim'], { encoding: 'utf8' });
     assert.equal(direct.status, 2);
@@ -436,8 +441,11 @@ describe('names and arguments (cases 1, 4, 5, 6, 7, 10)', () => {
       NODE_OPTIONS: `--require ${evil}/preload.js`,
       LANG: 'C',
     });
-    // through pkexec as the panel
-    expectOk(as(PANEL, ['add-member', 'kim', '--actor', 'mama'], '', env), true);
+    // from a panel process with that environment, over the socket: the helper service never sees it
+    // (NODE_OPTIONS would run in that client process itself, not in the helper: only PATH here.)
+    void env;
+    const r = helperAs(PANEL, ['add-member', 'kim', '--actor', 'mama'], undefined, envOf({ PATH: `${evil}:/usr/sbin:/usr/bin:/sbin:/bin`, LANG: 'C' }));
+    expectOk(toRun(r), true);
     // directly as root (PATH and NODE_OPTIONS would apply to node itself, so only PATH here)
     const direct = spawnSync(HELPER, ['remove-member', 'kim'], {
       encoding: 'utf8',
@@ -619,7 +627,7 @@ describe('the actor', () => {
   });
 });
 
-describe("the panel's client, lib/helper-client.ts, through real pkexec", () => {
+describe("the panel's client, lib/helper-client.ts, over the helper's real socket", () => {
   after(() => deleteUser('nora'));
 
   test('typed wrappers: list, add, create with progress, set-password, and typed refusals', () => {
@@ -658,10 +666,19 @@ describe("the panel's client, lib/helper-client.ts, through real pkexec", () => 
 });
 
 describe('privilege (cases 11, 12)', () => {
-  test('a kid and a parent without an agent are not authorized; nothing changes (case 11)', () => {
+  test('a kid, the hub account and a parent cannot reach the helper: not over its socket, not through pkexec without an agent (case 11)', () => {
     ensureMember('kim', false);
     const before = snapshot();
-    for (const who of ['anna', 'mama', 'kim']) {
+    const socket = statSync(HELPER_SOCKET);
+    assert.ok(socket.isSocket());
+    assert.equal(socket.uid, 0);
+    assert.equal(socket.mode & 0o777, 0o660, 'root:jupyterhub-panel 0660: the socket is the gate');
+    for (const who of ['anna', 'mama', 'kim', 'jupyterhub']) {
+      const r = viaSocket(who, ['add-member', 'kim', '--actor', 'mama']);
+      assert.equal(r.status, 9, `${who} reached the helper's socket: ${r.stdout}`);
+      assert.match(r.stdout, /"connectError":"EACCES"/);
+    }
+    for (const who of ['anna', 'mama', 'kim', PANEL]) {
       for (const argv of [
         ['add-member', 'kim'],
         ['list-members'],
@@ -669,7 +686,7 @@ describe('privilege (cases 11, 12)', () => {
         ['create-user', 'evil'],
       ]) {
         const r = as(who, argv, 'x-pass-1\n');
-        assert.ok(r.status === 126 || r.status === 127, `${who} ${argv[0]}: exit ${r.status} ${r.stdout}`);
+        assert.ok(r.status === 126 || r.status === 127, `${who} ${argv[0]} through pkexec: exit ${r.status} ${r.stdout}`);
         assert.equal(r.result, null);
         assert.equal(errorForExit(r.status, null, parseHelperOutput(r.stdout), r.stderr)?.code, 'not_authorized');
       }
@@ -677,43 +694,51 @@ describe('privilege (cases 11, 12)', () => {
     assert.equal(snapshot(), before);
   });
 
-  test('a broken polkit rule: pkexec fails and the client says not_authorized, never success (case 12)', async () => {
+  test('a broken gate: the socket closed to the panel, or no helper running: the client says so, never success (case 12)', () => {
+    ensureMember('kim', false);
+    try {
+      chmodSync(HELPER_SOCKET, 0o600);
+      const closed = clientAsPanel(`return await caught(c.addMember('kim', 'mama'));`) as Record<string, unknown>;
+      assert.deepEqual([closed.code, closed.httpStatus], ['not_authorized', 502]);
+      assert.match(String(closed.message), /jupyterhub-panel 0660/);
+    } finally {
+      chmodSync(HELPER_SOCKET, 0o660);
+    }
+    const moved = `${HELPER_SOCKET}.away`;
+    renameSync(HELPER_SOCKET, moved);
+    try {
+      const gone = clientAsPanel(`return await caught(c.addMember('kim', 'mama'));`) as Record<string, unknown>;
+      assert.deepEqual([gone.code, gone.httpStatus], ['unavailable', 503]);
+      assert.match(String(gone.message), /not running/);
+    } finally {
+      renameSync(moved, HELPER_SOCKET);
+    }
+    assert.ok(!isMember('kim'));
+    expectOk(panel(['add-member', 'kim', '--actor', 'mama']), true);
+    ensureMember('kim', false);
+  });
+
+  test('a broken polkit rule: a person at a terminal gets no authorization, never success (case 12, terminal)', async () => {
     const rule = ['/etc/polkit-1/rules.d/50-jupyterhub-panel.rules', '/usr/share/polkit-1/rules.d/50-jupyterhub-panel.rules'].find(
       (p) => existsSync(p),
     );
     assert.ok(rule, 'the panel rule is not installed');
     const saved = readFileSync(rule, 'utf8');
     ensureMember('kim', false);
-    const waitFor = async (want: (r: Run) => boolean) => {
-      let r: Run = panel(['list-members']);
-      for (let i = 0; i < 50 && !want(r); i++) {
-        await new Promise((res) => setTimeout(res, 200));
-        r = panel(['list-members']);
-      }
-      return r;
-    };
     try {
       writeFileSync(`${rule}.tmp`, 'polkit.addRule(function (action, subject) { return polkit.Result.YES; ');
       renameSync(`${rule}.tmp`, rule);
-      const r = await waitFor((x) => x.status !== 0);
-      assert.ok(r.status === 126 || r.status === 127, `exit ${r.status}`);
-      const e = errorForExit(r.status, null, parseHelperOutput(r.stdout), r.stderr);
-      assert.equal(e?.code, 'not_authorized');
-      assert.equal(e?.httpStatus, 502);
-      assert.match(e!.message, /polkit/);
-      const add = panel(['add-member', 'kim', '--actor', 'mama']);
-      assert.ok(add.status === 126 || add.status === 127);
-      const viaClient = clientAsPanel(`return await caught(c.addMember('kim', 'mama'));`) as Record<string, unknown>;
-      assert.equal(viaClient.code, 'not_authorized');
-      assert.equal(viaClient.httpStatus, 502);
-      assert.match(String(viaClient.message), /polkit/);
+      await new Promise((res) => setTimeout(res, 1000));
+      for (const who of ['mama', 'anna', PANEL]) {
+        const r = as(who, ['add-member', 'kim', '--actor', who]);
+        assert.ok(r.status === 126 || r.status === 127, `${who}: exit ${r.status}`);
+        assert.equal(errorForExit(r.status, null, parseHelperOutput(r.stdout), r.stderr)?.code, 'not_authorized');
+      }
       assert.ok(!isMember('kim'));
     } finally {
       writeFileSync(`${rule}.tmp`, saved);
       renameSync(`${rule}.tmp`, rule);
     }
-    const back = await waitFor((x) => x.status === 0);
-    assert.equal(back.status, 0, 'the restored rule did not take effect');
   });
 });
 
@@ -723,12 +748,12 @@ describe('load and faults (cases 25, 26)', () => {
     ensureMember('ben', true);
     ensureMember('anna', true);
     const runs = await Promise.all([
-      asAsync(PANEL, ['add-member', 'kim', '--actor', 'mama']),
-      asAsync(PANEL, ['add-member', 'kim', '--actor', 'papa']),
-      asAsync(PANEL, ['remove-member', 'ben', '--actor', 'papa']),
-      asAsync(PANEL, ['remove-member', 'ben', '--actor', 'mama']),
-      asAsync(PANEL, ['add-member', 'ben', '--actor', 'mama']).then(() => null),
-      asAsync(PANEL, ['set-password', 'anna', '--actor', 'papa'], 'anna-pass-1\n'),
+      panelAsync(['add-member', 'kim', '--actor', 'mama']),
+      panelAsync(['add-member', 'kim', '--actor', 'papa']),
+      panelAsync(['remove-member', 'ben', '--actor', 'papa']),
+      panelAsync(['remove-member', 'ben', '--actor', 'mama']),
+      panelAsync(['add-member', 'ben', '--actor', 'mama']).then(() => null),
+      panelAsync(['set-password', 'anna', '--actor', 'papa'], 'anna-pass-1\n'),
     ]);
     for (const r of runs) if (r) assert.equal(r.status, 0, r.stdout + r.stderr);
     const kimAdds = runs.slice(0, 2).map((r) => r!.result?.changed);
@@ -766,24 +791,22 @@ describe('load and faults (cases 25, 26)', () => {
     ensureMember('kim', false);
   });
 
-  test("the helper's own lock: a live holder makes it busy after 10 s; a dead holder's lock is taken over", () => {
+  test("the helper's own lock is the kernel's: a live holder makes it busy after 10 s; a dead holder holds nothing", async () => {
     ensureMember('kim', false);
-    const holder = spawn('/bin/sleep', ['60']);
+    const holder = spawn('/usr/bin/flock', [HELPER_LOCK, '/bin/sleep', '60'], { stdio: 'ignore', detached: true });
     try {
-      writeFileSync(HELPER_LOCK, `${holder.pid}\n`, { flag: 'wx' });
+      for (let i = 0; i < 50 && spawnSync('/usr/bin/flock', ['-n', HELPER_LOCK, 'true']).status === 0; i++) await new Promise((r) => setTimeout(r, 100));
       const started = Date.now();
-      expectRefused(panel(['add-member', 'kim', '--actor', 'mama']), 7, 'busy');
+      expectRefused(await panelAsync(['add-member', 'kim', '--actor', 'mama']), 7, 'busy');
       const ms = Date.now() - started;
       assert.ok(ms >= 9500 && ms <= 13000, `waited ${ms} ms`);
+      assert.ok(!isMember('kim'));
     } finally {
-      rmSync(HELPER_LOCK, { force: true });
-      holder.kill();
+      process.kill(-holder.pid!, 'SIGKILL');
     }
-    // a pid that is surely dead: a finished child
-    const dead = spawnSync('/bin/true').pid;
-    writeFileSync(HELPER_LOCK, `${dead}\n`, { flag: 'wx' });
+    await new Promise((r) => setTimeout(r, 200));
+    // The holder died: the kernel dropped its lock, there is nothing stale to take over.
     expectOk(panel(['add-member', 'kim', '--actor', 'mama']), true);
-    assert.ok(!existsSync(HELPER_LOCK), 'the lock was not released');
     ensureMember('kim', false);
   });
 });

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import { PanelClient, hubApi } from '../sandbox/http';
+import { helperAs } from '../sandbox/helper-call';
 import { parents, requireSandboxHub } from '../sandbox/fixtures';
 import { BLOCK_BEGIN, PANEL_HUB_TOKEN_FILE } from '../../lib/hub-facts';
 
@@ -322,13 +323,15 @@ describe('hub dashboard', () => {
 });
 
 describe('hub helper commands', () => {
-  const asUser = (user: string, argv: string[]) =>
-    spawnSync('/usr/sbin/runuser', ['-u', user, '--', '/usr/bin/pkexec', '--disable-internal-agent', HELPER, ...argv], { encoding: 'utf8' });
+  // The panel's way to the helper: its socket (test/sandbox/helper-call.ts).
+  const asUser = (user: string, argv: string[]) => helperAs(user, argv);
 
-  test('a kid cannot run hub-status, restart-hub or connect-hub through pkexec', () => {
+  test('a kid can run none of hub-status, restart-hub, connect-hub: not over the socket, not through pkexec', () => {
     for (const argv of [['hub-status'], ['restart-hub', '--actor', 'anna'], ['connect-hub', '--actor', 'anna']]) {
-      const r = asUser('anna', argv);
+      const r = spawnSync('/usr/sbin/runuser', ['-u', 'anna', '--', '/usr/bin/pkexec', '--disable-internal-agent', HELPER, ...argv], { encoding: 'utf8' });
       assert.ok(r.status === 126 || r.status === 127, `${argv[0]}: ${r.status} ${r.stdout} ${r.stderr}`);
+      const viaSocket = asUser('anna', argv);
+      assert.equal(viaSocket.status, 9, `${argv[0]} over the socket: ${viaSocket.stdout}`);
     }
   });
 

@@ -426,15 +426,14 @@ describe('two parents change the family at the same moment', () => {
 
 // ---- onboarding ---------------------------------------------------------------------------------
 
+/** Someone else holds the helper's kernel lock (flock), as a change from a terminal would. */
 function holdHelperLock(): ChildProcess {
-  const sleeper = spawn('/bin/sleep', ['60'], { stdio: 'ignore' });
-  const start = fs.readFileSync(`/proc/${sleeper.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
-  fs.writeFileSync(HELPER_LOCK, `${sleeper.pid} ${start}\n`, { flag: 'wx' });
-  return sleeper;
+  const holder = spawn('/usr/bin/flock', [HELPER_LOCK, '/bin/sleep', '60'], { stdio: 'ignore', detached: true });
+  for (let i = 0; i < 50 && spawnSync('/usr/bin/flock', ['-n', HELPER_LOCK, 'true']).status === 0; i++) spawnSync('sleep', ['0.1']);
+  return holder;
 }
-function releaseHelperLock(sleeper: ChildProcess) {
-  fs.rmSync(HELPER_LOCK, { force: true });
-  sleeper.kill('SIGTERM');
+function releaseHelperLock(holder: ChildProcess) {
+  process.kill(-holder.pid!, 'SIGKILL');
 }
 function deleteAccount(user: string) {
   if (accountExists(user)) execFileSync('/usr/sbin/userdel', ['--remove', '--', user], { stdio: 'pipe' });

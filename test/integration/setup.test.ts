@@ -68,12 +68,19 @@ test('accounts, files and permissions are as ARCHITECTURE.md says', () => {
   assert.equal(fs.statSync('/usr/lib/jupyterhub-panel').uid, 0, 'the installed app is root-owned (the panel cannot rewrite itself)');
 });
 
-test('the panel runs as jupyterhub-panel, not root, without NoNewPrivileges', () => {
+test('the panel runs as jupyterhub-panel, not root, with NoNewPrivileges; the helper is a root service behind a socket only the panel may use', () => {
   const pid = panelPid();
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const uid = Number(execFileSync('id', ['-u', 'jupyterhub-panel'], { encoding: 'utf8' }));
   assert.match(status, new RegExp(`^Uid:\\s+${uid}\\s+${uid}\\s+${uid}\\s+${uid}$`, 'm'));
-  assert.match(status, /^NoNewPrivs:\s+0$/m);
+  assert.match(status, /^NoNewPrivs:\s+1$/m, 'the panel cannot gain privileges (it runs nothing setuid)');
+  const helperPid = Number(fs.readFileSync('/run/jupyterhub4family/helper.pid', 'utf8').trim());
+  assert.match(fs.readFileSync(`/proc/${helperPid}/cmdline`, 'utf8'), /\/usr\/libexec\/jupyterhub-panel\/helper\0--serve/);
+  assert.match(fs.readFileSync(`/proc/${helperPid}/status`, 'utf8'), /^Uid:\s+0\s+0\s+0\s+0$/m);
+  const socket = fs.statSync('/run/jupyterhub4family/helper.sock');
+  const panelGid = Number(execFileSync('id', ['-g', 'jupyterhub-panel'], { encoding: 'utf8' }));
+  assert.ok(socket.isSocket());
+  assert.deepEqual([socket.uid, socket.gid, socket.mode & 0o777], [0, panelGid, 0o660]);
 });
 
 test('running the set-up command a second time keeps one healthy panel, certificate and data', async () => {

@@ -3,18 +3,18 @@ import assert from 'node:assert/strict';
 import { FamilyError, familyErrorBody, helperCodeMessage, HTTP_STATUS_OF, protectedReasonText } from '../../lib/family-errors';
 import { catalogs, locales } from '../../lib/i18n/messages';
 
-const CODES = ['invalid_name', 'no_such_user', 'protected_account', 'conflict', 'busy', 'system_error', 'not_authorized', 'timeout', 'usage'] as const;
+const CODES = ['invalid_name', 'no_such_user', 'protected_account', 'conflict', 'busy', 'system_error', 'not_authorized', 'unavailable', 'timeout', 'usage'] as const;
 
 test('family errors: every helper code has its HTTP status (ARCHITECTURE.md) and a distinct message in every language', () => {
   assert.deepEqual(
-    { invalid_name: 400, no_such_user: 404, protected_account: 403, conflict: 409, busy: 503, system_error: 500, not_authorized: 502 },
+    { invalid_name: 400, no_such_user: 404, protected_account: 403, conflict: 409, busy: 503, system_error: 500, not_authorized: 502, unavailable: 503 },
     Object.fromEntries(Object.entries(HTTP_STATUS_OF).filter(([k]) => !['usage', 'timeout'].includes(k))),
   );
   for (const locale of locales) {
     const messages = CODES.map((c) => helperCodeMessage(c, catalogs[locale]));
     assert.equal(new Set(messages).size, CODES.length, locale);
     for (const m of messages) assert.ok(m.length > 10);
-    assert.match(helperCodeMessage('not_authorized', catalogs[locale]), /polkit/);
+    assert.match(helperCodeMessage('unavailable', catalogs[locale]), /jupyterhub-panel-helper\.socket/);
   }
 });
 

@@ -1,6 +1,10 @@
 // Pure parts of the root helper: argv shape, account file parsers, the
 // protected-account rule, password input, lock content, log lines.
 import { test } from 'node:test';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { parseArgv } from '../../privileged-helper/args';
 import { COMMAND_SPECS } from '../../privileged-helper/commands/index';
@@ -17,7 +21,7 @@ import {
 } from '../../privileged-helper/accounts';
 import { configFromJson, DEFAULT_PROTECTED_GROUPS, isRootOnlyWritable, protectedReason } from '../../privileged-helper/policy';
 import { passwordFromInput } from '../../privileged-helper/password';
-import { parseLockContent } from '../../privileged-helper/lock';
+import { acquireLock } from '../../privileged-helper/lock';
 import { formatLogMessage } from '../../privileged-helper/syslog';
 import { actorFor, callerUid } from '../../privileged-helper/helper';
 
@@ -205,12 +209,27 @@ test('password: one line from stdin, line end cut, bad input refused without ech
   assert.equal(passwordFromInput(Buffer.from('x'.repeat(512))).length, 512);
 });
 
-test('lock content', () => {
-  assert.deepEqual(parseLockContent('123 456\n'), { pid: 123, start: '456' });
-  assert.deepEqual(parseLockContent('123'), { pid: 123, start: null });
-  assert.equal(parseLockContent(''), null);
-  assert.equal(parseLockContent('0\n'), null);
-  assert.equal(parseLockContent('12 x\n'), null);
+test('the helper lock is a kernel lock: busy while held, free once released or once its holder dies', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'jh4f-lock-'));
+  const file = path.join(dir, 'lock');
+  try {
+    const held = acquireLock(file, 1000);
+    const started = Date.now();
+    assert.throws(() => acquireLock(file, 500), (e: unknown) => e instanceof HelperFailure && e.code === 'busy');
+    assert.ok(Date.now() - started >= 400, 'it waited before saying busy');
+    held.release();
+    acquireLock(file, 500).release();
+    // Another process holds it and dies: the kernel lets go, no stale lock to take over.
+    const holder = spawn('/usr/bin/flock', [file, 'sleep', '30'], { stdio: 'ignore', detached: true });
+    const deadline = Date.now() + 5000;
+    while (spawnSync('/usr/bin/flock', ['-n', file, 'true']).status === 0 && Date.now() < deadline) spawnSync('sleep', ['0.05']);
+    assert.throws(() => acquireLock(file, 200), (e: unknown) => e instanceof HelperFailure && e.code === 'busy');
+    process.kill(-holder.pid!, 'SIGKILL'); // flock and its sleep, which shares the locked file
+    spawnSync('sleep', ['0.2']);
+    acquireLock(file, 2000).release();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('log lines: plain tokens bare, anything else JSON-quoted (no newline reaches syslog)', () => {

@@ -83,12 +83,12 @@ test("the helper's message is used; the exit code decides the code", () => {
   assert.equal(errorForExit(5, null, parseHelperOutput('{"ok":false,"error":"busy","message":"m"}'))!.code, 'protected_account');
 });
 
-test('pkexec refusals name polkit', () => {
+test('not authorized (126/127) says which gate refused and what to do', () => {
   const e = errorForExit(126, null, parseHelperOutput(''), 'Error executing command as another user: Not authorized\n')!;
   assert.equal(e.code, 'not_authorized');
-  assert.match(e.message, /polkit/);
+  assert.match(e.message, /root:jupyterhub-panel 0660/);
   assert.match(e.message, /Not authorized/);
-  assert.match(errorForExit(127, null, parseHelperOutput(''))!.message, /polkit/);
+  assert.match(errorForExit(127, null, parseHelperOutput(''))!.message, /set-up command/);
 });
 
 test('killed by a signal is a system error', () => {
