@@ -163,7 +163,7 @@ export function runHelper(
 ): Promise<HelperResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const sock = net.connect(HELPER_SOCKET);
+    const sock = net.connect({ path: HELPER_SOCKET, allowHalfOpen: true });
     let stdout = '';
     let pending = '';
     let done = false;
@@ -179,7 +179,12 @@ export function runHelper(
     const timer = setTimeout(() => {
       finish(new HelperError('timeout', `the helper did not answer within ${Math.round(timeoutMs / 1000)} s (${command})`));
     }, timeoutMs);
-    const cancel = () => sock.destroy();
+    // Cancel: close our sending side. The helper stops the command, ends what it
+    // started, then answers and closes; the answer says cancelled.
+    let requested = false;
+    const cancel = () => {
+      if (requested) sock.end();
+    };
     if (opts.cancel?.aborted) cancel();
     else opts.cancel?.addEventListener('abort', cancel, { once: true });
 
@@ -188,6 +193,8 @@ export function runHelper(
       const request: Record<string, unknown> = { argv: [command, ...args] };
       if (opts.stdin !== undefined) request.stdin = opts.stdin;
       sock.write(`${JSON.stringify(request)}\n`);
+      requested = true;
+      if (opts.cancel?.aborted) sock.end();
     });
     sock.on('data', (chunk: string) => {
       if (stdout.length < 4 * 1024 * 1024) stdout += chunk;
@@ -214,11 +221,11 @@ export function runHelper(
     });
     sock.on('close', () => {
       if (done) return;
-      if (opts.cancel?.aborted) return finish(new HelperError('system_error', 'cancelled: the connection to the helper was closed'));
       const parsed = parseHelperOutput(stdout);
-      const last = parsed.result as Record<string, unknown> | null;
-      if (!last) return finish(new HelperError('system_error', 'the helper closed the connection without an answer'));
-      const exitCode = typeof last.exitCode === 'number' ? last.exitCode : last.ok === true ? 0 : 8;
+      if (!parsed.result) return finish(new HelperError('system_error', 'the helper closed the connection without an answer'));
+      // The last line carries the contract's exit code, which decides the error (one table).
+      const raw = parseHelperLine(stdout.trimEnd().split('\n').at(-1) ?? '');
+      const exitCode = typeof raw?.exitCode === 'number' ? raw.exitCode : parsed.result.ok === true ? 0 : 8;
       const err = errorForExit(exitCode, null, parsed);
       if (err) finish(err);
       else {

@@ -8,8 +8,9 @@
 //
 // Protocol: the client sends one JSON line {"argv": [COMMAND, ARGS...], "stdin":
 // "PASSWORD"?}; the helper answers with JSON lines, progress then the last line
-// ({"ok": ..., "exitCode": N}), and closes. Closing the connection early cancels
-// a long command (install-packages).
+// ({"ok": ..., "exitCode": N}), and closes. A client that closes its sending side
+// (or the whole connection) cancels a long command (install-packages); the answer
+// comes once everything the command started has ended.
 import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { readSystemState } from './accounts';
@@ -63,6 +64,12 @@ function handle(sock: net.Socket): void {
   const timer = setTimeout(() => sock.destroy(), REQUEST_TIMEOUT_MS);
   sock.setEncoding('utf8');
   sock.on('error', () => cancel.abort('the connection failed'));
+  // The caller cancels by closing its sending side (it still reads the answer);
+  // a caller that dies closes both.
+  sock.on('end', () => {
+    cancel.abort('cancelled by the caller');
+    if (!started) sock.end();
+  });
   sock.on('close', () => cancel.abort('cancelled by the caller (the connection closed)'));
   sock.on('data', (chunk: string) => {
     if (started) return; // nothing is expected after the request line
@@ -125,7 +132,7 @@ export function serve(argv: readonly string[]): void {
   process.umask(0o022);
   let open = 0;
   let idle: NodeJS.Timeout | null = null;
-  const server = net.createServer((sock) => {
+  const server = net.createServer({ allowHalfOpen: true }, (sock) => {
     open += 1;
     if (idle) clearTimeout(idle);
     sock.on('close', () => {

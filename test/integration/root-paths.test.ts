@@ -171,6 +171,9 @@ test('the package\'s postinst configure (an upgrade), run by root, writes throug
   fs.mkdirSync('/usr/share/jupyterhub-panel', { recursive: true });
   fs.copyFileSync(path.join(REPO, 'system', 'lib', 'setup-common.sh'), '/usr/share/jupyterhub-panel/setup-common.sh');
   fs.copyFileSync(path.join(REPO, 'system', 'panel.env'), '/usr/share/jupyterhub-panel/panel.env');
+  fs.copyFileSync(path.join(REPO, 'system', 'lib', 'family-hub.sh'), '/usr/share/jupyterhub-panel/family-hub.sh');
+  fs.mkdirSync('/usr/share/jupyterhub4family', { recursive: true });
+  for (const f of ['jupyterhub_config.py', 'panel-service.json']) fs.copyFileSync(path.join(REPO, 'system', 'hub', f), `/usr/share/jupyterhub4family/${f}`);
   const r = spawnSync('bash', [path.join(REPO, 'system', 'debian', 'postinst'), 'configure', '0.1.0'], { encoding: 'utf8', timeout: 2 * 60_000 });
   assert.equal(r.status, 0, `postinst configure: ${r.stdout}${r.stderr}`);
   assertNoRootWrite('after postinst configure');
