@@ -11,7 +11,8 @@
 // ({"ok": ..., "exitCode": N}), and closes. A client that closes its sending side
 // (or the whole connection) cancels a long command (install-packages); the answer
 // comes once everything the command started has ended.
-import { chmodSync, chownSync, lstatSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import net from 'node:net';
 import { readSystemState } from './accounts';
 import type { Caller } from './context';
@@ -112,8 +113,25 @@ function handle(sock: net.Socket): void {
   }
 }
 
+/**
+ * The socket's folder, made at start as systemd would for a socket unit: /run is
+ * empty after a boot. An existing one must be root's own directory, closed to
+ * others (only root could have made it in /run); anything else is refused.
+ */
+function ensureRootFolder(dir: string): void {
+  const st = lstatSync(dir, { throwIfNoEntry: false });
+  if (!st) {
+    mkdirSync(dir, { mode: 0o755 });
+    return;
+  }
+  if (!st.isDirectory() || st.uid !== 0 || (st.mode & 0o022) !== 0) {
+    throw new Error(`${dir} is not a root-owned directory closed to others; remove it and start me again`);
+  }
+}
+
 /** A socket of our own (no systemd): root:PANEL 0660 in a root-owned folder. */
 function listenOnPath(server: net.Server, path: string): void {
+  ensureRootFolder(dirname(path));
   const existing = lstatSync(path, { throwIfNoEntry: false });
   if (existing?.isSocket()) unlinkSync(path); // left by a helper that died
   const old = process.umask(0o177); // created 0600: nobody else can connect before the chown
