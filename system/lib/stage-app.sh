@@ -3,23 +3,18 @@
 # command and the Debian package install the same tree. Sourced, not run.
 
 # stage_app REPO DEST: package.json, next.config.ts, public/, dist/server/, .next/
-# (without its cache) and only the production node_modules (top-level folders carry
-# their nested ones), already built for the Node.js that ran `npm ci`.
+# (without its cache and traces) and the node_modules files the server can load,
+# already built for the Node.js that ran `npm ci`.
 stage_app() {
-  local repo="$1" dest="$2"
+  local repo="$1" dest="$2" list
   mkdir -p "$dest/dist"
   (cd "$repo" && cp -a package.json next.config.ts public "$dest/")
   (cd "$repo" && cp -a dist/server "$dest/dist/")
-  (cd "$repo" && tar --exclude=.next/cache -cf - .next) | tar -xf - -C "$dest"
-  (cd "$repo" && { npm ls --omit=dev --all --parseable 2>/dev/null || true; } |
-    sed -n "s|^$repo/||p" | grep -E '^node_modules/(@[^/]+/)?[^/@]+$' | grep -vE "$BUILD_ONLY_MODULES" | sort -u |
-    tar -cf - -T -) | tar -xf - -C "$dest"
+  (cd "$repo" && tar --exclude=.next/cache --exclude='*.nft.json' -cf - .next) | tar -xf - -C "$dest"
+  # Only the node_modules files the server can load (Next's output tracing plus a
+  # trace of our server: scripts/server-files.mjs), not every production package.
+  list=$(mktemp)
+  "${NODE:-node}" "$repo/scripts/server-files.mjs" "$repo" > "$list" || { rm -f "$list"; return 1; }
+  (cd "$repo" && tar --no-recursion -cf - -T "$list") | tar -xf - -C "$dest"
+  rm -f "$list"
 }
-
-# Native packages only the build uses: Next's SWC compiler (the server hands Next
-# the configuration the build produced, so it never compiles at run time), and
-# sharp with its libvips (Next's image optimizer; the panel has no next/image). npm
-# also installs the other C library's variants (-musl) of such optional packages;
-# none of them belongs on a family machine.
-BUILD_ONLY_MODULES='^node_modules/(@next/swc-[^/]+|@img/[^/]+|sharp)$'
-
