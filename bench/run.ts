@@ -32,6 +32,7 @@ async function main() {
     ['./login', 'benchLoginStorm', 'login storm'],
     ['./family-page', 'benchFamilyPage', 'family page'],
     ['./hub-health', 'benchHubHealth', 'hub health'],
+    ['./package-size', 'benchPackageSize', 'package size'],
   ] as const) {
     const run = await optional(file, fn);
     if (run) benches.push({ name, run });
