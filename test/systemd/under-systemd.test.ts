@@ -112,6 +112,13 @@ function prepareRoot() {
   const archives = useCache ? APT_ARCHIVES : path.join(work, 'apt-archives');
   fs.mkdirSync(path.join(archives, 'partial'), { recursive: true });
   run('download dependencies', IN_ROOT, [root, 'install', DEB, '--download-only'], { env: { JH4F_APT_ARCHIVES: archives }, quiet: true });
+  // The container gets a copy of its own (hard links: instant): apt locks the
+  // archives folder for the whole installation, and the shared cache must stay free
+  // for another test (test/deb) meanwhile.
+  const own = path.join(work, 'apt-archives-own');
+  const copy = spawnSync('cp', ['-al', archives, own]);
+  if (copy.status !== 0) run('copy the apt cache', 'cp', ['-a', archives, own]);
+  fs.rmSync(path.join(own, 'lock'), { force: true });
 
   const dir = path.join(root, 'root/jh4f');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -141,7 +148,7 @@ function prepareRoot() {
   fs.symlinkSync('/etc/systemd/system/jh4f-checks.service', path.join(root, 'etc/systemd/system/multi-user.target.wants/jh4f-checks.service'));
   // dbus fails with 200/CHDIR when / is not world-searchable (mkdtemp makes 0700).
   fs.chmodSync(root, 0o755);
-  return archives;
+  return own;
 }
 
 /** The same tree as a higher version: what an upgrade from the tested version does. */
