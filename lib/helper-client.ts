@@ -213,6 +213,11 @@ export function runHelper(
         }
       }
     });
+    // The helper ends its sending side after its last line. Both ends allow half-open
+    // connections (our end of sending is the helper's "cancel"), so without ending
+    // ours here neither side would close and every answer would wait for the timeout
+    // (found by test/systemd). After the answer, the helper takes our end as nothing.
+    sock.on('end', () => sock.end());
     sock.on('error', (e) => {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM') finish(new HelperError('not_authorized', NOT_AUTHORIZED_MESSAGE));

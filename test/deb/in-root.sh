@@ -3,7 +3,8 @@
 # in private mount and pid namespaces (and, for `serve`, a private network
 # namespace with loopback only). Called by test/deb/fresh-machine.test.ts.
 #
-#   in-root.sh ROOT install DEB [--reinstall]   apt install ./DEB (Debian's own dependencies)
+#   in-root.sh ROOT install DEB [--reinstall|--download-only]   apt install ./DEB (Debian's own dependencies)
+#   in-root.sh ROOT apt PACKAGE...  apt install Debian packages (test/systemd's root)
 #   in-root.sh ROOT verify-unit     systemd-analyze verify / security of the installed unit
 #   in-root.sh ROOT serve PORT      start D-Bus, polkitd and the panel the way the unit
 #                                   runs it; check health over HTTPS and the helper over its socket;
@@ -82,6 +83,15 @@ case "$STEP" in
     in_root apt-get update -q
     # A second run with --reinstall goes through prerm upgrade / postinst configure OLD, as an upgrade does.
     in_root apt-get install -y -q --no-install-recommends ${2:+"$2"} "/tmp/$(basename "$deb")"
+    ;;
+
+  apt)
+    if [ -n "${JH4F_APT_ARCHIVES:-}" ]; then
+      mkdir -p "$JH4F_APT_ARCHIVES/partial"
+      mnt /var/cache/apt/archives --bind "$JH4F_APT_ARCHIVES"
+    fi
+    in_root apt-get update -q
+    in_root apt-get install -y -q --no-install-recommends "$@"
     ;;
 
   verify-unit)

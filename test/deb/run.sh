@@ -21,5 +21,5 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-[ -n "${JH4F_DEB:-}" ] || bash scripts/build-deb.sh
+bash test/lib/build-deb-once.sh
 exec node --import tsx --test --test-reporter=spec --test-timeout=3600000 test/deb/fresh-machine.test.ts

@@ -1,0 +1,48 @@
+// lib/helper-client.ts over a real Unix socket: a stand-in for the helper that
+// behaves as privileged-helper/serve.ts does (half-open connections allowed; it
+// answers with JSON lines, then ends its sending side). The client must take the
+// answer and close, not wait for its timeout.
+// Run with --conditions=react-server so `import 'server-only'` is a no-op.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jh4f-helper-client-'));
+const socketPath = path.join(dir, 'helper.sock');
+process.env.JH4F_HELPER_SOCKET = socketPath;
+const requests: string[] = [];
+const server = net.createServer({ allowHalfOpen: true }, (sock) => {
+  let buffered = '';
+  sock.setEncoding('utf8');
+  sock.on('data', (chunk: string) => {
+    buffered += chunk;
+    if (!buffered.includes('\n')) return;
+    requests.push(buffered.trim());
+    sock.write(`${JSON.stringify({ progress: { step: 'add' } })}\n`);
+    sock.write(`${JSON.stringify({ ok: true, user: 'kidone', changed: true, exitCode: 0 })}\n`);
+    sock.end();
+  });
+});
+
+before(() => new Promise<void>((resolve) => server.listen(socketPath, resolve)));
+after(() => {
+  server.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('the answer arrives when the helper ends its side: no wait for the timeout', async () => {
+  const { runHelper, HelperError } = await import('../../lib/helper-client');
+  const progress: unknown[] = [];
+  // A timeout far above any answer time: reaching it is the failure, not slowness.
+  const result = await runHelper('add-member', ['kidone', '--actor', 'mum'], { timeoutMs: 20_000, onProgress: (p) => progress.push(p) }).catch(
+    (e: unknown) => (e instanceof HelperError ? e : Promise.reject(e)),
+  );
+  assert.ok(!(result instanceof HelperError), `the client failed: ${result instanceof HelperError ? result.message : ''}`);
+  assert.equal(result.ok, true);
+  assert.equal((result as { user?: string }).user, 'kidone');
+  assert.deepEqual(progress, [{ step: 'add' }]);
+  assert.deepEqual(JSON.parse(requests[0]!).argv, ['add-member', 'kidone', '--actor', 'mum']);
+});
