@@ -13,11 +13,3 @@ export async function requirePageSession(): Promise<Session> {
   return found.session;
 }
 
-/** The hub address a kid types, on the host name the parent reached the panel with. */
-export async function hubAddressForRequest(): Promise<string> {
-  const h = await headers();
-  const host = (h.get('host') ?? '127.0.0.1').trim();
-  // Strip the port (IPv6 literals keep their brackets).
-  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
-  return `https://${/^[A-Za-z0-9.\-[\]:]+$/.test(name) ? name : '127.0.0.1'}:8000/`;
-}

@@ -87,6 +87,15 @@ function MemberCard({
           </>
         ) : null}
       </dl>
+      <p className="mt-3 text-sm">
+        <a
+          href={`/panel/family/card/${m.user}`}
+          className="font-medium text-brand-700 underline underline-offset-4 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700"
+        >
+          {t.card.link}
+          <span className="sr-only"> {format(t.card.linkFor, { user: m.user })}</span>
+        </a>
+      </p>
       {!m.protected ? (
         <InstallProgress user={m.user} name={m.fullName || m.user} jobId={job?.id ?? null} initialJob={job} canStart={!m.packagesInstalled} t={t.jobs} />
       ) : null}

@@ -3,8 +3,11 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
+import type { LoginCardFacts } from '@/lib/login-card';
 import { InstallProgress } from '../../components/install-progress';
 import { api } from '../api';
+import { LoginCard } from '../card/login-card';
+import { PrintButton } from '../card/print-button';
 
 type OnboardText = Messages['onboard'];
 
@@ -14,6 +17,8 @@ interface Done {
   resumed: boolean;
   /** The package-install job started with "Prepare Jupyter now". */
   jobId: string | null;
+  /** The password just set: shown on the login card now, never stored, gone when the page is left. */
+  password: string;
 }
 
 const input = 'mt-1 block w-full rounded border border-stone-400 px-3 py-2 text-base';
@@ -23,12 +28,15 @@ const button =
 /** Full name -> suggested username (fetched as you type), password with a suggestion, one click. */
 export function OnboardForm({
   t,
-  hubAddress,
+  cardFacts,
+  cardT,
   offerInstall,
   jobsT,
 }: {
   t: OnboardText;
-  hubAddress: string;
+  /** Where the hub is and its certificate's fingerprint (lib/login-card.ts), read when the page was served. */
+  cardFacts: LoginCardFacts;
+  cardT: Messages['card'];
   offerInstall: boolean;
   jobsT: Messages['jobs'];
 }) {
@@ -88,7 +96,15 @@ export function OnboardForm({
     });
     setBusy(false);
     if (r.ok) {
-      setDone({ username: r.data.member.user, fullName: fullName.trim() || r.data.member.fullName, resumed: r.data.resumed, jobId: r.data.jobId ?? null });
+      setDone({
+        username: r.data.member.user,
+        fullName: fullName.trim() || r.data.member.fullName,
+        resumed: r.data.resumed,
+        jobId: r.data.jobId ?? null,
+        password,
+      });
+      // The form's copy goes; the card's copy lives only as long as this page.
+      setPassword('');
       return;
     }
     if (r.failure.error === 'invalid_input') {
@@ -108,20 +124,12 @@ export function OnboardForm({
           {format(t.resultHeading, { name })}
         </h1>
         {done.resumed ? <p className="mt-2 text-stone-700">{t.resultResumed}</p> : null}
-        <p className="mt-3">{format(t.resultIntro, { name })}</p>
-        <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2">
-          <dt className="font-medium">{t.resultAddress}</dt>
-          <dd className="break-all font-mono" data-testid="hub-address">
-            {hubAddress}
-          </dd>
-          <dt className="font-medium">{t.resultUsername}</dt>
-          <dd className="font-mono" data-testid="kid-username">
-            {done.username}
-          </dd>
-          <dt className="font-medium">{t.resultPassword}</dt>
-          <dd>{t.resultPasswordNote}</dd>
-        </dl>
+        <p className="mt-3 print:hidden">{format(t.resultIntro, { name })}</p>
+        <LoginCard facts={cardFacts} username={done.username} name={name} password={done.password} t={cardT} />
         <p className="mt-3 text-sm text-stone-700">{t.resultCertNote}</p>
+        <div className="mt-3">
+          <PrintButton label={cardT.print} />
+        </div>
         {done.jobId ? <InstallProgress user={done.username} name={name} jobId={done.jobId} canStart={false} t={jobsT} /> : null}
         <div className="mt-4 flex flex-wrap gap-3">
           <a href="/panel/family" className={`${button} inline-block bg-brand-700 text-white hover:bg-brand-600`}>

@@ -1,5 +1,6 @@
 import { requestMessages } from '@/lib/i18n/server';
-import { hubAddressForRequest, requirePageSession } from '@/lib/page-session';
+import { loginCardFacts } from '@/lib/login-card';
+import { requirePageSession } from '@/lib/page-session';
 import { SignedInShell } from '../../components/signed-in-shell';
 import { OnboardForm } from './onboard-form';
 
@@ -18,7 +19,13 @@ export default async function OnboardPage() {
           {t.onboard.backToFamily}
         </a>
       </p>
-      <OnboardForm t={t.onboard} hubAddress={await hubAddressForRequest()} offerInstall={PACKAGE_INSTALL_AVAILABLE} jobsT={t.jobs} />
+      <OnboardForm
+        t={t.onboard}
+        cardFacts={loginCardFacts()}
+        cardT={t.card}
+        offerInstall={PACKAGE_INSTALL_AVAILABLE}
+        jobsT={t.jobs}
+      />
     </SignedInShell>
   );
 }
