@@ -7,7 +7,9 @@
 #      JupyterHub 3.0 (the family hub the set-up makes; a seed hub in a second
 #      sandbox), the production panel, Debian's Chromium
 #   3. the Debian package installed into a fresh Debian 13 root file system (test/deb)
-#   4. a check that the host's /etc/passwd, /etc/group, /etc/shadow and /home are unchanged
+#   4. the README's set-up command in a fresh Debian 13 with git only, from a clone,
+#      then a kid's story against Debian 13's hub and JupyterLab (test/debian13)
+#   5. a check that the host's /etc/passwd, /etc/group, /etc/shadow and /home are unchanged
 # It ends with one line "tests: N passed, N failed, N skipped".
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,7 +33,7 @@ LOG_DIR=$(mktemp -d /tmp/jh4f-test-logs.XXXXXX)
 export JH4F_TEST_LOG_DIR="$LOG_DIR"
 status=0
 
-# Fingerprint of the host's accounts before anything runs (step 3 compares).
+# Fingerprint of the host's accounts before anything runs (step 5 compares).
 node --import tsx test/host/snapshot.ts > "$LOG_DIR/host-before.json"
 
 echo "==> typecheck"
@@ -57,12 +59,14 @@ run_suite sandbox bash test/sandbox/run.sh "${NODE_TEST[@]}" --test-timeout=6000
 JH4F_SANDBOX_HUB=seed run_suite sandbox-seed bash test/sandbox/run.sh "${NODE_TEST[@]}" --test-timeout=600000 "${seed_tests[@]}"
 # The Debian package in a fresh Debian 13 root file system (debootstrap; a few minutes).
 run_suite deb bash test/deb/run.sh
+# The README's set-up command in a fresh Debian 13 from a clone, then the kid's story.
+run_suite debian13 bash test/debian13/run.sh
 JH4F_HOST_BEFORE="$LOG_DIR/host-before.json" run_suite host "${NODE_TEST[@]}" test/host/*.test.ts
 
 # One closing line over all suites; a suite that died without a summary counts as a failure.
 # The type check counts as one test.
 passed=$((1 - typecheck_failed)); failed=$typecheck_failed; skipped=0
-for suite in unit sandbox sandbox-seed deb host; do
+for suite in unit sandbox sandbox-seed deb debian13 host; do
   log="$LOG_DIR/$suite.log"
   p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
   f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
