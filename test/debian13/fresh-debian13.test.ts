@@ -80,7 +80,9 @@ test('a fresh Debian 13 with git and nothing else of ours', () => {
 
 test('a clean git clone of the committed HEAD', () => {
   const bundle = path.join(work, 'jupyterhub4family.bundle');
-  run('git bundle', 'git', ['-C', REPO, 'bundle', 'create', bundle, 'HEAD']);
+  // HEAD and its branch, so the clone checks out the branch as a family's clone does.
+  const branch = spawnSync('git', ['-C', REPO, 'symbolic-ref', '--short', '-q', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+  run('git bundle', 'git', ['-C', REPO, 'bundle', 'create', bundle, 'HEAD', ...(branch ? [branch] : [])]);
   const r = run('git clone', IN_ROOT, [root, 'clone', bundle]);
   assert.equal(marker(r.out, 'HEAD'), head);
   assert.equal(marker(r.out, 'STATUS'), '0', 'a clean work tree');
@@ -102,9 +104,14 @@ test("the README's set-up command: Node.js, the family hub and the panel, from n
 
   assert.equal(marker(r.out, 'HOST'), HOSTNAME);
   // Both answer by the machine's name, over https verified with the certificates the set-up made.
-  assert.equal(marker(r.out, 'HUB_ROOT'), '302', 'https://HOST:8000/ (the hub sends you on to /hub/)');
+  const [hubCode, hubLanding] = marker(r.out, 'HUB_ROOT').split(' ');
+  log(`https://${HOSTNAME}:8000/ -> ${hubCode} ${hubLanding}; https://${HOSTNAME}:8010/panel/ -> ${marker(r.out, 'PANEL_PAGE')}`);
+  assert.equal(hubCode, '200', 'https://HOST:8000/ (redirects followed)');
+  assert.match(hubLanding ?? '', new RegExp(`^https://${HOSTNAME}:8000/hub/`), 'the hub\'s own pages');
   assert.match(JSON.parse(marker(r.out, 'HUB_API')).version, /^5\.2\./, "Debian 13's JupyterHub 5.2");
-  assert.equal(marker(r.out, 'PANEL_PAGE'), '200', 'https://HOST:8010/panel/');
+  const [panelCode, panelLanding] = marker(r.out, 'PANEL_PAGE').split(' ');
+  assert.equal(panelCode, '200', 'https://HOST:8010/panel/ (redirects followed)');
+  assert.match(panelLanding ?? '', new RegExp(`^https://${HOSTNAME}:8010/panel`), "the panel's own pages");
   assert.equal(JSON.parse(marker(r.out, 'PANEL_HEALTH')).ok, true);
   const versions = marker(r.out, 'VERSIONS');
   log(`Debian's packages the set-up installed: ${versions}`);

@@ -60,9 +60,10 @@ stamped() {
   return "${PIPESTATUS[0]}"
 }
 
-# An https answer's status code, checked against the certificate the set-up made.
+# An https answer's status code and where it ended, redirects followed as a browser
+# does, checked against the certificate the set-up made.
 https_status() { # https_status CA URL
-  in_root curl -sS -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$1" "$2" 2>&1 || true
+  in_root curl -sS -L -o /dev/null -w '%{http_code} %{url_effective}' --max-time 10 --cacert "$1" "$2" 2>&1 || true
 }
 
 case "$STEP" in
