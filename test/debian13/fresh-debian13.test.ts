@@ -98,7 +98,8 @@ test("the README's set-up command: Node.js, the family hub and the panel, from n
   assert.match(r.out, /==> npm dependencies: npm ci/);
   assert.match(r.out, /==> build: npm run build/);
   assert.match(r.out, /The family hub is running/);
-  assert.match(r.out, /The jupyterhub4family panel is running:\s+https:\/\/familypc(\.\S+)?:8010\/panel\//);
+  assert.match(r.out, /The jupyterhub4family panel is running:$/m);
+  assert.match(r.out, /^\[[ \d.]+ s\] +https:\/\/familypc(\.\S+)?:8010\/panel\/$/m, "the panel's address, by the machine's name");
   const setupSteps = r.out.split('\n').filter((l) => / ==> /.test(l));
   log(`the set-up's steps (seconds since it began):\n${setupSteps.join('\n')}`);
 
