@@ -224,10 +224,6 @@ export function runHelper(
       else if (code === 'ENOENT' || code === 'ECONNREFUSED') finish(new HelperError('unavailable', UNAVAILABLE_MESSAGE));
       else finish(new HelperError('system_error', `the connection to the helper failed: ${code ?? e.message}`));
     });
-    // The helper ends its side after the answer. With allowHalfOpen our side stays
-    // open until we end it, and 'close' (which reads the answer) never came: every
-    // call ran into its timeout. Nothing is left to cancel once the helper has ended.
-    sock.on('end', () => sock.end());
     sock.on('close', () => {
       if (done) return;
       const parsed = parseHelperOutput(stdout);

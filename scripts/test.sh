@@ -9,7 +9,9 @@
 #   3. the Debian package installed into a fresh Debian 13 root file system (test/deb)
 #   4. the Debian package under a real systemd: a Debian 13 root booted with
 #      systemd-nspawn, installed, checked as a family would, purged (test/systemd)
-#   5. a check that the host's /etc/passwd, /etc/group, /etc/shadow and /home are unchanged
+#   5. the README's set-up command in a fresh Debian 13 with git only, from a clone,
+#      then a kid's story against Debian 13's hub and JupyterLab (test/debian13)
+#   6. a check that the host's /etc/passwd, /etc/group, /etc/shadow and /home are unchanged
 # It ends with one line "tests: N passed, N failed, N skipped".
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -61,12 +63,14 @@ JH4F_SANDBOX_HUB=seed run_suite sandbox-seed bash test/sandbox/run.sh "${NODE_TE
 run_suite deb bash test/deb/run.sh
 # The same .deb (built once per tree) under a real systemd in a booted Debian 13 (several minutes).
 run_suite systemd bash test/systemd/run.sh
+# The README's set-up command in a fresh Debian 13 from a clone, then the kid's story.
+run_suite debian13 bash test/debian13/run.sh
 JH4F_HOST_BEFORE="$LOG_DIR/host-before.json" run_suite host "${NODE_TEST[@]}" test/host/*.test.ts
 
 # One closing line over all suites; a suite that died without a summary counts as a failure.
 # The type check counts as one test.
 passed=$((1 - typecheck_failed)); failed=$typecheck_failed; skipped=0
-for suite in unit sandbox sandbox-seed deb systemd host; do
+for suite in unit sandbox sandbox-seed deb systemd debian13 host; do
   log="$LOG_DIR/$suite.log"
   p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
   f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)

@@ -15,61 +15,26 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import {
+  APT_ARCHIVES_CACHE, arch, hostAccounts, log, makeWorkDir, marker, printTimes, removeWorkDir, run, times, unpackFreshRoot, useCache,
+} from '../fresh-root/rootfs';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const IN_ROOT = path.join(__dirname, 'in-root.sh');
 const PACKAGE = 'jupyterhub4family-panel';
-const SUITE = 'trixie';
-const MIRROR = process.env.JH4F_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
 const PORT = 8210;
-const CACHE_DIR = '/var/cache/jh4f-debootstrap';
-const useCache = process.env.JH4F_DEB_NO_CACHE !== '1';
-const arch = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim();
 const version = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version as string;
 const DEB = process.env.JH4F_DEB || path.join(REPO, 'dist', `${PACKAGE}_${version}_${arch}.deb`);
-const ROOTFS_TARBALL = path.join(CACHE_DIR, `${SUITE}-${arch}-rootfs.tar.zst`);
 
 let work = '';
 let lintian: Promise<{ status: number | null; out: string }> | undefined;
-const hostAccounts = () =>
-  ['passwd', 'group', 'shadow', 'gshadow'].map((f) => spawnSync('sha256sum', [`/etc/${f}`], { encoding: 'utf8' }).stdout);
 const hostBefore = hostAccounts();
 let root = '';
-const times: Record<string, number> = {};
-
-function log(text: string) {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-}
-
-/** Runs a command, shows its output in the log, returns it; fails the test on a bad exit. */
-function run(label: string, cmd: string, args: string[], opts: { env?: Record<string, string>; allowFail?: boolean; timeoutMs?: number } = {}) {
-  const started = Date.now();
-  const r = spawnSync(cmd, args, {
-    encoding: 'utf8',
-    env: { ...process.env, ...opts.env },
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: opts.timeoutMs ?? 20 * 60_000,
-  });
-  times[label] = (times[label] ?? 0) + (Date.now() - started) / 1000;
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  log(`----- ${label}: ${cmd} ${args.join(' ')} (exit ${r.status}, ${times[label].toFixed(1)} s)`);
-  log(out);
-  if (!opts.allowFail) assert.equal(r.status, 0, `${label} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''})`);
-  return { status: r.status, out };
-}
-
-function marker(out: string, name: string): string {
-  const line = out.split('\n').find((l) => l.startsWith(`@@${name} `));
-  assert.ok(line, `no @@${name} line in the output`);
-  return line.slice(name.length + 3);
-}
 
 before(() => {
   assert.equal(process.getuid?.(), 0, 'run as root: sudo bash test/deb/run.sh');
   assert.ok(fs.existsSync(DEB), `${DEB} is missing: run npm run deb (test/deb/run.sh does)`);
-  work = fs.mkdtempSync(path.join(process.env.JH4F_DEB_WORK || '/var/tmp', 'jh4f-deb-test.'));
-  root = path.join(work, 'root');
-  fs.mkdirSync(root);
+  ({ work, root } = makeWorkDir('jh4f-deb-test.'));
   log(`work directory ${work}, package ${DEB}`);
   // lintian takes a minute or two: it runs while the root file system is made.
   lintian = new Promise((resolve) => {
@@ -87,38 +52,19 @@ before(() => {
 });
 
 after(() => {
-  // in-root.sh unmounts everything it mounted; make sure before removing the tree.
-  if (!root) return;
-  const mounts = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(root));
-  for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
-  if (mounts.length === 0) fs.rmSync(work, { recursive: true, force: true });
-  else log(`left ${work} in place: still mounted ${mounts.join(', ')}`);
-  log(`times (s): ${Object.entries(times).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  // in-root.sh unmounts everything it mounted; removeWorkDir makes sure before removing the tree.
+  removeWorkDir(work, root);
+  printTimes();
 });
 
 test('a fresh Debian 13 root file system', () => {
-  if (useCache && fs.existsSync(ROOTFS_TARBALL)) {
-    run('rootfs (cached)', 'tar', ['--zstd', '-xpf', ROOTFS_TARBALL, '-C', root, '--numeric-owner']);
-  } else {
-    run('debootstrap', 'debootstrap', [SUITE, root, MIRROR]);
-    if (useCache) {
-      fs.mkdirSync(CACHE_DIR, { recursive: true });
-      const tmp = `${ROOTFS_TARBALL}.new`;
-      run('rootfs cache', 'tar', ['--zstd', '-cpf', tmp, '-C', root, '--numeric-owner', '.']);
-      fs.renameSync(tmp, ROOTFS_TARBALL);
-    }
-  }
-  const osRelease = fs.readFileSync(path.join(root, 'etc/os-release'), 'utf8');
-  assert.match(osRelease, /VERSION_CODENAME=trixie/);
-  // Name resolution for apt inside the root (its own /etc, not the host's).
-  fs.copyFileSync('/etc/resolv.conf', path.join(root, 'etc/resolv.conf'));
-  fs.writeFileSync(path.join(root, 'etc/hostname'), 'familypc\n');
+  unpackFreshRoot(root);
 });
 
 test('apt installs the .deb with Debian 13 packages only', () => {
   const env: Record<string, string> = {};
   if (useCache) {
-    env.JH4F_APT_ARCHIVES = path.join(CACHE_DIR, `apt-archives-${SUITE}-${arch}`);
+    env.JH4F_APT_ARCHIVES = APT_ARCHIVES_CACHE;
   }
   const r = run('apt install', IN_ROOT, [root, 'install', DEB], { env });
   assert.match(r.out, /==> account jupyterhub-panel: creating/);

@@ -16,61 +16,17 @@
 # anything left). Nothing outside ROOT is written.
 set -euo pipefail
 
-R=$(readlink -f "$1")
+# enter_namespaces, mount_root_basics, mnt, in_root: shared with test/debian13.
+# shellcheck source=test/fresh-root/namespace.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../fresh-root/namespace.sh"
+
 STEP=$2
-shift 2
 PACKAGE=jupyterhub4family-panel
-
-if [ "${JH4F_IN_NS:-}" != 1 ]; then
-  net=()
-  [ "$STEP" = serve ] && net=(--net)
-  exec unshare --mount --uts --pid --fork --mount-proc --propagation private "${net[@]}" \
-    env JH4F_IN_NS=1 bash "${BASH_SOURCE[0]}" "$R" "$STEP" "$@"
-fi
-
-[ -x "$R/usr/bin/apt-get" ] && [ "$R" != / ] || { echo "in-root.sh: $R is not a Debian root" >&2; exit 2; }
-
-# The fresh machine's own host name (a private UTS namespace), for its certificate.
-[ -s "$R/etc/hostname" ] && hostname "$(head -n 1 "$R/etc/hostname")"
-
-MOUNTS=()
-PIDS=()
-mnt() { # mnt TARGET mount-args...: mount inside ROOT, remembered for the unmount
-  local target="$R$1"; shift
-  mkdir -p "$target"
-  mount "$@" "$target"
-  MOUNTS+=("$target")
-}
-cleanup() {
-  local pid i
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for i in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount -l "${MOUNTS[$i]}" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-
-# A /proc of this pid namespace, sysfs, a minimal /dev (no host device but the
-# harmless ones, a private devpts and /dev/shm), a fresh /run and /tmp.
-mnt /proc -t proc proc
-mnt /sys -t sysfs -o ro sysfs
-mnt /dev -t tmpfs -o mode=0755,nosuid tmpfs
-for dev in null zero full random urandom tty; do
-  touch "$R/dev/$dev"
-  mount --bind "/dev/$dev" "$R/dev/$dev"
-  MOUNTS+=("$R/dev/$dev")
-done
-mnt /dev/pts -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts
-ln -sf pts/ptmx "$R/dev/ptmx"
-ln -sf /proc/self/fd "$R/dev/fd"
-mnt /dev/shm -t tmpfs -o mode=1777,nosuid,nodev tmpfs
-mnt /run -t tmpfs -o mode=0755,nosuid,nodev tmpfs
-mnt /tmp -t tmpfs -o mode=1777,nosuid,nodev tmpfs
-mkdir -p "$R/run/lock"
-
-in_root() { chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root DEBIAN_FRONTEND=noninteractive "$@"; }
+net=host
+[ "$STEP" = serve ] && net=private
+enter_namespaces "$net" "${BASH_SOURCE[0]}" "$@"
+mount_root_basics "$1"
+shift 2
 
 case "$STEP" in
   install)

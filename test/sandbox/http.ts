@@ -3,7 +3,10 @@
 import https from 'node:https';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { sandboxEnv } from './fixtures';
+import { sandboxEnv, type SandboxEnv } from './fixtures';
+
+/** Where the panel and the hub are and which certificates they have: the sandbox's, or a fresh machine's (test/debian13). */
+export type HttpEnv = Pick<SandboxEnv, 'panelUrl' | 'panelOrigin' | 'panelCa' | 'hubUrl' | 'hubCa' | 'hubToken'>;
 
 export interface TestResponse {
   status: number;
@@ -64,7 +67,8 @@ export function request(
 /** A logged-in (or not yet) client of the sandbox panel. */
 export class PanelClient {
   cookie: string | null = null;
-  readonly env = sandboxEnv();
+
+  constructor(readonly env: HttpEnv = sandboxEnv()) {}
 
   async call(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<TestResponse> {
     const headers: Record<string, string> = { ...extraHeaders };
@@ -75,7 +79,7 @@ export class PanelClient {
       headers['content-type'] ??= 'application/json';
     }
     if (method !== 'GET' && method !== 'HEAD') headers.origin ??= this.env.panelOrigin;
-    const res = await request(`${this.env.panelUrl}${path}`, { method, headers, body: payload });
+    const res = await request(`${this.env.panelUrl}${path}`, { method, headers, body: payload, ca: this.env.panelCa });
     const setCookie = res.headers['set-cookie'];
     for (const line of setCookie ?? []) {
       const [pair = ''] = line.split(';');
@@ -90,8 +94,8 @@ export class PanelClient {
 }
 
 /** The hub's own API with the sandbox's test token (or another), pinned to the hub's certificate. */
-export function hubApi(method: string, path: string, token = sandboxEnv().hubToken, body?: unknown): Promise<TestResponse> {
-  const env = sandboxEnv();
+export function hubApi(method: string, path: string, token?: string, body?: unknown, env: HttpEnv = sandboxEnv()): Promise<TestResponse> {
+  token ??= env.hubToken;
   const headers: Record<string, string> = { authorization: `token ${token}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   return request(`${env.hubUrl}${path}`, { method, headers, ca: env.hubCa, pinned: true, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -104,7 +108,8 @@ export function hubApi(method: string, path: string, token = sandboxEnv().hubTok
  */
 export class HubVisitor {
   private readonly cookies = new Map<string, string>();
-  readonly env = sandboxEnv();
+
+  constructor(readonly env: HttpEnv = sandboxEnv()) {}
 
   async call(method: string, path: string, form?: Record<string, string>): Promise<TestResponse> {
     const headers: Record<string, string> = {};
@@ -165,8 +170,7 @@ ws.onerror = (e) => { console.log(JSON.stringify({ status: 'error', text: String
  * kernel's websocket, as Jupyter's own front end does it (the family hub's
  * certificate, which has the address in its subjectAltNames, is trusted).
  */
-export function runInKernel(user: string, kernelId: string, token: string, code: string): { status: string; text: string } {
-  const env = sandboxEnv();
+export function runInKernel(user: string, kernelId: string, token: string, code: string, env: HttpEnv = sandboxEnv()): { status: string; text: string } {
   const url = `${env.hubUrl.replace(/^https:/, 'wss:')}/user/${user}/api/kernels/${kernelId}/channels?token=${token}`;
   const r = spawnSync(process.execPath, ['--experimental-websocket', '--no-warnings', '-e', KERNEL_SCRIPT, url, code], {
     encoding: 'utf8',
