@@ -86,7 +86,7 @@ export async function benchApplianceMemory(): Promise<Figure[]> {
   const helper = pidFrom(HELPER_PID_FILE, /helper --serve/, false);
   const hubAlone = [hub, proxy];
   // A kid's server is a child of the hub: idle means none runs.
-  const extra = withDescendants(hub).filter((p) => p !== hub);
+  const extra = withDescendants(hub).filter((p) => p !== hub && p !== proxy);
   if (extra.length) throw new Error(`not idle: the hub has child processes ${extra.join(' ')} (a kid's server?)`);
   const appliance = [...hubAlone, ...withDescendants(panel), ...(helper ? [helper] : [])];
 
