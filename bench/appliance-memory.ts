@@ -3,7 +3,10 @@
 // samples: each process's Rss and Pss from /proc/PID/smaps_rollup, summed. Pss
 // shares each page among the processes mapping it, so its sum is what the appliance
 // really holds; Rss counts shared pages (Node's and Python's libraries) once per
-// process. Sampled while nothing uses the appliance (no kid's server runs).
+// process. Sampled while nothing uses the appliance (no kid's server runs). The
+// hub alone's Pss is taken with the panel running beside it, so pages the proxy
+// shares with the panel (Node's) count half: a machine with only the hub holds a
+// little more than that floor.
 import fs from 'node:fs';
 import { median, type Figure } from './lib';
 
