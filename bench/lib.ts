@@ -11,6 +11,9 @@ export interface Figure {
   /** What the figure is compared with, measured in the same run. */
   floorName?: string;
   floor?: number;
+  /** The largest of the runs, where the spread matters (printed after the median). */
+  max?: number;
+  floorMax?: number;
 }
 
 export function median(values: number[]): number {
@@ -73,9 +76,10 @@ export async function stop(child: ChildProcess): Promise<void> {
 
 export function format(figure: Figure): string {
   const value = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(n < 10 ? 2 : 1)} ${figure.unit}`;
-  let line = `${figure.name}: median ${value(figure.median)} over ${figure.runs} runs`;
+  const max = (n: number | undefined) => (n === undefined ? '' : `, max ${value(n)}`);
+  let line = `${figure.name}: median ${value(figure.median)}${max(figure.max)} over ${figure.runs} runs`;
   if (figure.floor !== undefined) {
-    line += ` | floor (${figure.floorName}): ${value(figure.floor)} | ratio ${(figure.median / figure.floor).toFixed(2)}x`;
+    line += ` | floor (${figure.floorName}): ${value(figure.floor)}${max(figure.floorMax)} | ratio ${(figure.median / figure.floor).toFixed(2)}x`;
   }
   return line;
 }

@@ -5,6 +5,8 @@
 import { sandboxEnv } from '../test/sandbox/fixtures';
 import { format, type Figure } from './lib';
 import { benchHealthThroughput } from './health-throughput';
+import { benchApplianceMemory } from './appliance-memory';
+import { benchFirstSpawn } from './first-spawn';
 import { benchLoginPageJs, benchPanelMemory } from './panel-footprint';
 
 type Bench = { name: string; run: () => Promise<Figure[]> };
@@ -22,6 +24,8 @@ async function optional(modulePath: string, exportName: string): Promise<(() => 
 async function main() {
   const env = sandboxEnv();
   const benches: Bench[] = [
+    // First, while the appliance is as the set-up left it (idle, no kid's server).
+    { name: 'appliance memory', run: benchApplianceMemory },
     { name: 'panel memory', run: benchPanelMemory },
     { name: 'login page JavaScript', run: () => benchLoginPageJs(env.panelUrl) },
     { name: 'health throughput', run: benchHealthThroughput },
@@ -37,6 +41,8 @@ async function main() {
     const run = await optional(file, fn);
     if (run) benches.push({ name, run });
   }
+  // Last: it onboards kids and runs a second hub for the seed's way (all removed again).
+  benches.push({ name: 'first spawn', run: benchFirstSpawn });
   const picks = process.argv.slice(2).map((a) => a.toLowerCase());
   const chosen = picks.length ? benches.filter((b) => picks.some((p) => b.name.includes(p))) : benches;
   console.log('jupyterhub4family panel benchmarks (medians; floors measured in the same run)');
