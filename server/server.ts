@@ -38,11 +38,18 @@ function builtNextConfig(): Record<string, unknown> | null {
   }
 }
 
-/** Case 13: pkexec is setuid; under NoNewPrivileges it cannot gain root, so say so at start. */
+/**
+ * Case 13, as the design stands now: the panel runs under NoNewPrivileges by
+ * design and reaches the root helper over its socket, never through setuid
+ * pkexec. What would make every change fail is a missing socket: say so plainly.
+ */
+/** As lib/helper-client.ts reaches it (not imported: the server bundle stays small). */
+const HELPER_SOCKET = process.env.JH4F_HELPER_SOCKET || '/run/jupyterhub4family/helper.sock';
+
 function selfTest() {
-  const status = fs.readFileSync('/proc/self/status', 'utf8');
-  if (/^NoNewPrivs:\s*1/m.test(status)) {
-    log('WARNING: this process runs with NoNewPrivileges=1: pkexec cannot work, every change through the helper will fail. Remove NoNewPrivileges from the service.');
+  const socket = fs.statSync(HELPER_SOCKET, { throwIfNoEntry: false });
+  if (!socket?.isSocket()) {
+    log(`WARNING: the root helper's socket ${HELPER_SOCKET} is missing: every change through the helper will fail. Start jupyterhub-panel-helper.socket (systemd) or run the set-up command again.`);
   }
   if (process.getuid?.() === 0) log('WARNING: the panel runs as root; it should run as the account jupyterhub-panel.');
 }
