@@ -56,6 +56,20 @@ const ours = await nodeFileTrace([path.join(repo, 'dist/server/server.js')], {
 });
 for (const f of ours.fileList) files.add(f);
 
+// Native add-ons loaded through `bindings('NAME')`: nft finds better-sqlite3's
+// binary but not node-linux-pam's (its name has no .node), and without it no
+// parent can sign in. The built binaries of the packages Next keeps external
+// (next.config.ts serverExternalPackages) are named here, from their build folder.
+for (const pkg of ['better-sqlite3', 'node-linux-pam']) {
+  const release = path.join(repo, 'node_modules', pkg, 'build', 'Release');
+  const binaries = fs.existsSync(release) ? fs.readdirSync(release).filter((n) => n.endsWith('.node') && n !== 'test_extension.node') : [];
+  if (binaries.length === 0) {
+    console.error(`server-files: ${pkg} has no built binary in ${release}; run npm ci`);
+    process.exit(1);
+  }
+  for (const n of binaries) files.add(path.relative(repo, path.join(release, n)));
+}
+
 // Native packages only the build uses, though Next's trace names them: the SWC
 // compiler (the server hands Next the configuration the build produced, so it
 // never compiles) and sharp with libvips (Next's image optimizer; the panel has no

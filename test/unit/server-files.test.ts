@@ -18,6 +18,8 @@ test('the shipped node_modules: the server, Next in production, the native modul
     'node_modules/next/dist/server/next-server.js',
     'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
     'node_modules/node-linux-pam/package.json',
+    'node_modules/node-linux-pam/build/Release/node-linux-pam.node',
+    'node_modules/bindings/bindings.js',
     'node_modules/react/package.json',
   ]) {
     assert.ok(files.includes(needed), `${needed} is missing from the list`);
