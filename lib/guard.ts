@@ -1,7 +1,6 @@
 import 'server-only';
 // The one way into the panel's use cases. Every state-changing route handler is
-// `guarded(...)` (server actions: `guardedAction(...)`), every read that needs a
-// session is `guardedRead(...)`, and the login is `publicMutation(...)`. In this
+// `guarded(...)`, every read that needs a session is `guardedRead(...)`, and the login is `publicMutation(...)`. In this
 // order: Host among the panel's own names (421, every one of them), Origin / Fetch
 // metadata against the panel's own origins (403), JSON content type (415), session (401),
 // membership of jupyterhub_adm (403, inside the session lookup), schema (400),
@@ -209,36 +208,6 @@ export function publicMutation<B extends z.ZodType | null = null>(
       return toResponse(await handler({ ...base, input }));
     } catch (error) {
       return failure(error, request, base.locale);
-    }
-  };
-}
-
-export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string; message: string; fields?: Record<string, string> };
-
-/**
- * Server actions: the same checks (Next.js also compares Origin and Host for
- * actions; this does not rely on it). Returns a plain result for the client.
- */
-export function guardedAction<B extends z.ZodType, T>(
-  schema: B,
-  handler: (ctx: GuardedContext<z.output<B>, undefined>) => Promise<T> | T,
-): (input: unknown) => Promise<ActionResult<T>> {
-  return async (rawInput) => {
-    const { headers } = await import('next/headers');
-    const h = await headers();
-    // A stand-in Request so the same checks run on the action's request headers.
-    const request = new Request('https://panel.invalid/panel', { method: 'POST', headers: new Headers(h) });
-    const base = requestContext(request);
-    try {
-      const refused = hostAndOriginChecks(h, true);
-      if (refused) throw refused;
-      const session = requireSession(request, base.clientAddress);
-      const input = parseWith(schema, rawInput);
-      return { ok: true, data: await handler({ ...base, session, input, params: undefined }) };
-    } catch (error) {
-      const response = errorResponse(error, base.locale);
-      const body = (await response.json()) as { error: string; message: string; fields?: Record<string, string> };
-      return { ok: false, ...body };
     }
   };
 }

@@ -91,7 +91,7 @@ export interface FamilyQuery {
 }
 
 // ---- the hub -----------------------------------------------------------------------
-// Engineer C's lib/hub-client.ts does the HTTP; this port is the small part the
+// lib/hub-client.ts does the HTTP; this port is the small part the
 // family use cases need, so tests (and a panel without a hub) can swap it.
 export interface HubPort {
   /** The panel has a service token for the hub. */

@@ -119,10 +119,6 @@ export function deleteSession(token: string | null | undefined): boolean {
   return db().prepare('DELETE FROM sessions WHERE id_hash = ?').run(hashToken(token)).changes > 0;
 }
 
-export function deleteSessionsOf(username: string): number {
-  return db().prepare('DELETE FROM sessions WHERE username = ?').run(username).changes;
-}
-
 // --- the cookie ---------------------------------------------------------------
 
 /** Attributes of the session cookie (ARCHITECTURE.md): no Domain, so host-only. */
@@ -183,15 +179,4 @@ export function resolveSession(cookieHeader: string | null | undefined, clientAd
     }
   }
   return result;
-}
-
-/**
- * The current request's session in server components and route handlers, or null.
- * (Route handlers that change state use lib/guard.ts instead.)
- */
-export async function getSession(): Promise<Session | null> {
-  const { headers } = await import('next/headers');
-  const h = await headers();
-  const found = resolveSession(h.get('cookie'), h.get(CLIENT_ADDRESS_HEADER) ?? undefined);
-  return found.status === 'ok' ? found.session : null;
 }

@@ -10,9 +10,3 @@ const holder = globalThis as Holder;
 export function settings(): PanelConfig {
   return (holder[KEY] ??= loadConfig());
 }
-
-/** Tests: forget the loaded settings so the next call reads the environment again. */
-export function resetSettingsForTests(overrides?: Partial<PanelConfig>): void {
-  delete holder[KEY];
-  if (overrides) holder[KEY] = { ...loadConfig(), ...overrides };
-}

@@ -1,5 +1,5 @@
-// Every route handler and server action is a public endpoint: each state-changing
-// one must be built with lib/guard.ts (guarded / publicMutation / guardedAction),
+// Every route handler is a public endpoint: each state-changing
+// one must be built with lib/guard.ts (guarded / publicMutation),
 // each read with guardedRead unless it is on the short public list.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -48,12 +48,11 @@ test('publicMutation is used only by the login route', () => {
   }
 });
 
-test('every server action goes through guardedAction', () => {
-  for (const file of files(APP)) {
-    const text = fs.readFileSync(file, 'utf8');
-    if (!/^\s*['"]use server['"]/m.test(text)) continue;
-    for (const m of text.matchAll(/export\s+(async\s+function|function|const)\s+(\w+)(.*)/g)) {
-      assert.ok(m[1] === 'const' && /^\s*=\s*guardedAction\(/.test(m[3] ?? ''), `${path.relative(APP, file)} ${m[2]} must be guardedAction(...)`);
-    }
-  }
+// A server action is a public endpoint too, and the guard has no wrapper for one:
+// the panel has none, and this fails the day someone adds one unguarded.
+test('there are no server actions (every endpoint is a guarded route handler)', () => {
+  const all = files(APP);
+  assert.ok(all.length > 10, 'app/ was read');
+  const withActions = all.filter((file) => /^\s*['"]use server['"]/m.test(fs.readFileSync(file, 'utf8')));
+  assert.deepEqual(withActions.map((f) => path.relative(APP, f)), []);
 });
