@@ -3,7 +3,7 @@ import 'server-only';
 // to the helper's socket (privileged-helper/serve.ts; root:jupyterhub-panel 0660,
 // so only this account can connect), an argument array, a timeout, JSON-line
 // parsing, and one table from exit code to a typed error. Contract:
-// shared/design/ARCHITECTURE.md "Helper command contract", privileged-helper/README.md.
+// docs/ARCHITECTURE.md "Helper command contract", privileged-helper/README.md.
 import net from 'node:net';
 import { fullNameProblem, isValidUsername } from './names';
 
