@@ -109,6 +109,25 @@ if [ "${helper_started:-0}" != 0 ] && [ "$helper_trigger" = jupyterhub-panel-hel
 else
   check helper-socket-activated fail "triggered by ${helper_trigger:-none}; ExecMainStartTimestampMonotonic before $helper_before after $helper_started; $helper_log"
 fi
+# Who may reach the helper (SECURITY-CASES.md 11): under systemd its socket unit sets
+# the gate (root:jupyterhub-panel 0660). A kid and a parent at a terminal are refused
+# by the kernel at connect(2); the panel account gets in (it made the changes above).
+socket_connect() { # socket_connect USER: prints connected or refused
+  runuser -u "$1" -- python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect("/run/jupyterhub4family/helper.sock")
+except PermissionError:
+    print("refused")
+else:
+    print("connected")' 2>&1
+}
+gate="kidtwo $(socket_connect kidtwo); $PARENT $(socket_connect "$PARENT"); jupyterhub-panel $(socket_connect jupyterhub-panel); $(stat -c '%U:%G %a' /run/jupyterhub4family/helper.sock)"
+if [ "$gate" = "kidtwo refused; $PARENT refused; jupyterhub-panel connected; root:jupyterhub-panel 660" ]; then
+  check helper-socket-gate ok "$gate"
+else
+  check helper-socket-gate fail "$gate"
+fi
 r=$(api GET '/api/audit?limit=200')
 body=${r#* }
 n1=$(json_count "$body" kidone 2>&1); n2=$(json_count "$body" kidtwo 2>&1)
