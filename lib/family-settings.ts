@@ -5,6 +5,7 @@ import 'server-only';
 // the panel stops it (lib/idle-stop.ts).
 import { audit } from './audit';
 import { db } from './db';
+import { settings } from './settings';
 
 /** Minutes a server may be idle before the panel stops it; null: never. */
 export type IdleStopMinutes = number | null;
@@ -17,13 +18,13 @@ export const IDLE_STOP_HOUR_CHOICES: readonly number[] = [1, 2, 3, 6, 12, 24];
 export const MAX_IDLE_STOP_MINUTES = 7 * 24 * 60;
 
 /**
- * Whole hours only, except where JH4F_IDLE_MINUTES=1 (the test sandbox sets it so a
- * test can wait out a one-minute limit against the real hub). Pure: takes the env.
+ * Whole hours only, except where JH4F_IDLE_MINUTES=1 in panel.env (the test sandbox
+ * sets it so a test can wait out a one-minute limit against the real hub). Pure.
  */
-export function idleStopProblem(minutes: IdleStopMinutes, env: Readonly<Record<string, string | undefined>> = process.env): string | null {
+export function idleStopProblem(minutes: IdleStopMinutes, minutesAllowed: boolean): string | null {
   if (minutes === null) return null;
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_IDLE_STOP_MINUTES) return `between 1 minute and ${MAX_IDLE_STOP_MINUTES / 60 / 24} days`;
-  if (minutes % 60 !== 0 && env.JH4F_IDLE_MINUTES !== '1') return 'whole hours';
+  if (minutes % 60 !== 0 && !minutesAllowed) return 'whole hours';
   return null;
 }
 
@@ -39,7 +40,7 @@ export function idleStopMinutes(): IdleStopMinutes {
   try {
     const v: unknown = JSON.parse(row.value);
     if (v === null) return null;
-    if (typeof v === 'number' && idleStopProblem(v, { JH4F_IDLE_MINUTES: '1' }) === null) return v;
+    if (typeof v === 'number' && idleStopProblem(v, true) === null) return v;
   } catch {
     /* unreadable: the default */
   }
@@ -55,7 +56,7 @@ export class SettingError extends Error {
 
 /** Sets the idle limit (validated again here: every caller is a boundary), audited. */
 export function setIdleStopMinutes(actor: { username: string; clientAddress?: string | null }, minutes: IdleStopMinutes): { changed: boolean; minutes: IdleStopMinutes } {
-  const problem = idleStopProblem(minutes);
+  const problem = idleStopProblem(minutes, settings().idleMinutesAllowed);
   const base = { actor: actor.username, action: 'setting_change' as const, target: IDLE_STOP_KEY, clientAddress: actor.clientAddress ?? null };
   if (problem) {
     audit.record({ ...base, outcome: 'refused', detail: { requested: minutes }, error: `idle stop must be ${problem}` });

@@ -9,11 +9,11 @@ import { db } from './db';
 import { idleStopMinutes } from './family-settings';
 import * as hub from './hub-client';
 import { idleServers, type IdleServer } from './idle-rule';
+import { settings } from './settings';
 
-/** How often the hub is asked; JH4F_IDLE_CHECK_SECONDS shortens it for the test sandbox. */
-export function idleCheckMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
-  const s = Number(env.JH4F_IDLE_CHECK_SECONDS);
-  return Number.isInteger(s) && s >= 1 && s <= 3600 ? s * 1000 : 60_000;
+/** How often the hub is asked (JH4F_IDLE_CHECK_SECONDS in panel.env shortens it for the test sandbox). */
+function idleCheckMs(): number {
+  return settings().idleCheckSeconds * 1000;
 }
 
 export interface IdleStopNote {

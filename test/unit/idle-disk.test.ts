@@ -59,13 +59,13 @@ test('idle spans read as whole hours, or minutes below an hour', () => {
 });
 
 test('the idle setting takes whole hours, or minutes only where the sandbox allows them', () => {
-  assert.equal(idleStopProblem(180, {}), null);
-  assert.equal(idleStopProblem(null, {}), null);
-  assert.equal(idleStopProblem(1, {}), 'whole hours');
-  assert.equal(idleStopProblem(1, { JH4F_IDLE_MINUTES: '1' }), null);
-  assert.match(idleStopProblem(0, { JH4F_IDLE_MINUTES: '1' }) ?? '', /between/);
-  assert.match(idleStopProblem(8 * 24 * 60, {}) ?? '', /between/);
-  assert.match(idleStopProblem(1.5, { JH4F_IDLE_MINUTES: '1' }) ?? '', /between/);
+  assert.equal(idleStopProblem(180, false), null);
+  assert.equal(idleStopProblem(null, false), null);
+  assert.equal(idleStopProblem(1, false), 'whole hours');
+  assert.equal(idleStopProblem(1, true), null);
+  assert.match(idleStopProblem(0, true) ?? '', /between/);
+  assert.match(idleStopProblem(8 * 24 * 60, false) ?? '', /between/);
+  assert.match(idleStopProblem(1.5, true) ?? '', /between/);
 });
 
 test('du output: the home\'s own record is the total', () => {
