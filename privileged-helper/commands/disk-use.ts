@@ -3,12 +3,15 @@
 // whole), never by root walking a folder the member controls. Read-only, so no
 // --actor and no lock; only for unprotected members of jupyterhub.
 //
-//   du -x -B1 -a -d 1 -0 -- HOME
+//   du -B1 -a -d 1 -0 -- HOME
 //
 // GNU du walks with lstat (fts physical): a symbolic link counts as the link
 // itself, never as what it points at (a link to /etc/shadow, to /, a link loop);
-// a FIFO or device is stat'ed, never opened; -x stays on the home's file system
-// (a bind mount of / in the home counts nothing). Sizes are disk blocks, not
+// a FIFO or device is stat'ed, never opened. No -x: on overlayfs (the test
+// sandbox, containers) files report their lower file system's device, and du -x
+// then skips every file (measured 0 bytes); a kid cannot mount anything where
+// root's du would see it, and a mount an administrator put in a home is theirs
+// to count (the time bound holds either way). Sizes are disk blocks, not
 // apparent sizes: a sparse 1 TB file takes what it takes on the disk, the same
 // unit as the free space of /home shown next to it. -a -d 1 prints each entry of
 // the home as it is finished, then the home's total: when the time is up
@@ -83,7 +86,7 @@ export const diskUse: Command = {
     const started = Date.now();
     let unreadable = 0;
     try {
-      const r = await runAsAccount(account, [DU, '-x', '-B1', '-a', '-d', '1', '-0', '--', home], {
+      const r = await runAsAccount(account, [DU, '-B1', '-a', '-d', '1', '-0', '--', home], {
         env: [`HOME=${home}`, `USER=${account.name}`, `LOGNAME=${account.name}`, 'PATH=/usr/bin:/bin', 'LANG=C', 'LC_ALL=C'],
         signal: caller.signal,
         timeoutMs: DISK_USE_TIMEOUT_MS,
