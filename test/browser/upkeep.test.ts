@@ -48,7 +48,7 @@ test('in German on a phone: disk use per kid, free space of /home and the idle s
 
     await p.goto(`${env.panelUrl}/family`);
     await p.getByRole('heading', { name: de.upkeep.heading, level: 2 }).waitFor();
-    assert.match(await p.getByTestId('home-free').innerText(), /^Freier Platz in \/home: [0-9,]+ [kMGT]?B von [0-9,]+ [kMGT]?B$/);
+    assert.match(await p.getByTestId('home-free').innerText(), /^Freier Platz in \/home: [0-9,]+\s[kMGT]?B von [0-9,]+\s[kMGT]?B$/);
 
     // The measurement runs in the background; a later visit shows anna's size (German number format).
     const anna = p.getByTestId('member-anna').getByTestId('disk-use');
@@ -59,7 +59,7 @@ test('in German on a phone: disk use per kid, free space of /home and the idle s
       await p.waitForTimeout(1000);
       await p.reload();
     }
-    assert.match(await anna.innerText(), /^[0-9,]+ [kMGT]?B$/);
+    assert.match(await anna.innerText(), /^[0-9,]+\s[kMGT]?B$/);
 
     const select = p.getByLabel(de.upkeep.idleLabel);
     assert.equal(await select.inputValue(), '180', 'the default: 3 hours');

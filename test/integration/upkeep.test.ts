@@ -146,8 +146,8 @@ describe('disk use per kid', () => {
 
     const family = await mama.call('GET', '/family', undefined, { 'accept-language': 'en' });
     const annaCard = family.body.slice(family.body.indexOf('data-testid="member-anna"'), family.body.indexOf('data-testid="member-ben"'));
-    assert.match(annaCard, /data-testid="disk-use" data-bytes="\d+" data-complete="true">[0-9.]+ MB</);
-    assert.match(family.body, /Free space in \/home: [0-9.]+ [kMGT]?B of [0-9.]+ [kMGT]?B/);
+    assert.match(annaCard, /data-testid="disk-use" data-bytes="\d+" data-complete="true">[0-9.]+\sMB</);
+    assert.match(family.body, /Free space in \/home: [0-9.]+\s[kMGT]?B of [0-9.]+\s[kMGT]?B/);
   });
 });
 
