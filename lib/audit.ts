@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = [
   'hub_connect',
   'hub_restart',
   'server_stop',
+  'server_idle_stop',
+  'setting_change',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

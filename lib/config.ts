@@ -30,6 +30,10 @@ export interface PanelConfig {
    * certificate with JH4F_PORT (lib/panel-origins.ts): e.g. a name behind a reverse proxy.
    */
   publicOrigins: string[];
+  /** Seconds between the idle checks (lib/idle-stop.ts); default 60. */
+  idleCheckSeconds: number;
+  /** JH4F_IDLE_MINUTES=1: idle limits in minutes, not only whole hours (the test sandbox). */
+  idleMinutesAllowed: boolean;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/jupyterhub-panel/panel.env';
@@ -109,6 +113,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     hubConfig: get('JH4F_HUB_CONFIG') || '/home/jupyterhub/etc/jupyterhub_config.py',
     hubHome: get('JH4F_HUB_HOME') || '/home/jupyterhub',
     publicOrigins: parsePublicOrigins(get('JH4F_PUBLIC_ORIGINS')),
+    idleCheckSeconds: Math.min(int(get('JH4F_IDLE_CHECK_SECONDS'), 60, 'JH4F_IDLE_CHECK_SECONDS'), 3600),
+    idleMinutesAllowed: get('JH4F_IDLE_MINUTES') === '1',
   };
   if (config.insecureHttp && !isLoopback(config.host)) {
     throw new Error('JH4F_INSECURE_HTTP=1 is only allowed with a loopback JH4F_HOST (127.0.0.1, ::1, localhost)');

@@ -92,6 +92,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (kind, key)
   ) STRICT;
   `,
+  // 4: family settings parents change on the panel (lib/family-settings.ts) and the
+  // panel's own automatic server stops (lib/idle-stop.ts).
+  `
+  CREATE TABLE family_settings (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,                   -- JSON
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT
+  ) STRICT;
+  CREATE TABLE idle_stops (
+    user       TEXT PRIMARY KEY,                -- the hub user whose server the panel stopped last
+    stopped_at INTEGER NOT NULL,                -- ms since the epoch
+    idle_ms    INTEGER NOT NULL                 -- how long the hub had seen no activity
+  ) STRICT;
+  `,
 ];
 
 /** Opens (creating if needed) and migrates a database file. Exported for tests. */

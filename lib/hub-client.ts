@@ -356,3 +356,34 @@ export async function stopServer(user: string, opts: CallOptions = {}): Promise<
   }
   return { user, stopped, pending };
 }
+
+/**
+ * Users with a server that is running, starting or stopping (GET
+ * /hub/api/users?state=active), every page of them: the hub answers at most its
+ * page limit per request (50 by default).
+ */
+export async function activeUsers(opts: CallOptions = {}): Promise<HubUser[]> {
+  const token = requireToken();
+  const out: HubUser[] = [];
+  const limit = 200;
+  for (let offset = 0; offset < 100_000; offset += limit) {
+    const r = await call('GET', `/hub/api/users?state=active&offset=${offset}&limit=${limit}`, { ...opts, token });
+    expectStatus(r, [200], '/hub/api/users?state=active');
+    if (!Array.isArray(r.json)) throw new HubError('not_hub', '/hub/api/users did not answer a list');
+    out.push(...r.json.map(reshapeUser).filter((u): u is HubUser => u !== null));
+    if (r.json.length < limit) break;
+  }
+  return out;
+}
+
+/** Stop one server of a user ('' the default one). 'gone' when it had ended already. */
+export async function stopOneServer(user: string, server: string, opts: CallOptions = {}): Promise<'stopped' | 'stopping' | 'gone'> {
+  const path =
+    server === ''
+      ? `/hub/api/users/${encodeURIComponent(user)}/server`
+      : `/hub/api/users/${encodeURIComponent(user)}/servers/${encodeURIComponent(server)}`;
+  const r = await call('DELETE', path, { ...opts, timeoutMs: opts.timeoutMs ?? 10_000, token: requireToken() });
+  if (r.status === 400 || r.status === 404) return 'gone';
+  expectStatus(r, [202, 204], `DELETE ${server === '' ? 'server' : 'named server'}`);
+  return r.status === 202 ? 'stopping' : 'stopped';
+}

@@ -118,7 +118,7 @@ install_npm_dependencies() {
 
 build_panel() {
   local want have
-  want=$(tree_hash app lib server privileged-helper public scripts/build.mjs next.config.ts postcss.config.mjs tsconfig.json package-lock.json)
+  want=$(tree_hash app lib server privileged-helper public instrumentation.ts scripts/build.mjs next.config.ts postcss.config.mjs tsconfig.json package-lock.json)
   have=$(cat "$REPO/dist/.jh4f-stamp" 2>/dev/null || true)
   if [ "$want" = "$have" ] && [ -f "$REPO/.next/BUILD_ID" ]; then
     say "build: up to date"

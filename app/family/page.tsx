@@ -13,6 +13,9 @@ import { SignedInShell } from '../components/signed-in-shell';
 import { AddMemberForm } from './add-member-form';
 import { MemberActions } from './member-actions';
 import { MemberSearch, Pager } from './member-search';
+import { DiskFacts } from './disk-facts';
+import { UpkeepSection } from './disk-upkeep-section';
+import { upkeepFor, type MemberUpkeep } from '@/lib/upkeep';
 
 // Per request: the session, the locale, the CSP nonce and the live member list.
 // One page of members (FAMILY_PAGE_SIZE), searched and paged on the server through
@@ -48,8 +51,11 @@ function MemberCard({
   locale,
   hubConnected,
   job,
+  upkeep,
 }: {
   m: FamilyMember;
+  /** Disk use and the last automatic idle stop (unprotected members). */
+  upkeep?: MemberUpkeep;
   t: Messages;
   locale: Locale;
   hubConnected: boolean;
@@ -86,6 +92,7 @@ function MemberCard({
             <dd>{when(m.hub.lastActivity, locale, t)}</dd>
           </>
         ) : null}
+        <DiskFacts upkeep={upkeep} t={t.upkeep} locale={locale} />
       </dl>
       <p className="mt-3 text-sm">
         <a
@@ -149,6 +156,10 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
   const users = family?.members.map((m) => m.user) ?? [];
   const jobs = latestJobs(users);
   const hubConnected = family?.hub.connected ?? false;
+  const upkeep = upkeepFor(
+    (family?.members ?? []).filter((m) => !m.protected).map((m) => m.user),
+    new Set((family?.members ?? []).filter((m) => m.hub?.running).map((m) => m.user)),
+  );
   const from = family && family.total > 0 ? (family.page - 1) * family.pageSize + 1 : 0;
   const to = family ? from + family.members.length - (family.members.length ? 1 : 0) : 0;
 
@@ -206,7 +217,7 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
         {family && family.members.length > 0 ? (
           <ul className="mt-3 grid gap-3 lg:grid-cols-2" data-testid="member-list">
             {family.members.map((m) => (
-              <MemberCard key={m.user} m={m} t={t} locale={locale} hubConnected={hubConnected} job={jobs.get(m.user) ?? null} />
+              <MemberCard key={m.user} m={m} t={t} locale={locale} hubConnected={hubConnected} job={jobs.get(m.user) ?? null} upkeep={upkeep.members[m.user]} />
             ))}
           </ul>
         ) : null}
@@ -219,6 +230,8 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
           />
         ) : null}
       </section>
+
+      <UpkeepSection upkeep={upkeep} t={t.upkeep} locale={locale} />
 
       <section aria-labelledby="add-heading" className="mt-8 rounded-lg border border-stone-200 bg-white p-4 shadow-sm">
         <h2 id="add-heading" className="text-xl font-semibold">

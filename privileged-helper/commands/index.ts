@@ -5,6 +5,7 @@ import type { Command } from '../context';
 import { addMember } from './add-member';
 import { connectHub } from './connect-hub';
 import { createUser } from './create-user';
+import { diskUse } from './disk-use';
 import { hubStatus } from './hub-status';
 import { installPackages } from './install-packages';
 import { listMembers } from './list-members';
@@ -12,7 +13,7 @@ import { removeMember } from './remove-member';
 import { restartHub } from './restart-hub';
 import { setPassword } from './set-password';
 
-const ALL: readonly Command[] = [listMembers, addMember, removeMember, createUser, setPassword, hubStatus, restartHub, connectHub, installPackages];
+const ALL: readonly Command[] = [listMembers, addMember, removeMember, createUser, setPassword, hubStatus, restartHub, connectHub, installPackages, diskUse];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(ALL.map((c) => [c.spec.name, c]));
 export const COMMAND_SPECS: ReadonlyMap<string, CommandSpec> = new Map(ALL.map((c) => [c.spec.name, c.spec]));

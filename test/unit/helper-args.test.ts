@@ -92,10 +92,10 @@ test('argv: a user operand that looks like an option stays an operand (refused l
   assert.equal(parse('add-member', 'kim', '--actor', '--help').options['--actor'], '--help');
 });
 
-test('argv: every mutating command takes --actor, the read-only list-members and hub-status do not', () => {
+test('argv: every mutating command takes --actor, the read-only list-members, hub-status and disk-use do not', () => {
   for (const [name, spec] of COMMAND_SPECS) {
     assert.equal(spec.name, name);
-    assert.equal(spec.mutating, !['list-members', 'hub-status'].includes(name));
+    assert.equal(spec.mutating, !['list-members', 'hub-status', 'disk-use'].includes(name));
   }
 });
 

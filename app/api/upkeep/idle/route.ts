@@ -1,0 +1,17 @@
+// PUT {minutes}: how long a hub server may sit idle before the panel stops it
+// (null: never). Audited as setting_change (a refused value too).
+import { PublicError } from '@/lib/errors';
+import { SettingError, setIdleStopMinutes } from '@/lib/family-settings';
+import { guarded } from '@/lib/guard';
+import { idleSettingBodySchema } from '@/lib/upkeep';
+
+export const dynamic = 'force-dynamic';
+
+export const PUT = guarded({ body: idleSettingBodySchema }, ({ input, session, clientAddress }) => {
+  try {
+    return setIdleStopMinutes({ username: session.username, clientAddress }, input.minutes);
+  } catch (error) {
+    if (error instanceof SettingError) throw new PublicError('invalid_input', { fields: { minutes: 'whole_hours' } });
+    throw error;
+  }
+});

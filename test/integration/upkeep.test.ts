@@ -1,0 +1,240 @@
+// Issue 16 items 3 and 4 against the sandbox's real family hub and root helper:
+// - idle servers: with a one-minute limit (panel.env JH4F_IDLE_MINUTES=1, a check
+//   every 5 s) the panel stops anna's untouched server by the hub's own
+//   last_activity, audits it (server_idle_stop, with the idle time) and the API and
+//   the family page say "stopped after ... idle"; ben's server, whose activity the
+//   hub keeps hearing about (POST /hub/api/users/ben/activity, the call a
+//   single-user server makes), stays up;
+// - disk use: anna's home gets a symlink loop, links to /etc/shadow and to /, a
+//   FIFO and a 20 GB sparse file next to 5 MB of real data; the panel's number
+//   comes back within the helper's bound and counts the 5 MB, not what the links
+//   point at nor the sparse file's apparent size.
+//
+// Run: bash test/sandbox/run.sh node --conditions=react-server --import tsx --test --test-concurrency=1 --test-reporter=spec --test-timeout=600000 test/integration/upkeep.test.ts
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { parents, requireSandboxHub } from '../sandbox/fixtures';
+import { helperAs } from '../sandbox/helper-call';
+import { PanelClient, hubApi } from '../sandbox/http';
+import { readPanelEnv, restartPanel, restorePanel } from '../sandbox/panel-control';
+
+const env = requireSandboxHub('family');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mama = new PanelClient();
+let originalPanelEnv = '';
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(500);
+  }
+}
+
+interface AuditRow {
+  id: number;
+  actor: string | null;
+  action: string;
+  target: string | null;
+  outcome: string;
+  d: Record<string, unknown>;
+}
+function auditSince(id: number): AuditRow[] {
+  const db = new Database(env.db, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT id, actor, action, target, outcome, detail FROM audit WHERE id > ? ORDER BY id').all(id) as Array<Omit<AuditRow, 'd'> & { detail: string | null }>;
+    return rows.map(({ detail, ...r }) => ({ ...r, d: detail ? (JSON.parse(detail) as Record<string, unknown>) : {} }));
+  } finally {
+    db.close();
+  }
+}
+function lastAuditId(): number {
+  const db = new Database(env.db, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT coalesce(max(id), 0) AS id FROM audit').get() as { id: number }).id;
+  } finally {
+    db.close();
+  }
+}
+
+/** The server as the hub reports it (undefined: none). */
+async function server(user: string): Promise<{ ready: boolean; pending: string | null; last_activity: string | null } | undefined> {
+  const u = await hubApi('GET', `/hub/api/users/${user}`);
+  if (u.status === 404) return undefined;
+  assert.equal(u.status, 200, u.body);
+  return u.json?.servers?.[''];
+}
+
+async function startServer(user: string): Promise<void> {
+  const created = await hubApi('POST', `/hub/api/users/${user}`);
+  assert.ok([201, 409].includes(created.status), `create hub user ${user}: ${created.status} ${created.body}`);
+  const s = await hubApi('POST', `/hub/api/users/${user}/server`);
+  assert.ok([201, 202, 400].includes(s.status), `start ${user}: ${s.status} ${s.body}`);
+  await until(`${user}'s server to be ready`, async () => (await server(user))?.ready === true, 120_000);
+}
+
+async function stopServer(user: string): Promise<void> {
+  await hubApi('DELETE', `/hub/api/users/${user}/server`);
+  await until(`${user}'s server to stop`, async () => (await server(user)) === undefined, 60_000);
+}
+
+async function setIdle(minutes: number | null) {
+  return mama.call('PUT', '/api/upkeep/idle', { minutes }, { 'content-length': String(JSON.stringify({ minutes }).length) });
+}
+
+before(async () => {
+  originalPanelEnv = readPanelEnv();
+  await restartPanel({ JH4F_IDLE_MINUTES: '1', JH4F_IDLE_CHECK_SECONDS: '5' });
+  assert.equal((await mama.login('mama', parents.mama)).status, 200);
+});
+
+after(async () => {
+  await setIdle(180).catch(() => undefined);
+  for (const user of ['anna', 'ben']) await hubApi('DELETE', `/hub/api/users/${user}/server`).catch(() => undefined);
+  fs.rmSync('/home/anna/trap', { recursive: true, force: true });
+  await restorePanel(originalPanelEnv);
+});
+
+describe('disk use per kid', () => {
+  test('the helper measures as the member, only for unprotected members of jupyterhub', () => {
+    const ok = helperAs('jupyterhub-panel', ['disk-use', 'anna']);
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    const line = JSON.parse(ok.stdout.trim().split('\n').pop()!);
+    assert.equal(line.ok, true);
+    assert.equal(typeof line.bytes, 'number');
+    for (const [user, code] of [['sudoer', 5], ['kim', 5], ['nobody-here', 4], ['Bad..Name', 3]] as const) {
+      const r = helperAs('jupyterhub-panel', ['disk-use', user]);
+      assert.equal(r.status, code, `${user}: ${r.stdout}`);
+    }
+    // A kid cannot ask the helper at all (the socket's gate).
+    const kid = helperAs('ben', ['disk-use', 'anna']);
+    assert.equal(kid.status, 9, kid.stdout);
+  });
+
+  test('a home with a symlink loop, links to /etc/shadow and /, a FIFO and a 20 GB sparse file: bounded, only the real 5 MB counted', async (t) => {
+    const as = (cmd: string) => execFileSync('/usr/sbin/runuser', ['-u', 'anna', '--', '/bin/sh', '-c', cmd], { stdio: 'pipe' });
+    as(
+      'set -e; mkdir -p ~/trap && cd ~/trap && ln -s loop-b loop-a && ln -s loop-a loop-b && ln -s /etc/shadow shadow && ln -s / root && ln -s .. up' +
+        ' && mkfifo fifo && truncate -s 20G sparse && head -c 5000000 /dev/urandom > data',
+    );
+    const started = Date.now();
+    // The panel was restarted in before() and nothing asked about anna yet: this is the first measurement.
+    const r = await until(
+      'anna\'s disk use',
+      async () => {
+        const u = await mama.call('GET', '/api/upkeep?users=anna');
+        assert.equal(u.status, 200, u.body);
+        const d = u.json.members.anna.disk;
+        // Measured after the files were made (an older cached figure does not count).
+        return d.size && Date.parse(d.size.measuredAt) >= started ? d : null;
+      },
+      40_000,
+    );
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(r.size.complete, true);
+    assert.ok(r.size.bytes >= 5_000_000, `the 5 MB file counts: ${r.size.bytes}`);
+    assert.ok(r.size.bytes < 30_000_000, `no link target, no sparse apparent size: ${r.size.bytes}`);
+    assert.ok(seconds < 30, `answered in ${seconds} s`);
+    // The FIFO was never opened: a reader would still be blocked in it, so nothing of anna's waits.
+    // ps exits 1 when anna has no process at all.
+    const left = spawnSync('ps', ['-o', 'pid=,comm=', '-u', 'anna'], { encoding: 'utf8' });
+    assert.ok(left.status === 0 || left.status === 1, left.stderr);
+    assert.doesNotMatch(left.stdout, /\bdu\b/, 'no du left behind');
+    t.diagnostic(`anna's home: ${r.size.bytes} bytes, first measurement answered after ${seconds.toFixed(1)} s`);
+
+    const family = await mama.call('GET', '/family', undefined, { 'accept-language': 'en' });
+    const annaCard = family.body.slice(family.body.indexOf('data-testid="member-anna"'), family.body.indexOf('data-testid="member-ben"'));
+    assert.match(annaCard, /data-testid="disk-use" data-bytes="\d+" data-complete="true">[0-9.]+\sMB</);
+    assert.match(family.body, /Free space in \/home: [0-9.]+\s[kMGT]?B of [0-9.]+\s[kMGT]?B/);
+  });
+});
+
+describe('idle servers go to sleep', () => {
+  test('the idle setting: a parent sets it (audited), bad values are refused and change nothing', async () => {
+    const since = lastAuditId();
+    const never = await setIdle(null);
+    assert.equal(never.status, 200, never.body);
+    assert.equal(never.json.minutes, null);
+    for (const bad of [0, -5, 1.5, 8 * 24 * 60, '60']) {
+      const r = await mama.call('PUT', '/api/upkeep/idle', { minutes: bad }, { 'content-length': String(JSON.stringify({ minutes: bad }).length) });
+      assert.equal(r.status, 400, `${JSON.stringify(bad)}: ${r.body}`);
+    }
+    const up = await mama.call('GET', '/api/upkeep');
+    assert.equal(up.status, 200, up.body);
+    assert.equal(up.json.idleStopMinutes, null, 'the refused values changed nothing');
+    const rows = auditSince(since).filter((r) => r.action === 'setting_change');
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.equal(rows[0]!.actor, 'mama');
+    assert.equal(rows[0]!.outcome, 'ok');
+    assert.equal(rows[0]!.d.to, null);
+    // Without a session: 401, nothing changed.
+    const stranger = await new PanelClient().call('PUT', '/api/upkeep/idle', { minutes: 60 }, { 'content-length': '14' });
+    assert.equal(stranger.status, 401);
+  });
+
+  test('an untouched server is stopped after the limit by the hub\'s last activity; an active one is kept', async () => {
+    await startServer('anna');
+    await startServer('ben');
+    const since = lastAuditId();
+    // ben's server keeps telling the hub it is in use, as jupyterhub-singleuser does.
+    let keepBusy = true;
+    const busy = (async () => {
+      while (keepBusy) {
+        const now = new Date().toISOString();
+        const r = await hubApi('POST', '/hub/api/users/ben/activity', undefined, { last_activity: now, servers: { '': { last_activity: now } } });
+        assert.equal(r.status, 200, `activity: ${r.status} ${r.body}`);
+        await sleep(3000);
+      }
+    })();
+    try {
+      const set = await setIdle(1);
+      assert.equal(set.status, 200, set.body);
+      const annaBefore = await server('anna');
+      assert.ok(annaBefore?.ready, 'anna runs before the limit');
+      await until('the panel to stop anna\'s idle server', async () => (await server('anna')) === undefined, 150_000);
+      // Two more checks (every 5 s) later ben's server still runs.
+      await sleep(12_000);
+      assert.equal((await server('ben'))?.ready, true, 'ben, active, keeps his server');
+    } finally {
+      keepBusy = false;
+      await busy;
+    }
+    const stops = auditSince(since).filter((r) => r.action === 'server_idle_stop');
+    assert.deepEqual(
+      stops.map((r) => [r.target, r.outcome, r.actor]),
+      [['anna', 'ok', null]],
+      JSON.stringify(stops),
+    );
+    assert.ok((stops[0]!.d.idleMinutes as number) >= 1, JSON.stringify(stops[0]!.d));
+    assert.equal(stops[0]!.d.limitMinutes, 1);
+    assert.equal(stops[0]!.d.server, '');
+
+    const up = await mama.call('GET', '/api/upkeep?users=anna,ben');
+    assert.equal(up.status, 200, up.body);
+    assert.ok(up.json.members.anna.idleStop, JSON.stringify(up.json.members.anna));
+    assert.ok(up.json.members.anna.idleStop.idleMs >= 60_000);
+    assert.equal(up.json.members.ben.idleStop, null);
+
+    const family = await mama.call('GET', '/family', undefined, { 'accept-language': 'en' });
+    assert.equal(family.status, 200);
+    const annaCard = family.body.slice(family.body.indexOf('data-testid="member-anna"'), family.body.indexOf('data-testid="member-ben"'));
+    assert.match(annaCard, /Stopped after \d+ min idle/);
+
+    // anna starts again: the note goes; "never" keeps every server.
+    await setIdle(null);
+    await startServer('anna');
+    await until('the note to go once anna runs again', async () => {
+      const r = await mama.call('GET', '/api/upkeep?users=anna');
+      return r.json.members.anna.idleStop === null;
+    }, 30_000);
+    await sleep(12_000);
+    assert.equal((await server('anna'))?.ready, true, '"never" stops nothing');
+    await stopServer('anna');
+    await stopServer('ben');
+  });
+});
