@@ -23,7 +23,8 @@ export type HelperCommand =
   | 'install-packages'
   | 'hub-status'
   | 'restart-hub'
-  | 'connect-hub';
+  | 'connect-hub'
+  | 'set-hours';
 
 // The error codes and their tables are pure data shared with client components.
 export { EXIT_CODE_TABLE, HTTP_STATUS, type HelperErrorCode } from './helper-errors';
