@@ -18,6 +18,9 @@ export const AUDIT_ACTIONS = [
   'hub_connect',
   'hub_restart',
   'server_stop',
+  'hours_set',
+  'hours_stop',
+  'bedtime',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -2,6 +2,8 @@
 // German must have exactly the keys English has (the type enforces it), so a
 // missing translation is a compile error, not a blank on the page.
 
+import { hoursDe, hoursEn } from './hours-messages';
+
 export const en = {
   app: {
     title: 'Family JupyterHub panel',
@@ -238,6 +240,9 @@ export const en = {
       hub_connect: 'Hub connected',
       hub_restart: 'Hub restarted',
       server_stop: 'Jupyter server stopped',
+      hours_set: 'Jupyter hours set',
+      hours_stop: 'Server stopped: hours over',
+      bedtime: 'Bedtime now',
     },
   },
   helperErrors: {
@@ -419,6 +424,7 @@ export const en = {
     connectionLost: 'Live updates paused; reconnecting…',
     versionsUnknown: 'Installed',
   },
+  hours: hoursEn,
 } as const;
 
 type Catalog<T> = { readonly [K in keyof T]: T[K] extends string ? string : Catalog<T[K]> };
@@ -660,6 +666,9 @@ export const de: Messages = {
       hub_connect: 'Hub verbunden',
       hub_restart: 'Hub neu gestartet',
       server_stop: 'Jupyter-Server beendet',
+      hours_set: 'Jupyter-Zeiten festgelegt',
+      hours_stop: 'Server beendet: Zeit vorbei',
+      bedtime: 'Jetzt Schlafenszeit',
     },
   },
   helperErrors: {
@@ -841,6 +850,7 @@ export const de: Messages = {
     connectionLost: 'Live-Anzeige unterbrochen; neue Verbindung…',
     versionsUnknown: 'Installiert',
   },
+  hours: hoursDe,
 };
 
 export const catalogs = { en, de } as const;
