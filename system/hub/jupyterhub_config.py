@@ -155,12 +155,13 @@ def hours_allow(username, log, now=None):
 class FamilyPAMAuthenticator(PAMAuthenticator):
     """PAM, the group jupyterhub, and the kid's Jupyter hours at every login."""
 
-    async def check_allowed(self, username, authentication=None):
-        allowed = await maybe_future(super().check_allowed(username, authentication))
-        # authentication is None when the hub checks names from its own config at
-        # start (roles, tokens): hours are about people logging in, not that.
-        if not allowed or authentication is None:
-            return allowed
+    # The hours go into the "blocked" check: in JupyterHub 3.0 and 5.2 alike it is
+    # called at every login and only there, and unlike check_allowed it is not
+    # skipped when a local_config.py sets Authenticator.allow_all (5.x).
+    async def check_blocked_users(self, username, authentication=None):
+        passed = await maybe_future(super().check_blocked_users(username, authentication))
+        if not passed:
+            return False
         if not hours_allow(username, self.log):
             self.log.warning('Jupyter hours: %s is outside their hours: login refused', username)
             return False
