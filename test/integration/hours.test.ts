@@ -20,6 +20,7 @@ import { HubVisitor, PanelClient, hubApi } from '../sandbox/http';
 
 const env = requireSandboxHub('family');
 const HOURS_FILE = '/etc/jupyterhub4family/hours.json';
+const HUB_LOG = '/var/log/jupyterhub4family/hub.log';
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mama = new PanelClient();
@@ -135,6 +136,10 @@ describe('Jupyter hours: the hub enforces them', () => {
     assert.ok(start.status >= 400, `the hub started anna's server outside her hours: ${start.status} ${start.body}`);
     await sleep(2000);
     assert.ok(!(await serverOf('anna'))?.ready, 'no server runs');
+    // Refused for her hours, not for anything else: the hub's own log says so.
+    const log = fs.readFileSync(HUB_LOG, 'utf8');
+    assert.match(log, /Jupyter hours: anna is outside their hours: login refused/);
+    assert.match(log, /Jupyter hours: anna is outside their hours: server start refused/);
 
     // Today, all day: in.
     const allDay = await setHours('anna', { [today()]: ['00:00-24:00'] });
@@ -145,6 +150,23 @@ describe('Jupyter hours: the hub enforces them', () => {
     const rows = auditSince(mark).filter((r) => r.action === 'hours_set' && r.d.phase === 'done');
     assert.equal(rows.length, 2, JSON.stringify(rows));
     assert.ok(rows.every((r) => r.actor === 'mama' && r.target === 'anna' && r.outcome === 'ok'));
+  });
+
+  test('fail closed: a malformed entry refuses that kid only; set again through the panel, she is back', async () => {
+    // As if the file were damaged (root writes it here, the way the helper does: temp file, rename).
+    const text = JSON.stringify({ version: 1, users: { anna: { [today()]: ['25:00-26:00'] }, ben: 'always' } });
+    fs.writeFileSync(`${HOURS_FILE}.test`, text, { mode: 0o644 });
+    fs.renameSync(`${HOURS_FILE}.test`, HOURS_FILE);
+    assert.equal((await new HubVisitor().login('anna', kids.anna)).loggedIn, false, 'anna with a malformed entry got in');
+    assert.equal((await new HubVisitor().login('ben', kids.ben)).loggedIn, true, 'ben was refused for anna\'s bad entry');
+    assert.match(fs.readFileSync(HUB_LOG, 'utf8'), /Jupyter hours: the entry of anna is malformed/);
+    const page = await mama.call('GET', '/family?q=anna', undefined, { 'accept-language': 'en' });
+    assert.ok(page.body.includes('unreadable: the hub refuses this kid until you set the hours again'));
+
+    const fixed = await setHours('anna', { [today()]: ['00:00-24:00'] });
+    assert.equal(fixed.status, 200, fixed.body);
+    assert.equal((await new HubVisitor().login('anna', kids.anna)).loggedIn, true);
+    assert.equal(JSON.parse(fileText()!).users.ben, 'always', "ben's entry is kept as it was");
   });
 
   test('the family page shows her hours', async () => {
