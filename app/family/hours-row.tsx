@@ -2,32 +2,13 @@
 // "Mon–Fri 16:00–20:00, Sat 10:00–12:00") and the editor. Parents are never
 // limited; on a seed hub the hours are not available (its configuration is not
 // ours), and the card says so.
-import { formatRange, WEEKDAYS, type HoursEntry, type WeekHours, type Weekday } from '@/lib/hours';
+import { formatRange, WEEKDAYS, type HoursEntry, type Weekday } from '@/lib/hours';
+import { hoursSummary } from '@/lib/hours-summary';
 import { hoursOf } from '@/lib/hours-actions';
 import { detectHubKind, isFamilyKind } from '@/lib/hub-kind';
 import { format, type Messages } from '@/lib/i18n/messages';
 import type { FamilyMember } from '@/lib/members';
 import { HoursEditor } from './hours-editor';
-
-const show = (range: string) => range.replace('-', '–');
-
-/** Consecutive days with the same ranges share one part: "Mon–Fri 16:00–20:00". */
-export function hoursSummary(hours: WeekHours, t: Messages['hours']): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < WEEKDAYS.length) {
-    const day = WEEKDAYS[i]!;
-    const key = hours[day].map(formatRange).join(', ');
-    let j = i;
-    while (j + 1 < WEEKDAYS.length && hours[WEEKDAYS[j + 1]!].map(formatRange).join(', ') === key) j++;
-    if (key) {
-      const days = i === j ? t.short[day] : `${t.short[day]}–${t.short[WEEKDAYS[j]!]}`;
-      parts.push(`${days} ${hours[day].map((r) => show(formatRange(r))).join(', ')}`);
-    }
-    i = j + 1;
-  }
-  return parts.length ? parts.join('; ') : t.never;
-}
 
 function linesOf(entry: HoursEntry): Record<Weekday, string> {
   const lines = {} as Record<Weekday, string>;

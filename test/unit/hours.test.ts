@@ -11,6 +11,8 @@ import {
   renderHoursFile,
   type WeekHours,
 } from '../../lib/hours';
+import { hoursSummary } from '../../lib/hours-summary';
+import { catalogs } from '../../lib/i18n/messages';
 
 // Local-time dates: the rule uses the machine's time zone, and so does this test.
 const at = (y: number, mo: number, d: number, h: number, mi: number) => new Date(y, mo - 1, d, h, mi, 0, 0);
@@ -87,4 +89,11 @@ test('the file: missing user is always, a malformed entry refuses that kid only,
   for (const bad of ['', 'null', '[]', '{"version":2,"users":{}}', '{"version":1}', '{"version":1,"users":[]}']) {
     assert.throws(() => parseHoursFile(bad), HoursError, bad);
   }
+});
+
+test('the card summary groups consecutive days with the same ranges, in both languages', () => {
+  const h = parseHours({ mon: ['16:00-20:00'], tue: ['16:00-20:00'], wed: ['16:00-20:00'], fri: ['16:00-20:00'], sat: ['10:00-12:00', '14:00-16:00'] })!;
+  assert.equal(hoursSummary(h, catalogs.en.hours), 'Mon–Wed 16:00–20:00; Fri 16:00–20:00; Sat 10:00–12:00, 14:00–16:00');
+  assert.equal(hoursSummary(h, catalogs.de.hours), 'Mo–Mi 16:00–20:00; Fr 16:00–20:00; Sa 10:00–12:00, 14:00–16:00');
+  assert.equal(hoursSummary(parseHours({})!, catalogs.de.hours), catalogs.de.hours.never);
 });
