@@ -20,15 +20,20 @@ export function startHoursScheduler(): void {
   const holder = globalThis as Holder;
   if (holder[STARTED]) return;
   let busy = false;
+  let lastFailure = '';
   const tick = async () => {
     if (busy) return; // a slow hub: never two rounds at once
     busy = true;
     try {
       const stopped = await enforceHours(new Date());
+      lastFailure = '';
       for (const s of stopped) log(`stopped ${s.user}'s servers (${s.servers.map((n) => n || 'default').join(', ') || 'none left'}): outside their hours`);
     } catch (e) {
-      // No hub, no token: nothing to stop now; the next round tries again.
-      log(`check failed: ${e instanceof Error ? e.message : String(e)}`);
+      // No hub, no token: nothing to stop now; the next round tries again. The
+      // same failure is logged once, not every 30 s for as long as it lasts.
+      const text = e instanceof Error ? e.message : String(e);
+      if (text !== lastFailure) log(`check failed: ${text}`);
+      lastFailure = text;
     } finally {
       busy = false;
     }
