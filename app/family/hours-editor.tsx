@@ -122,7 +122,6 @@ export function HoursEditor({ user, always, lines, t }: { user: string; always: 
                     id={`${id}-${day}`}
                     name={day}
                     type="text"
-                    inputMode="numeric"
                     autoComplete="off"
                     spellCheck={false}
                     placeholder="16:00-20:00"
