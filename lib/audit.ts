@@ -20,6 +20,9 @@ export const AUDIT_ACTIONS = [
   'server_stop',
   'server_idle_stop',
   'setting_change',
+  'hours_set',
+  'hours_stop',
+  'bedtime',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

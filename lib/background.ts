@@ -3,8 +3,10 @@ import 'server-only';
 // lives in its own module and keeps its handle on globalThis, so a second start
 // (Next may load a module twice) does nothing. Disk use has no timer of its own
 // until a page asks for it (lib/disk-use.ts).
+import { startHoursScheduler } from './hours-scheduler';
 import { startIdleStopTimer } from './idle-stop';
 
 export function startBackground(): void {
   startIdleStopTimer();
+  startHoursScheduler();
 }

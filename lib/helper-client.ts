@@ -24,7 +24,8 @@ export type HelperCommand =
   | 'hub-status'
   | 'restart-hub'
   | 'connect-hub'
-  | 'disk-use';
+  | 'disk-use'
+  | 'set-hours';
 
 // The error codes and their tables are pure data shared with client components.
 export { EXIT_CODE_TABLE, HTTP_STATUS, type HelperErrorCode } from './helper-errors';

@@ -1,5 +1,6 @@
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
+import { BedtimeNow } from './bedtime-now';
 import { HubHealth } from './hub-health';
 import { SignedInShell } from './signed-in-shell';
 
@@ -10,6 +11,22 @@ export function SignedInHome({ t, username, fullName }: { t: Messages; username:
       <h1 className="text-2xl font-semibold">{format(t.home.heading, { name: fullName || username })}</h1>
       <p className="mt-2 text-stone-700">{t.home.signedInIntro}</p>
       <HubHealth t={t.hub} />
+      <BedtimeNow
+        t={{
+          bedtimeHeading: t.hours.bedtimeHeading,
+          bedtimeIntro: t.hours.bedtimeIntro,
+          bedtimeButton: t.hours.bedtimeButton,
+          bedtimeTitle: t.hours.bedtimeTitle,
+          bedtimeText: t.hours.bedtimeText,
+          bedtimeConfirm: t.hours.bedtimeConfirm,
+          bedtimeStopping: t.hours.bedtimeStopping,
+          bedtimeNone: t.hours.bedtimeNone,
+          bedtimeDone: t.hours.bedtimeDone,
+          bedtimeFailed: t.hours.bedtimeFailed,
+          cancel: t.hours.cancel,
+          genericError: t.hours.genericError,
+        }}
+      />
     </SignedInShell>
   );
 }

@@ -11,6 +11,7 @@ import { requirePageSession } from '@/lib/page-session';
 import { InstallProgress } from '../components/install-progress';
 import { SignedInShell } from '../components/signed-in-shell';
 import { AddMemberForm } from './add-member-form';
+import { HoursRow } from './hours-row';
 import { MemberActions } from './member-actions';
 import { MemberSearch, Pager } from './member-search';
 import { DiskFacts } from './disk-facts';
@@ -94,6 +95,7 @@ function MemberCard({
         ) : null}
         <DiskFacts upkeep={upkeep} t={t.upkeep} locale={locale} />
       </dl>
+      <HoursRow m={m} t={t} />
       <p className="mt-3 text-sm">
         <a
           href={`/panel/family/card/${m.user}`}

@@ -2,6 +2,8 @@
 // German must have exactly the keys English has (the type enforces it), so a
 // missing translation is a compile error, not a blank on the page.
 
+import { hoursDe, hoursEn } from './hours-messages';
+
 export const en = {
   app: {
     title: 'Family JupyterHub panel',
@@ -240,6 +242,9 @@ export const en = {
       server_stop: 'Jupyter server stopped',
       server_idle_stop: 'Idle Jupyter server stopped',
       setting_change: 'Setting changed',
+      hours_set: 'Jupyter hours set',
+      hours_stop: 'Server stopped: hours over',
+      bedtime: 'Bedtime now',
     },
   },
   helperErrors: {
@@ -440,6 +445,7 @@ export const en = {
     connectionLost: 'Live updates paused; reconnecting…',
     versionsUnknown: 'Installed',
   },
+  hours: hoursEn,
 } as const;
 
 type Catalog<T> = { readonly [K in keyof T]: T[K] extends string ? string : Catalog<T[K]> };
@@ -683,6 +689,9 @@ export const de: Messages = {
       server_stop: 'Jupyter-Server beendet',
       server_idle_stop: 'Ungenutzten Jupyter-Server beendet',
       setting_change: 'Einstellung geändert',
+      hours_set: 'Jupyter-Zeiten festgelegt',
+      hours_stop: 'Server beendet: Zeit vorbei',
+      bedtime: 'Jetzt Schlafenszeit',
     },
   },
   helperErrors: {
@@ -883,6 +892,7 @@ export const de: Messages = {
     connectionLost: 'Live-Anzeige unterbrochen; neue Verbindung…',
     versionsUnknown: 'Installiert',
   },
+  hours: hoursDe,
 };
 
 export const catalogs = { en, de } as const;

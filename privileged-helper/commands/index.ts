@@ -11,9 +11,10 @@ import { installPackages } from './install-packages';
 import { listMembers } from './list-members';
 import { removeMember } from './remove-member';
 import { restartHub } from './restart-hub';
+import { setHours } from './set-hours';
 import { setPassword } from './set-password';
 
-const ALL: readonly Command[] = [listMembers, addMember, removeMember, createUser, setPassword, hubStatus, restartHub, connectHub, installPackages, diskUse];
+const ALL: readonly Command[] = [listMembers, addMember, removeMember, createUser, setPassword, hubStatus, restartHub, connectHub, installPackages, diskUse, setHours];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(ALL.map((c) => [c.spec.name, c]));
 export const COMMAND_SPECS: ReadonlyMap<string, CommandSpec> = new Map(ALL.map((c) => [c.spec.name, c.spec]));
