@@ -93,12 +93,13 @@ class SocketClient {
   }
 }
 
-async function panelPair(client: PanelClient): Promise<number> {
+/** The pair's two requests, each as the client timed it. */
+async function panelPair(client: PanelClient): Promise<{ add: number; remove: number }> {
   const add = await client.call('POST', '/api/members', { username: 'kim' });
   assert.equal(add.status, 200, `POST /api/members: ${add.status} ${add.body.slice(0, 300)}`);
   const remove = await client.call('DELETE', '/api/members/kim');
   assert.equal(remove.status, 200, `DELETE /api/members/kim: ${remove.status} ${remove.body.slice(0, 300)}`);
-  return add.ms + remove.ms;
+  return { add: add.ms, remove: remove.ms };
 }
 
 export async function benchHelperRoundTrip(): Promise<Figure[]> {
@@ -107,13 +108,18 @@ export async function benchHelperRoundTrip(): Promise<Figure[]> {
   assert.equal(login.status, 200, `login: ${login.body}`);
   const socket = new SocketClient();
   const viaPanel: number[] = [];
+  const adds: number[] = [];
+  const removes: number[] = [];
   const viaSocket: number[] = [];
   const direct: number[] = [];
   try {
     await panelPair(client); // warm-up: the routes, the first connection to the helper
     await socket.pair();
     for (let i = 0; i < RUNS; i++) {
-      viaPanel.push(await panelPair(client));
+      const pair = await panelPair(client);
+      viaPanel.push(pair.add + pair.remove);
+      adds.push(pair.add);
+      removes.push(pair.remove);
       viaSocket.push(await socket.pair());
       const start = performance.now();
       run(['/usr/bin/gpasswd', '-a', 'kim', 'jupyterhub']);
@@ -128,6 +134,9 @@ export async function benchHelperRoundTrip(): Promise<Figure[]> {
   const floor = median(direct);
   return [
     { name: 'add + remove a member end to end (POST /api/members + DELETE /api/members/kim, new TLS connection each)', unit: 'ms', median: median(viaPanel), max: Math.max(...viaPanel), runs: RUNS, floorName, floor },
+    { name: 'of that, POST /api/members (add)', unit: 'ms', median: median(adds), runs: RUNS, floorName: 'gpasswd -a + gpasswd -d', floor },
+    // The removal also asks the hub to stop the member's servers (lib/members.ts): a request to the hub's API.
+    { name: "of that, DELETE /api/members/kim (remove, with the hub's server stop)", unit: 'ms', median: median(removes), runs: RUNS, floorName: 'gpasswd -a + gpasswd -d', floor },
     { name: "add-member + remove-member over the helper's socket (a running client of the panel account)", unit: 'ms', median: median(viaSocket), runs: RUNS, floorName, floor },
   ];
 }
