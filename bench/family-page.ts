@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { parents, sandboxEnv } from '../test/sandbox/fixtures';
-import { PanelClient, request } from '../test/sandbox/http';
+import { hubApi, PanelClient, request } from '../test/sandbox/http';
 import { coldNotFoundBytes, coldSignInBytes, familyDocument, launchBrowser, signInToFamily } from './browser-flows';
 import { median, type Figure } from './lib';
 
@@ -136,6 +136,14 @@ export async function benchFamilyPage(): Promise<BenchResult[]> {
 
     const health = await timeRequests(async () => (await request(`${env.panelUrl}/api/health`)).ms, 15);
     const loginMs = await loginApiMs(9);
+    // Every family read asks the hub which servers run (one GET /hub/api/users, a
+    // Python process behind the proxy): the part of GET /api/members that is not the panel's.
+    const hubUsers = await timeRequests(async () => {
+      const r = await hubApi('GET', '/hub/api/users');
+      assert.equal(r.status, 200, r.body.slice(0, 300));
+      return r.ms;
+    }, 15);
+    results.push({ name: "the hub's GET /hub/api/users (inside every GET /api/members)", unit: 'ms', median: round(hubUsers), runs: 15, floorName: 'GET /api/health', floor: round(health) });
 
     // Cold sign-in bytes (the family's size does not matter for the overview).
     const cold: number[] = [];

@@ -1,14 +1,26 @@
 // Benchmark of the hub dashboard's full health check (lib/hub-health.ts
 // computeReport, no cache), with the hub up and with it hanging (its SCREEN
 // parent and the hub process stopped with SIGSTOP; both continued afterwards).
-// Runs inside the sandbox as root; wired into bench/run.ts by the lead.
+// Runs inside the sandbox as root, on either hub kind: the family hub (the set-up's
+// background hub, its pid in /run/jupyterhub4family/hub.pid) or, with
+// JH4F_SANDBOX_HUB=seed, a 1.0 hub inside screen (its pid in ~jupyterhub/hub.pid).
 import fs from 'node:fs';
 import { health } from '../lib/hub-client';
 import { computeReport, CHECK_TIMEOUT_MS } from '../lib/hub-health';
+import { FAMILY_HUB_PID_FILE } from '../lib/hub-kind';
+import { sandboxEnv } from '../test/sandbox/fixtures';
 import { median, type Figure } from './lib';
 
-const HUB_PID_FILE = '/home/jupyterhub/hub.pid';
+const SEED_HUB_PID_FILE = '/home/jupyterhub/hub.pid';
 const RUNS = 7;
+
+/** The hub's pid, checked to be a running jupyterhub (a stale pid file must not stop some other process). */
+function hubPid(file: string): number {
+  const pid = Number(fs.readFileSync(file, 'utf8').trim());
+  const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  if (!/jupyterhub/.test(cmdline)) throw new Error(`${file} names pid ${pid}, which is not the hub (${cmdline})`);
+  return pid;
+}
 
 
 async function measure(runs: number): Promise<number[]> {
@@ -33,16 +45,18 @@ export async function benchHubHealth(): Promise<Figure[]> {
     single.push(performance.now() - t0);
   }
 
-  const hub = Number(fs.readFileSync(HUB_PID_FILE, 'utf8').trim());
-  const screen = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${hub}/status`, 'utf8'))?.[1]);
+  const seed = sandboxEnv().hubKind === 'seed';
+  const hub = hubPid(seed ? SEED_HUB_PID_FILE : FAMILY_HUB_PID_FILE);
+  // A seed hub is a screen window: screen would continue a stopped window process at once.
+  const screen = seed ? Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${hub}/status`, 'utf8'))?.[1]) : null;
   let hanging: number;
-  process.kill(screen, 'SIGSTOP'); // screen would continue a stopped window process at once
+  if (screen) process.kill(screen, 'SIGSTOP');
   process.kill(hub, 'SIGSTOP');
   try {
     hanging = median(await measure(3));
   } finally {
     process.kill(hub, 'SIGCONT');
-    process.kill(screen, 'SIGCONT');
+    if (screen) process.kill(screen, 'SIGCONT');
   }
   return [
     { name: 'hub health check, hub up', unit: 'ms', median: Math.round(up), runs: RUNS, floor: Math.round(median(single)), floorName: 'one GET /hub/health' },
