@@ -4,10 +4,11 @@
 // read by the panel (lib/pip-output.ts). No I/O here except loadPackagesConfig and
 // hubVersion (both read root-owned files, trusted only when root-owned and closed
 // to others). Unit-tested in test/unit/install-packages.test.ts.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { normalizeName } from '../../lib/pip-output';
 import { systemError } from '../errors';
-import { CONFIG_DIR, isRootOnlyWritable } from '../policy';
+import { CONFIG_DIR } from '../policy';
+import { isRootOnlyWritable, readRootJson } from '../root-json';
 
 export { normalizeName };
 
@@ -149,47 +150,11 @@ export function hubVersion(files: readonly string[] = HUB_VERSION_FILES): string
   return null;
 }
 
-/**
- * Read packages.json. Missing: defaults. Not a regular file, not owned by root,
- * group/other writable, or in such a directory: ignored (defaults, with the
- * reason). Root-owned but malformed: system_error (fail closed).
- */
+/** Read packages.json (root-json.ts says when it is used); missing or ignored: the defaults (with the reason). */
 export function loadPackagesConfig(defaults: readonly string[], path = PACKAGES_CONFIG_PATH, dir = CONFIG_DIR): PackagesConfig {
-  const fallback = (ignoredReason: string | null): PackagesConfig => ({
-    packages: [...defaults],
-    indexUrl: null,
-    extraIndexUrls: [],
-    findLinks: [],
-    noIndex: false,
-    pipTimeoutSeconds: null,
-    pipRetries: null,
-    ignoredReason,
-  });
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return fallback(null);
-    return fallback(`${path} cannot be opened (${code})`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return fallback(`${path} is not a regular file`);
-    if (!isRootOnlyWritable(st)) return fallback(`${path} is not owned by root or is writable by others`);
-    const d = lstatSync(dir);
-    if (!d.isDirectory() || !isRootOnlyWritable(d)) return fallback(`${dir} is not a root-owned directory closed to others`);
-    if (st.size > 64 * 1024) throw systemError(`${path} is too large`);
-    let data: unknown;
-    try {
-      data = JSON.parse(readFileSync(fd, 'utf8'));
-    } catch {
-      throw systemError(`${path} is not valid JSON`);
-    }
-    return packagesConfigFromJson(data, defaults);
-  } finally {
-    closeSync(fd);
-  }
+  const r = readRootJson(path, dir);
+  if (r.data !== undefined) return packagesConfigFromJson(r.data, defaults);
+  return { packages: [...defaults], indexUrl: null, extraIndexUrls: [], findLinks: [], noIndex: false, pipTimeoutSeconds: null, pipRetries: null, ignoredReason: r.ignoredReason };
 }
 
 /** pip's index options from the configuration. Pure. */

@@ -6,7 +6,7 @@
 // hub account) on stdin, to tell whether the hub's config holds the current one.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { PANEL_HUB_TOKEN_FILE, TOKEN_RE } from '../../lib/hub-facts';
+import { PANEL_HUB_TOKEN_FILE, TOKEN_RE } from '../../lib/hub-token';
 import { detectHubKind, isFamilyKind, SEED_HUB_ACCOUNT } from '../../lib/hub-kind';
 import type { Command } from '../context';
 import { agentAccount } from '../hub-account';
