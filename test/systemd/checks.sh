@@ -131,9 +131,10 @@ curl -sS --max-time 10 --cacert "$HUB_CA" -c "$HUBJAR" -b "$HUBJAR" -o /dev/null
 xsrf=$(awk '$6 == "_xsrf" { print $7 }' "$HUBJAR" | tail -n 1)
 login_code=$(curl -sS --max-time 30 --cacert "$HUB_CA" -c "$HUBJAR" -b "$HUBJAR" -o /dev/null -w '%{http_code}' \
   --data-urlencode username=kidtwo --data-urlencode password=Pancake-River-77 --data-urlencode "_xsrf=$xsrf" "$HUB/hub/login")
-# The hub sets a new _xsrf cookie at login: the API call must send that one.
-xsrf=$(awk '$6 == "_xsrf" { print $7 }' "$HUBJAR" | tail -n 1)
-spawn=$(curl -sS --max-time 60 --cacert "$HUB_CA" -c "$HUBJAR" -b "$HUBJAR" -X POST -H "X-XSRFToken: $xsrf" -w ' %{http_code}' "$HUB/hub/api/users/kidtwo/server" 2>&1)
+# As a browser does: GET /hub/spawn starts the default server (no options form).
+# (The REST API with the login cookie needs an _xsrf token bound to the session,
+# which the hub only sets on a later request.)
+spawn=$(curl -sS --max-time 60 --cacert "$HUB_CA" -c "$HUBJAR" -b "$HUBJAR" -o /dev/null -w '%{http_code} %{redirect_url}' "$HUB/hub/spawn" 2>&1)
 if wait_for 150 kid_ready; then
   server_pid=$(pgrep -u kidtwo -f jupyterhub-singleuser | head -n 1)
   written=$(find /home/kidtwo -newer "$DIR/spawn-marker" -type f -user kidtwo 2>/dev/null | head -n 3 | tr '\n' ' ')
