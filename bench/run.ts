@@ -37,6 +37,7 @@ async function main() {
     ['./family-page', 'benchFamilyPage', 'family page'],
     ['./hub-health', 'benchHubHealth', 'hub health'],
     ['./package-size', 'benchPackageSize', 'package size'],
+    ['./root-lines', 'benchRootLines', 'root lines'],
   ] as const) {
     const run = await optional(file, fn);
     if (run) benches.push({ name, run });

@@ -14,11 +14,9 @@ export const BLOCK_BEGIN = '# BEGIN jupyterhub-panel (managed by jupyterhub4fami
 export const BLOCK_END = '# END jupyterhub-panel';
 /** What the panel asks the hub for: read the hub, read users and their servers (with last activity), start/stop servers. */
 export const PANEL_SCOPES: readonly string[] = panelService.scopes;
-/** Where connect-hub leaves the token (root:jupyterhub-panel 0640) and a copy of the hub's certificate (0644) for the panel. */
-export const PANEL_HUB_TOKEN_FILE = '/etc/jupyterhub-panel/hub-token';
-export const PANEL_HUB_CERT_COPY = '/etc/jupyterhub-panel/hub-cert.pem';
-/** The panel's service token: 64 lower-case hex digits. */
-export const TOKEN_RE = /^[0-9a-f]{64}$/;
+import { TOKEN_RE } from './hub-token';
+
+export { PANEL_HUB_CERT_COPY, PANEL_HUB_TOKEN_FILE, TOKEN_RE } from './hub-token';
 
 export type HubProcessKind = 'hub' | 'proxy';
 

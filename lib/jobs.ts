@@ -24,6 +24,7 @@ import { audit, type AuditOutcome } from './audit';
 import { db } from './db';
 import { FamilyError } from './family-errors';
 import { HelperError, runHelper, type HelperResult } from './helper-client';
+import { progressFromPipLine } from './pip-output';
 import {
   FINAL_STATES,
   RETRYABLE_STATES,
@@ -378,8 +379,14 @@ async function run(job: JobView): Promise<void> {
       if (logTail.length > LOG_TAIL_LINES) logTail.shift();
       saveProgress.run(JSON.stringify(summary), JSON.stringify(logTail), Date.now(), job.id);
       publish(job.id, { type: 'log', line });
+      // The helper passes pip's lines on as they are; their phases are read here,
+      // not in root code (issue 13).
+      for (const ev of progressFromPipLine(line)) onEvent(ev);
       return;
     }
+    onEvent(raw);
+  };
+  const onEvent = (raw: unknown) => {
     if (seq >= MAX_EVENTS) return;
     const ev = toInstallEvent(raw, seq + 1);
     if (!ev) return;

@@ -3,9 +3,9 @@
 // on a descriptor it shares with us: flock locks belong to the open file, which
 // outlives the flock process, so the lock is ours until we close our descriptor,
 // and the kernel drops it when we die (no stale locks, no pid files).
-import { spawnSync } from 'node:child_process';
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { busy, systemError } from './errors';
+import { lastLine, runTool } from './run';
 
 export const LOCK_PATH = '/run/jupyterhub-panel-helper.lock';
 const FLOCK = '/usr/bin/flock';
@@ -27,15 +27,17 @@ export function acquireLock(path = LOCK_PATH, waitMs = 10_000): LockHandle {
     closeSync(fd);
     throw systemError(`the lock ${path} is not a regular file`);
   }
-  const r = spawnSync(FLOCK, ['--exclusive', '--wait', String(waitMs / 1000), '3'], {
-    stdio: ['ignore', 'ignore', 'pipe', fd],
-    timeout: waitMs + 5000,
-    env: { PATH: '/usr/bin:/bin', LANG: 'C' } as unknown as NodeJS.ProcessEnv,
-  });
+  let r;
+  try {
+    r = runTool(FLOCK, ['--exclusive', '--wait', String(waitMs / 1000), '3'], { passFd: fd, timeoutMs: waitMs + 5000 });
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
   if (r.status !== 0) {
     closeSync(fd);
     if (r.status === 1) throw busy(`another change is still running (lock ${path}); try again later`);
-    throw systemError(`cannot take the lock ${path}: ${r.error?.message ?? r.stderr.toString().trim() ?? `flock exit ${r.status}`}`);
+    throw systemError(`cannot take the lock ${path}: ${lastLine(r.stderr) || `flock exit ${r.status}`}`);
   }
   let held = true;
   return {

@@ -1,8 +1,10 @@
 // Who the helper may touch, and the root-owned configuration that tunes it.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { USERNAME_RE } from '../lib/names';
 import type { Account, SystemState } from './accounts';
 import { systemError } from './errors';
+import { readRootJson } from './root-json';
+
+export { isRootOnlyWritable } from './root-json';
 import { DEFAULT_PROTECTED_GROUPS } from '../lib/protected-groups';
 
 export const HUB_ACCOUNT = 'jupyterhub';
@@ -35,48 +37,10 @@ export function configFromJson(data: unknown): HelperConfig {
   return { protectedGroups: [...new Set(pg as string[])], ignoredReason: null };
 }
 
-/** True when a stat result is root-owned and not writable by group or others. */
-export function isRootOnlyWritable(st: { uid: number; mode: number }): boolean {
-  return st.uid === 0 && (st.mode & 0o022) === 0;
-}
-
-/**
- * Read /etc/jupyterhub-panel/helper.json. Missing: defaults. Not owned by root,
- * group/other writable, in such a directory, or not a regular file: ignored
- * (defaults). Root-owned but malformed: system_error (fail closed).
- */
+/** /etc/jupyterhub-panel/helper.json (root-json.ts says when it is used), or the defaults. */
 export function loadConfig(): HelperConfig {
-  const defaults = (ignoredReason: string | null): HelperConfig => ({
-    protectedGroups: DEFAULT_PROTECTED_GROUPS,
-    ignoredReason,
-  });
-  let fd: number;
-  try {
-    fd = openSync(CONFIG_PATH, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return defaults(null);
-    return defaults(`${CONFIG_PATH} cannot be opened (${code})`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return defaults(`${CONFIG_PATH} is not a regular file`);
-    if (!isRootOnlyWritable(st)) return defaults(`${CONFIG_PATH} is not owned by root or is writable by others`);
-    const dir = lstatSync(CONFIG_DIR);
-    if (!dir.isDirectory() || !isRootOnlyWritable(dir)) {
-      return defaults(`${CONFIG_DIR} is not a root-owned directory closed to others`);
-    }
-    if (st.size > 64 * 1024) throw systemError(`${CONFIG_PATH} is too large`);
-    let data: unknown;
-    try {
-      data = JSON.parse(readFileSync(fd, 'utf8'));
-    } catch {
-      throw systemError(`${CONFIG_PATH} is not valid JSON`);
-    }
-    return configFromJson(data);
-  } finally {
-    closeSync(fd);
-  }
+  const r = readRootJson(CONFIG_PATH, CONFIG_DIR);
+  return r.data === undefined ? { protectedGroups: DEFAULT_PROTECTED_GROUPS, ignoredReason: r.ignoredReason } : configFromJson(r.data);
 }
 
 /**

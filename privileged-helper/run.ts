@@ -1,7 +1,9 @@
-// Running system tools: absolute path, argument array, clean environment,
-// never a shell, always a timeout.
-import { spawnSync } from 'node:child_process';
-import { busy, systemError } from './errors';
+// The helper's one way to run a child: absolute path, argument array, clean
+// environment, never a shell, always a timeout. runTool for root's own short
+// tools (shadow-utils, flock, systemctl); runAgent for everything that is not
+// root's business, started with the ids of the account it belongs to.
+import { spawn, spawnSync } from 'node:child_process';
+import { busy, EXIT_CODES, HelperFailure, systemError, type ErrorCode } from './errors';
 
 export const CHILD_ENV: Readonly<Record<string, string>> = Object.freeze({
   PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
@@ -25,6 +27,8 @@ export const TOOLS = {
   userdel: '/usr/sbin/userdel',
   chpasswd: '/usr/sbin/chpasswd',
   logger: '/usr/bin/logger',
+  runuser: '/usr/sbin/runuser',
+  env: '/usr/bin/env',
 } as const;
 
 export interface ToolResult {
@@ -42,12 +46,14 @@ export function sleepMs(ms: number): void {
 export function runTool(
   path: string,
   args: readonly string[],
-  opts: { input?: Buffer; timeoutMs?: number } = {},
+  opts: { input?: Buffer; timeoutMs?: number; passFd?: number } = {},
 ): ToolResult {
   const r = spawnSync(path, [...args], {
     env: { ...CHILD_ENV } as NodeJS.ProcessEnv,
     cwd: '/',
-    ...(opts.input ? { input: opts.input, stdio: ['pipe', 'pipe', 'pipe'] as const } : { stdio: ['ignore', 'pipe', 'pipe'] as const }),
+    // passFd: a descriptor of ours the tool gets as its fd 3 (flock on the lock file).
+    stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(opts.passFd !== undefined ? [opts.passFd] : [])],
+    ...(opts.input ? { input: opts.input } : {}),
     timeout: opts.timeoutMs ?? 30_000,
     killSignal: 'SIGKILL',
     maxBuffer: 1024 * 1024,
@@ -101,4 +107,151 @@ export function expectSuccess(what: string, r: ToolResult): void {
   if (r.status === 0) return;
   const how = r.signal ? `signal ${r.signal}` : `exit ${r.status}`;
   throw systemError(`${what} failed (${how}): ${lastLine(r.stderr) || 'no message'}`);
+}
+
+// ---- the agent: the helper's work that needs no root ----------------------------------
+
+export const AGENT_PATH = '/usr/libexec/jupyterhub-panel/helper-agent';
+/** The longest line the agent may send (a hub-status with 200 log lines is some 450 KB). */
+const MAX_AGENT_LINE = 1024 * 1024;
+/** After the agent has ended (or was killed), how long its last output is still read. */
+const DRAIN_MS = 1000;
+/** After a cancel, how long the agent has to end its own job before it is killed. */
+const CANCEL_GRACE_MS = 10_000;
+
+export interface AgentAccount {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+export interface AgentOptions {
+  as: AgentAccount;
+  /**
+   * Through runuser: the account's groups and PAM limits (a kid's pip; the seed
+   * hub's start, which needs the groups cron gives it). Otherwise only its uid and
+   * gid, no supplementary groups (libuv drops them): reading the hub's files.
+   */
+  runuser?: boolean;
+  /** The agent's whole environment (default: CHILD_ENV with HOME, USER, LOGNAME). */
+  env?: Record<string, string>;
+  /** Written to the agent's stdin, which is then closed; without it stdin stays open until the cancel. */
+  input?: string;
+  cancel?: AbortSignal;
+  timeoutMs: number;
+  progress(p: unknown): void;
+}
+
+/** The agent's command line; through runuser: `runuser -u NAME -- env -i ENV... node AGENT ARGV` (never a shell). Pure. */
+export function agentCommand(argv: readonly string[], as: AgentAccount, env: Record<string, string>, runuser: boolean, node = process.execPath): string[] {
+  const agent = [node, AGENT_PATH, ...argv];
+  return runuser ? [TOOLS.runuser, '-u', as.name, '--', TOOLS.env, '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...agent] : agent;
+}
+
+/**
+ * Run the agent (agent/main.ts) as an account, pass its progress lines on and
+ * return its last line's fields. Its output is that account's data: each line is
+ * bounded and must be a JSON object, an error code must be one of the contract's,
+ * and nothing of it is interpreted here beyond that (the panel validates what it
+ * uses). Never waits on a pipe the account's processes hold.
+ */
+export function runAgent(argv: readonly string[], o: AgentOptions): Promise<Record<string, unknown>> {
+  const env = o.env ?? { ...CHILD_ENV, HOME: o.as.home, USER: o.as.name, LOGNAME: o.as.name };
+  const [cmd, ...args] = agentCommand(argv, o.as, env, o.runuser === true);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd!, args, {
+      env: (o.runuser ? { ...CHILD_ENV } : env) as NodeJS.ProcessEnv,
+      cwd: '/',
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(o.runuser ? {} : { uid: o.as.uid, gid: o.as.gid }),
+      ...NEW_SESSION, // the account's code gets no terminal (TIOCSTI), and one group to kill
+    });
+    let last: Record<string, unknown> | null = null;
+    let bad: string | null = null;
+    let pending = '';
+    let stderr = '';
+    const onLine = (line: string) => {
+      let obj: unknown;
+      try {
+        obj = JSON.parse(line);
+      } catch {
+        bad = 'a line that is not JSON';
+        return;
+      }
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) bad = 'a line that is not a JSON object';
+      else if ('progress' in obj) o.progress((obj as { progress: unknown }).progress);
+      else last = obj as Record<string, unknown>;
+    };
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) !== -1) {
+        onLine(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+      if (pending.length > MAX_AGENT_LINE) {
+        bad = 'a line longer than 1 MiB';
+        pending = '';
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    child.stdin.on('error', () => undefined); // the agent may end without reading it
+    if (o.input !== undefined) child.stdin.end(o.input);
+    const kill = () => {
+      for (const target of [-child.pid!, child.pid!]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    };
+    let why: string | null = null;
+    const deadline = setTimeout(() => {
+      why = `did not finish within ${Math.round(o.timeoutMs / 1000)} s`;
+      kill();
+    }, o.timeoutMs);
+    let graceTimer: NodeJS.Timeout | undefined;
+    const onCancel = () => {
+      child.stdin.end(); // the agent's cancel: it ends its job and answers
+      graceTimer = setTimeout(() => {
+        why = 'cancelled (the agent did not end in time)';
+        kill();
+      }, CANCEL_GRACE_MS);
+    };
+    if (o.cancel?.aborted) onCancel();
+    else o.cancel?.addEventListener('abort', onCancel, { once: true });
+    child.on('error', (e) => {
+      why = `cannot start the agent: ${(e as NodeJS.ErrnoException).code ?? e.message}`;
+    });
+    child.on('close', () => finish()); // stdout and stderr at their end
+    child.on('exit', () => setTimeout(finish, DRAIN_MS)); // or not: whoever holds them is not waited for
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
+      clearTimeout(graceTimer);
+      o.cancel?.removeEventListener('abort', onCancel);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.stdin.destroy();
+      const l = last as Record<string, unknown> | null;
+      const who = `the helper agent as ${o.as.name}`;
+      if (l?.ok === true && !bad && !why) {
+        const { ok: _ok, ...fields } = l;
+        return resolve(fields);
+      }
+      if (l?.ok === false && !bad && typeof l.error === 'string' && l.error in EXIT_CODES) {
+        const { ok: _ok, error, message, ...details } = l;
+        const f = new HelperFailure(error as ErrorCode, typeof message === 'string' ? message.slice(0, 2000) : String(error));
+        f.details = details;
+        return reject(f);
+      }
+      reject(systemError(`${who}: ${why ?? (bad ? `sent ${bad}` : 'ended without an answer')}${lastLine(stderr) ? `: ${lastLine(stderr)}` : ''}`));
+    };
+  });
 }

@@ -27,7 +27,7 @@ command -v dpkg-deb >/dev/null || die "dpkg-deb is needed (Debian's dpkg package
 if [ "$(id -u)" = 0 ] && [ "${JH4F_DEB_SKIP_PREPARE:-}" != 1 ]; then
   "$REPO/system/install.sh" --prepare
 fi
-for f in .next/BUILD_ID dist/server/server.js dist/helper/helper.js \
+for f in .next/BUILD_ID dist/server/server.js dist/helper/helper.js dist/helper/agent.js \
   node_modules/better-sqlite3/build/Release/better_sqlite3.node \
   node_modules/node-linux-pam/build/Release/node-linux-pam.node; do
   [ -f "$f" ] || die "$f is missing: run 'sudo system/install.sh --prepare' (or npm ci && npm run build) first"
@@ -72,10 +72,11 @@ for top, dirs, files in os.walk(sys.argv[1]):
                     os.chmod(p, 0o755)
 PY
 
-# The root helper: one file, Debian's node.
+# The root helper and its unprivileged agent: one file each, Debian's node.
 install -d "$ROOT/usr/libexec/jupyterhub-panel"
 { printf '#!/usr/bin/node\n'; cat dist/helper/helper.js; } > "$ROOT/usr/libexec/jupyterhub-panel/helper"
-chmod 0755 "$ROOT/usr/libexec/jupyterhub-panel/helper"
+{ printf '#!/usr/bin/node\n'; cat dist/helper/agent.js; } > "$ROOT/usr/libexec/jupyterhub-panel/helper-agent"
+chmod 0755 "$ROOT/usr/libexec/jupyterhub-panel/helper" "$ROOT/usr/libexec/jupyterhub-panel/helper-agent"
 
 install -D -m 0755 system/bin/jupyterhub-members "$ROOT/usr/bin/jupyterhub-members"
 install -D -m 0644 system/debian/jupyterhub-members.1 "$ROOT/usr/share/man/man1/jupyterhub-members.1"

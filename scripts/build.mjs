@@ -41,24 +41,21 @@ await build({
   logLevel: 'warning',
 });
 
-// The helper runs as root: one file, node built-ins only, no npm packages at all.
-await build({
-  entryPoints: ['privileged-helper/main.ts'],
-  outfile: 'dist/helper/helper.js',
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning',
-  plugins: [
-    {
-      name: 'no-npm-packages',
-      setup(b) {
-        b.onResolve({ filter: /^[^./]/ }, (args) =>
-          args.path.startsWith('node:') ? { path: args.path, external: true } : { errors: [{ text: `the helper may not import npm package ${args.path}` }] },
-        );
-      },
-    },
-  ],
-});
-console.log('build: dist/server/server.js, dist/helper/helper.js, .next/');
+// The helper: one file, node built-ins only, no npm packages at all. Two bundles:
+// the root part (helper.js) and the agent (agent.js) that the root part starts
+// with the ids of the account the work belongs to (privileged-helper/agent/).
+const noNpmPackages = {
+  name: 'no-npm-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('node:') ? { path: args.path, external: true } : { errors: [{ text: `the helper may not import npm package ${args.path}` }] },
+    );
+  },
+};
+for (const [entry, outfile] of [
+  ['privileged-helper/main.ts', 'dist/helper/helper.js'],
+  ['privileged-helper/agent/main.ts', 'dist/helper/agent.js'],
+]) {
+  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', plugins: [noNpmPackages] });
+}
+console.log('build: dist/server/server.js, dist/helper/helper.js, dist/helper/agent.js, .next/');

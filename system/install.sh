@@ -152,6 +152,9 @@ install_system_files() {
   tmp=$(mktemp)
   { printf '#!%s\n' "$NODE"; cat "$REPO/dist/helper/helper.js"; } > "$tmp"
   install -o root -g root -m 0755 "$tmp" "$HELPER_DIR/helper"
+  # Its unprivileged part, started by the helper as the hub account, the panel or a kid.
+  { printf '#!%s\n' "$NODE"; cat "$REPO/dist/helper/agent.js"; } > "$tmp"
+  install -o root -g root -m 0755 "$tmp" "$HELPER_DIR/helper-agent"
   rm -f "$tmp"
 
   say "family hub control (no systemd): $FAMILY_HUB_CTL"

@@ -1,32 +1,18 @@
-// connect-hub --actor NAME: gives the panel a JupyterHub service token. Writes a
-// fresh random token into marked lines of ~jupyterhub/etc/jupyterhub_config.py
-// (a service jupyterhub-panel and a role with PANEL_SCOPES; an existing block is
-// replaced, so running it twice is fine), then the token to
-// /etc/jupyterhub-panel/hub-token (root:jupyterhub-panel 0640) and a copy of the
-// hub's certificate to /etc/jupyterhub-panel/hub-cert.pem (0644) for pinning.
-// The hub reads its config at start: restart-hub puts the token in force.
-import { randomBytes, X509Certificate } from 'node:crypto';
-import { PANEL_HUB_CERT_COPY, PANEL_HUB_TOKEN_FILE, renderPanelBlock, replacePanelBlock } from '../../lib/hub-facts';
+// connect-hub --actor NAME: gives the panel a JupyterHub service token. A fresh
+// random token goes to the agent, which as the hub account writes it into marked
+// lines of ~jupyterhub/etc/jupyterhub_config.py (agent/connect-hub.ts); then root
+// writes it to /etc/jupyterhub-panel/hub-token (root:jupyterhub-panel 0640) and
+// pins the hub's certificate in /etc/jupyterhub-panel/hub-cert.pem (0644). The hub
+// reads its config at start: restart-hub puts the token in force.
+import { randomBytes } from 'node:crypto';
+import { PANEL_HUB_CERT_COPY, PANEL_HUB_TOKEN_FILE } from '../../lib/hub-token';
 import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
 import { readSystemState } from '../accounts';
 import type { Command } from '../context';
 import { conflict, systemError } from '../errors';
+import { pinCertificate, requireHubAccount, writeRootFile } from '../hub-account';
 import { PANEL_ACCOUNT } from '../policy';
-import { hubPaths, readAsHub, requireHubAccount, writeAsHub, writeRootFile, type HubAccount } from '../hub';
-
-/** Copy the hub's certificate (read as the hub account) for the panel to pin. Returns its SHA-256 fingerprint. */
-export function copyHubCertificate(account: HubAccount): string | null {
-  const read = readAsHub(account, hubPaths(account).cert);
-  if (read.text === null) return null;
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(read.text);
-  } catch {
-    return null;
-  }
-  writeRootFile(PANEL_HUB_CERT_COPY, cert.toString(), 0, 0, 0o644);
-  return cert.fingerprint256;
-}
+import { runAgent } from '../run';
 
 export const connectHub: Command = {
   spec: {
@@ -37,35 +23,23 @@ export const connectHub: Command = {
     readsPassword: false,
     synopsis: 'connect-hub --actor NAME',
   },
-  run() {
+  async run(ctx) {
     if (isFamilyKind(detectHubKind())) {
       throw conflict('the family hub was connected to the panel when it was set up; there is nothing to connect');
     }
-    const account = requireHubAccount();
-    const paths = hubPaths(account);
+    const as = requireHubAccount();
     const panelGroup = readSystemState().group(PANEL_ACCOUNT);
     if (!panelGroup) throw systemError(`the group ${PANEL_ACCOUNT} does not exist; run the panel's set-up first`);
-    const read = readAsHub(account, paths.config);
-    if (read.problem) throw systemError(read.problem);
-    if (read.text === null) throw systemError(`the hub configuration ${paths.config} does not exist`);
-
     const token = randomBytes(32).toString('hex');
-    let replaced: boolean;
-    let text: string;
-    try {
-      ({ text, replaced } = replacePanelBlock(read.text, renderPanelBlock(token)));
-    } catch (e) {
-      throw conflict(`${paths.config}: ${(e as Error).message}; fix or remove those lines, then connect again`);
-    }
-    writeAsHub(account, paths.config, text);
+    const r = await runAgent(['connect-hub'], { as, input: `${token}\n`, timeoutMs: 20_000, progress: ctx.progress });
     writeRootFile(PANEL_HUB_TOKEN_FILE, `${token}\n`, 0, panelGroup.gid, 0o640);
-    const certFingerprint = copyHubCertificate(account);
+    const fingerprint = pinCertificate(r.certPem);
     return {
       changed: true,
-      replaced,
-      config: paths.config,
+      replaced: r.replaced === true,
+      config: typeof r.config === 'string' ? r.config : null,
       tokenFile: PANEL_HUB_TOKEN_FILE,
-      certCopy: certFingerprint ? PANEL_HUB_CERT_COPY : null,
+      certCopy: fingerprint ? PANEL_HUB_CERT_COPY : null,
       restartNeeded: true,
     };
   },

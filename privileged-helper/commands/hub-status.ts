@@ -1,40 +1,26 @@
-// hub-status [--log-lines N]: facts about the hub that only root can read. The
-// family hub: privileged-helper/family-hub.ts. A seed hub: the
-// crontab line marked #jupyterhub-service#, the screen session jupyterhub_serve,
-// the hub's certificate (with its PEM, which is public, so the panel can pin it)
-// and whether its key matches, whether the panel is connected (the marked block
-// of the hub config holds the token of /etc/jupyterhub-panel/hub-token), and on
-// request the last lines of ~jupyterhub/bootstrap.log. Read-only, no lock.
-// The hub account owns those files and may swap them for FIFOs, links or huge
-// files (SECURITY-CASES 35): they are read by one child running as the hub
-// account, bounded in time and size, without following links (hub.ts
-// readFilesAsHub), so a swap shows as a problem of that file and stalls nothing.
+// hub-status [--log-lines N]: the hub's facts, none of which needs root to read.
+// The root part only starts the agent (agent/hub-status.ts) as the account that
+// can read them: the seed hub's own account (its crontab, screen session, files),
+// or the panel's for the family hub (its unit, certificate, pid file and log).
+// For the seed hub the agent gets the SHA-256 of the panel's token (closed to the
+// hub account) on stdin, to tell whether the hub's config holds the current one.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { PANEL_HUB_TOKEN_FILE, TOKEN_RE, tokenInBlock } from '../../lib/hub-facts';
-import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
+import { PANEL_HUB_TOKEN_FILE, TOKEN_RE } from '../../lib/hub-token';
+import { detectHubKind, isFamilyKind, SEED_HUB_ACCOUNT } from '../../lib/hub-kind';
 import type { Command } from '../context';
-import { familyHubStatus } from '../family-hub';
-import { usage } from '../errors';
-import { certFacts, crontabFacts, hubAccount, hubPaths, hubProcesses, keyFacts, readFilesAsHub, screenFacts, tailLines, type HubFile } from '../hub';
+import { agentAccount } from '../hub-account';
+import { PANEL_ACCOUNT } from '../policy';
+import { runAgent } from '../run';
 
 export const LOG_LINES_OPTION = '--log-lines';
-export const MAX_LOG_LINES = 200;
-/** All of the hub account's files together (normally some 50 ms: one Node start). */
-const READ_TIMEOUT_MS = 3000;
 
-/** --log-lines N: 0..200. Pure. */
-export function parseLogLines(value: string | undefined): number {
-  if (value === undefined) return 0;
-  if (!/^\d{1,3}$/.test(value) || Number(value) > MAX_LOG_LINES) throw usage(`${LOG_LINES_OPTION} must be a number from 0 to ${MAX_LOG_LINES}`);
-  return Number(value);
-}
-
-function panelToken(): string | null {
+function panelTokenHash(): string {
   try {
     const t = readFileSync(PANEL_HUB_TOKEN_FILE, 'utf8').trim();
-    return TOKEN_RE.test(t) ? t : null;
+    return TOKEN_RE.test(t) ? createHash('sha256').update(t).digest('hex') : '';
   } catch {
-    return null;
+    return '';
   }
 }
 
@@ -48,49 +34,15 @@ export const hubStatus: Command = {
     synopsis: `hub-status [${LOG_LINES_OPTION} N]`,
   },
   run(ctx) {
-    const logLines = parseLogLines(ctx.args.options[LOG_LINES_OPTION]);
-    const kind = detectHubKind();
-    if (isFamilyKind(kind)) return familyHubStatus(kind, logLines);
-    const account = hubAccount();
-    if (!account) return { installed: false, kind: 'none', account: null };
-    const paths = hubPaths(account);
-    const crontab = crontabFacts(account);
-    const screen = screenFacts(account);
-    const [certRead, keyRead, configRead, logRead] = readFilesAsHub(
-      account,
-      [{ path: paths.cert }, { path: paths.key }, { path: paths.config }, ...(logLines > 0 ? [{ path: paths.log, tailLines: logLines }] : [])],
-      READ_TIMEOUT_MS,
-    ) as [HubFile, HubFile, HubFile, HubFile | undefined];
-    const { facts: cert, cert: x509 } = certFacts(paths.cert, certRead.text, certRead.problem);
-    const key = keyFacts(paths.key, keyRead.text, keyRead.problem, x509);
-    const blockToken = configRead.text !== null ? tokenInBlock(configRead.text) : null;
-    const fileToken = panelToken();
-    const result: Record<string, unknown> = {
-      installed: true,
-      kind: 'seed',
-      account: { name: account.name, uid: account.uid, home: account.home },
-      crontab: { line: crontab.entry?.line ?? null, command: crontab.entry?.command ?? null, problem: crontab.problem },
-      screen: { running: screen.running, sessions: screen.sessions, problem: screen.problem },
-      processes: hubProcesses(account),
-      cert,
-      key,
-      config: {
-        path: paths.config,
-        exists: configRead.text !== null || configRead.problem !== null,
-        problem: configRead.problem,
-        panelBlock: blockToken !== null,
-      },
-      panel: {
-        tokenFile: PANEL_HUB_TOKEN_FILE,
-        tokenFileExists: fileToken !== null,
-        // The token is in force only after the hub was restarted with this config.
-        connected: blockToken !== null && fileToken !== null && blockToken === fileToken,
-      },
-    };
-    if (logRead) {
-      const tail = tailLines(logRead, logLines);
-      result.log = { path: paths.log, exists: tail.lines !== null, lines: tail.lines ?? [], problem: tail.problem };
-    }
-    return result;
+    const family = isFamilyKind(detectHubKind());
+    const as = agentAccount(family ? PANEL_ACCOUNT : SEED_HUB_ACCOUNT);
+    if (!as) return { installed: false, kind: 'none', account: null };
+    const n = ctx.args.options[LOG_LINES_OPTION];
+    return runAgent(['hub-status', ...(n !== undefined ? [LOG_LINES_OPTION, n] : [])], {
+      as,
+      input: family ? '' : panelTokenHash(),
+      timeoutMs: 10_000,
+      progress: ctx.progress,
+    });
   },
 };

@@ -13,7 +13,7 @@ import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
 import { readSystemState } from '../accounts';
 import type { Command } from '../context';
 import { conflict, refused, systemError, usage } from '../errors';
-import { writeRootFile } from '../hub';
+import { writeRootFile } from '../hub-account';
 import { ADMINS_GROUP, isRootOnlyWritable, MEMBERS_GROUP } from '../policy';
 import { requireMembersGroup, requireUnprotectedAccount, target } from './common';
 

@@ -137,6 +137,37 @@ else
   check audit-has-changes fail "status ${r%% *}, entries for kidone $n1, kidtwo $n2: ${body:0:600}"
 fi
 
+# 3b. A kid's server spawns under the hardened jupyterhub.service (its drop-in,
+#     system/hub/jupyterhub.service.d.conf): the kid logs in to the hub with the
+#     password the panel set, starts their server, and it runs as the kid and writes
+#     in the kid's home.
+HUB=https://127.0.0.1:8000
+HUBJAR=$DIR/hub-cookies.txt
+hub_token=$(cat /etc/jupyterhub-panel/hub-token 2>/dev/null)
+kid_ready() { curl -sS --max-time 3 --cacert "$HUB_CA" -H "Authorization: token $hub_token" "$HUB/hub/api/users/kidtwo" | grep -q '"ready": *true'; }
+touch "$DIR/spawn-marker"
+curl -sS --max-time 10 --cacert "$HUB_CA" -c "$HUBJAR" -b "$HUBJAR" -o /dev/null "$HUB/hub/login"
+xsrf=$(awk '$6 == "_xsrf" { print $7 }' "$HUBJAR" | tail -n 1)
+login_code=$(curl -sS --max-time 30 --cacert "$HUB_CA" -c "$HUBJAR" -b "$HUBJAR" -o /dev/null -w '%{http_code}' \
+  --data-urlencode username=kidtwo --data-urlencode password=Pancake-River-77 --data-urlencode "_xsrf=$xsrf" "$HUB/hub/login")
+# As a browser does: GET /hub/spawn starts the default server (no options form).
+# (The REST API with the login cookie needs an _xsrf token bound to the session,
+# which the hub only sets on a later request.)
+spawn=$(curl -sS --max-time 60 --cacert "$HUB_CA" -c "$HUBJAR" -b "$HUBJAR" -o /dev/null -w '%{http_code} %{redirect_url}' "$HUB/hub/spawn" 2>&1)
+if wait_for 150 kid_ready; then
+  server_pid=$(pgrep -u kidtwo -f jupyterhub-singleuser | head -n 1)
+  written=$(find /home/kidtwo -newer "$DIR/spawn-marker" -type f -user kidtwo 2>/dev/null | head -n 3 | tr '\n' ' ')
+  caps=$(sed -n 's/^\(CapBnd\|Seccomp\|NoNewPrivs\):[[:space:]]*/\1=/p' "/proc/$server_pid/status" 2>/dev/null | tr '\n' ' ')
+  if [ -n "$server_pid" ] && [ "$(ps -o user= -p "$server_pid")" = kidtwo ] && [ -n "$written" ]; then
+    check kid-server-spawns-hardened ok "login $login_code, spawn $spawn; server pid $server_pid as kidtwo; $caps; wrote $written"
+  else
+    check kid-server-spawns-hardened fail "login $login_code, spawn $spawn; server pid ${server_pid:-none}; wrote ${written:-nothing}"
+  fi
+else
+  check kid-server-spawns-hardened fail "login $login_code, spawn $spawn; not ready: $(journalctl -b -u jupyterhub.service --no-pager -o cat | tail -n 15)"
+fi
+curl -sS --max-time 60 --cacert "$HUB_CA" -H "Authorization: token $hub_token" -X DELETE -o /dev/null "$HUB/hub/api/users/kidtwo/server" || true
+
 # 4. Restart the hub from the panel: a new main PID, and the hub answers again.
 hub_pid=$(main_pid jupyterhub.service)
 r=$(api POST /api/hub/restart '{}')

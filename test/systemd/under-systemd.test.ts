@@ -43,7 +43,7 @@ const BOOT_TIMEOUT_S = 1500;
 const CHECKS = [
   'apt-install', 'service-jupyterhub', 'service-panel', 'socket-helper-listening', 'panel-health', 'hub-api',
   'parent-login', 'add-existing-kid', 'add-existing-kid-in-group', 'onboard-kid', 'onboard-kid-account', 'remove-kid',
-  'remove-kid-out-of-group', 'helper-socket-activated', 'helper-socket-gate', 'audit-has-changes',
+  'remove-kid-out-of-group', 'helper-socket-activated', 'helper-socket-gate', 'audit-has-changes', 'kid-server-spawns-hardened',
   'hub-restart-new-pid', 'hub-restart-answers', 'panel-restart-keeps-hub', 'panel-health-after-restart',
   'panel-unit-nonewprivileges', 'panel-process-nonewprivs', 'panel-exposure-at-most-2.0',
   'reinstall', 'reinstall-keeps-data', 'upgrade', 'upgrade-keeps-data',

@@ -26,7 +26,7 @@ test('hub.ts run(): the child has no controlling terminal even when the helper h
     const probe = path.join(dir, 'probe.ts');
     fs.writeFileSync(
       probe,
-      `import { run } from ${JSON.stringify(path.join(repo, 'privileged-helper/hub.ts'))};\n` +
+      `import { run } from ${JSON.stringify(path.join(repo, 'privileged-helper/agent/hub.ts'))};\n` +
         `const own = run('/bin/sh', ['-c', '(exec 3</dev/tty) 2>/dev/null && echo TTY || echo NOTTY']);\n` +
         // Control: this process itself does have the terminal, else the test proves nothing.
         `const me = require('node:fs').existsSync('/proc/self/fd/0') && require('node:tty').isatty(0);\n` +

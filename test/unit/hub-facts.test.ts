@@ -19,7 +19,7 @@ import { adviceFor, overallState, type CheckResult } from '../../lib/hub-report'
 import { certStatus, diskStatus } from '../../lib/hub-health';
 import { parseArgv } from '../../privileged-helper/args';
 import { COMMAND_SPECS } from '../../privileged-helper/commands/index';
-import { parseLogLines } from '../../privileged-helper/commands/hub-status';
+import { parseLogLines } from '../../privileged-helper/agent/hub-status';
 import { classifyError } from '../../lib/hub-client';
 
 const TOKEN = 'ab'.repeat(32);

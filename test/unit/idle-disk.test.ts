@@ -2,7 +2,7 @@
 // the parsing of du's output for disk use: pure parts, no hub, no helper.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { parseDuOutput } from '../../privileged-helper/commands/disk-use';
+import { parseDuOutput } from '../../privileged-helper/agent/disk-use';
 import { bytesText } from '../../lib/bytes-text';
 import { idleStopProblem } from '../../lib/family-settings';
 import type { HubUser } from '../../lib/hub-client';

@@ -1,6 +1,7 @@
-// install-packages, the pure parts of the helper (privileged-helper/packages.ts):
-// the root-owned configuration, pip's command line, and pip's output turned into
-// progress events; and the progress summary of lib/job-progress.ts.
+// install-packages, the pure parts: the agent's (privileged-helper/agent/packages.ts:
+// the root-owned configuration, pip's command line), the root part's command line
+// for the agent (run.ts agentCommand), pip's output turned into progress events
+// in the panel (lib/pip-output.ts), and the progress summary of lib/job-progress.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -10,11 +11,12 @@ import {
   parseHubVersionFile,
   parsePipList,
   pipIndexArgs,
-  progressFromPipLine,
   REQUIREMENT_RE,
-} from '../../privileged-helper/packages';
-import { asUser } from '../../privileged-helper/commands/install-packages';
-import { fdTarget, jobMembers, parseStat, realUid, type ProcFacts } from '../../privileged-helper/run-as-account';
+} from '../../privileged-helper/agent/packages';
+import { progressFromPipLine } from '../../lib/pip-output';
+import { userEnvironment } from '../../privileged-helper/commands/install-packages';
+import { AGENT_PATH, agentCommand } from '../../privileged-helper/run';
+import { fdTarget, jobMembers, parseStat, realUid, type ProcFacts } from '../../privileged-helper/agent/run-as-account';
 import { summarize, toInstallEvent } from '../../lib/job-progress';
 
 const defaults = ['jupyterhub==3.0.0', 'jupyterlab', 'notebook'];
@@ -48,11 +50,14 @@ test("the hub's version comes from Debian's _version.py", () => {
   assert.equal(parseHubVersionFile('nothing here'), null);
 });
 
-test('pip runs as the user through runuser with a clean environment, never a shell', () => {
-  const argv = asUser({ name: 'anna', uid: 1002, gid: 1002, gecos: '', home: '/home/anna', shell: '/bin/bash' }, ['install', '--user', '--', 'jupyterlab']);
-  assert.deepEqual(argv.slice(0, 5), ['-u', 'anna', '--', '/usr/bin/env', '-i']);
+test('the agent runs as the user through runuser with a clean environment, never a shell', () => {
+  const anna = { name: 'anna', uid: 1002, gid: 1002, gecos: '', home: '/home/anna', shell: '/bin/bash' };
+  const argv = agentCommand(['install-packages'], anna, userEnvironment(anna), true, '/usr/bin/node');
+  assert.deepEqual(argv.slice(0, 6), ['/usr/sbin/runuser', '-u', 'anna', '--', '/usr/bin/env', '-i']);
   assert.ok(argv.includes('HOME=/home/anna') && argv.includes('PIP_BREAK_SYSTEM_PACKAGES=1') && argv.includes('PATH=/usr/local/bin:/usr/bin:/bin'));
-  assert.deepEqual(argv.slice(-7), ['/usr/bin/python3', '-m', 'pip', 'install', '--user', '--', 'jupyterlab']);
+  assert.deepEqual(argv.slice(-3), ['/usr/bin/node', AGENT_PATH, 'install-packages']);
+  // Without runuser (the hub account's reads): only the agent, started with the account's ids.
+  assert.deepEqual(agentCommand(['hub-status'], anna, {}, false, '/usr/bin/node'), ['/usr/bin/node', AGENT_PATH, 'hub-status']);
 });
 
 test("pip's output becomes progress events", () => {

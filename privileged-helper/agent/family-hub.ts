@@ -1,9 +1,10 @@
 // The family hub (Debian's JupyterHub with our configuration, lib/hub-kind.ts):
-// its facts for hub-status and its restart for restart-hub. Everything it reads is
-// root's own (/etc/jupyterhub4family, /run/jupyterhub4family,
-// /var/log/jupyterhub4family, the journal), so root reads it directly.
+// its facts for hub-status, read by the agent as the panel's account: the unit
+// through systemd, the certificate, the pid file and the log are readable there
+// (a file that is not, such as the key, shows as its problem). Its restart is
+// restart-hub's in the root part (systemctl, or family-hub without systemd).
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { PANEL_HUB_TOKEN_FILE, TOKEN_RE } from '../lib/hub-facts';
+import { PANEL_HUB_TOKEN_FILE, TOKEN_RE } from '../../lib/hub-facts';
 import {
   FAMILY_HUB_CERT,
   FAMILY_HUB_CONFIG,
@@ -13,10 +14,9 @@ import {
   FAMILY_HUB_PID_FILE,
   FAMILY_HUB_UNIT,
   type HubKind,
-} from '../lib/hub-kind';
-import { systemError } from './errors';
+} from '../../lib/hub-kind';
 import { certFacts, hubProcesses, keyFacts, lastLines, type HubAccount } from './hub';
-import { lastLine, runTool } from './run';
+import { lastLine, runTool } from '../run';
 
 const SYSTEMCTL = '/usr/bin/systemctl';
 const JOURNALCTL = '/usr/bin/journalctl';
@@ -103,18 +103,4 @@ export function familyHubStatus(kind: 'family-systemd' | 'family-background', lo
   };
   if (logLines > 0) result.log = logLinesOf(kind, logLines);
   return result;
-}
-
-/** restart-hub for the family hub: its unit, or family-hub where no systemd runs. */
-export function restartFamilyHub(kind: 'family-systemd' | 'family-background'): { stopped: number[]; hubPid: number | null; how: string } {
-  const before = hubProcesses(ROOT).map((p) => p.pid);
-  if (kind === 'family-systemd') {
-    const r = runTool(SYSTEMCTL, ['restart', FAMILY_HUB_UNIT], { timeoutMs: 90_000 });
-    if (r.status !== 0 || r.timedOut) throw systemError(`systemctl restart ${FAMILY_HUB_UNIT} failed: ${lastLine(r.stderr) || (r.timedOut ? 'did not finish in time' : `exit ${r.status}`)}`);
-    const pid = Number(systemdFacts().MainPID ?? 0);
-    return { stopped: before, hubPid: pid > 0 ? pid : null, how: `systemctl restart ${FAMILY_HUB_UNIT}` };
-  }
-  const r = runTool(FAMILY_HUB_CTL, ['restart'], { timeoutMs: 90_000 });
-  if (r.status !== 0 || r.timedOut) throw systemError(`${FAMILY_HUB_CTL} restart failed: ${lastLine(r.stderr) || (r.timedOut ? 'did not finish in time' : `exit ${r.status}`)}`);
-  return { stopped: before, hubPid: backgroundPid(), how: `${FAMILY_HUB_CTL} restart` };
 }

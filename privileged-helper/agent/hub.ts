@@ -1,19 +1,16 @@
-// The helper's view of the family's JupyterHub: where its files are, its
-// crontab line and screen session, its processes, and file access done with the
-// hub account's own rights. Used by commands/hub-status.ts, restart-hub.ts and
-// connect-hub.ts.
-//
-// Files under ~jupyterhub belong to the hub account, which could replace them
-// with symlinks to /etc/shadow. So the helper never opens them as root: it reads
-// and writes them in a child process running as the hub account (uid/gid of the
-// account, no supplementary groups; libuv drops them). Only lstat-level facts are
-// taken as root.
+// The agent's view of a seed hub (jupyterhub4family 1.0): where its files are, its
+// crontab line and screen session, its processes, and its files. Used by
+// hub-status.ts, restart-hub.ts and connect-hub.ts in this folder. This runs as the
+// hub account itself (the root helper starts the agent with its ids, run.ts
+// runAgent), so nothing here can reach a file the hub account could not anyway.
+// The reads stay in a bounded child of their own: the account may still put a FIFO
+// or a never-answering FUSE file where its files should be, and hub-status must
+// answer the dashboard within its deadline.
 import { spawnSync } from 'node:child_process';
 import { X509Certificate, createPublicKey } from 'node:crypto';
-import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import {
   CRONTAB_MARKER,
-  HUB_ACCOUNT,
   SCREEN_SESSION,
   classifyCmdline,
   findServiceCrontabLine,
@@ -23,14 +20,13 @@ import {
   type CrontabEntry,
   type HubProcessKind,
   type ScreenSession,
-} from '../lib/hub-facts';
-import { readSystemState } from './accounts';
-import { systemError } from './errors';
-import { CHILD_ENV, lastLine, NEW_SESSION, sleepMs } from './run';
+} from '../../lib/hub-facts';
+import { userInfo } from 'node:os';
+import { systemError } from '../errors';
+import { CHILD_ENV, lastLine, NEW_SESSION, sleepMs } from '../run';
 
 export const HUB_TOOLS = {
   crontab: '/usr/bin/crontab',
-  runuser: '/usr/sbin/runuser',
   screen: '/usr/bin/screen',
   cat: '/usr/bin/cat',
   tail: '/usr/bin/tail',
@@ -51,17 +47,10 @@ export interface HubPaths {
   log: string;
 }
 
-/** The hub account from /etc/passwd, or null when JupyterHub is not set up here. */
-export function hubAccount(): HubAccount | null {
-  const a = readSystemState().user(HUB_ACCOUNT);
-  if (!a || !a.home.startsWith('/')) return null;
-  return { name: a.name, uid: a.uid, gid: a.gid, home: a.home };
-}
-
-export function requireHubAccount(): HubAccount {
-  const a = hubAccount();
-  if (!a) throw systemError(`there is no account ${HUB_ACCOUNT}: JupyterHub is not installed here`);
-  return a;
+/** The account this agent runs as: the seed hub's (the root helper chose it). */
+export function hubAccount(): HubAccount {
+  const me = userInfo();
+  return { name: me.username, uid: me.uid, gid: me.gid, home: me.homedir };
 }
 
 /** jupyterhub4family's layout under the hub account's home. */
@@ -311,26 +300,6 @@ export function writeAsHub(account: HubAccount, path: string, content: string): 
   if (r.status !== 0) throw systemError(describeFailure(`writing ${path} as ${account.name}`, r));
 }
 
-/** Write a root-owned file atomically with the given owner and mode (in a root-owned directory). */
-export function writeRootFile(path: string, content: string, uid: number, gid: number, mode: number): void {
-  const tmp = `${path}.new`;
-  try {
-    unlinkSync(tmp);
-  } catch {
-    /* not there */
-  }
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    fchownSync(fd, uid, gid);
-    fchmodSync(fd, mode);
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
 export interface CrontabFacts {
   entry: CrontabEntry | null;
   problem: string | null;
@@ -338,7 +307,7 @@ export interface CrontabFacts {
 
 /** The hub account's crontab line marked #jupyterhub-service#. */
 export function crontabFacts(account: HubAccount): CrontabFacts {
-  const r = run(HUB_TOOLS.crontab, ['-l', '-u', account.name], { timeoutMs: 3000 });
+  const r = run(HUB_TOOLS.crontab, ['-l'], { timeoutMs: 3000 });
   if (r.status === 0) {
     const entry = findServiceCrontabLine(r.stdout);
     return { entry, problem: entry ? null : `the crontab of ${account.name} has no line marked ${CRONTAB_MARKER}` };
@@ -355,7 +324,7 @@ export interface ScreenFacts {
 
 /** `screen -ls` as the hub account; running when a session jupyterhub_serve exists. */
 export function screenFacts(account: HubAccount): ScreenFacts {
-  const r = run(HUB_TOOLS.runuser, ['-u', account.name, '--', HUB_TOOLS.screen, '-ls'], { timeoutMs: 3000 });
+  const r = run(HUB_TOOLS.screen, ['-ls'], { timeoutMs: 3000 });
   // screen -ls exits 1 both with and without sessions; the text tells.
   if (r.error || r.timedOut) return { running: false, sessions: [], problem: describeFailure('screen -ls', r) };
   const sessions = parseScreenLs(r.stdout).filter((s) => s.name === SCREEN_SESSION);
@@ -395,7 +364,10 @@ export function hubProcesses(account: HubAccount): HubProcess[] {
       if (!kind) continue;
       const state = /^State:\s+(\S)/m.exec(status)?.[1] ?? '';
       if (state === 'Z') continue;
-      if (ownNet !== null && netNamespace(Number(name)) !== ownNet) continue;
+      // Root's namespace links are closed to other accounts (the family hub's
+      // processes, listed by the panel's account): unknown counts as ours.
+      const ns = netNamespace(Number(name));
+      if (ownNet !== null && ns !== null && ns !== ownNet) continue;
       out.push({ pid: Number(name), kind, stopped: state === 'T' });
     } catch {
       /* gone meanwhile */

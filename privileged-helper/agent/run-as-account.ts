@@ -1,5 +1,6 @@
-// Running a program as another account (a kid's pip): cancellable, bounded, and
-// every process it starts ended with it. One entry point: runAsAccount().
+// Running the kid's pip in the agent (which already runs as the kid):
+// cancellable, bounded, and every process it starts ended with it. One entry
+// point: runJob().
 //
 // The program runs the account's own code (pip runs the kid's site-packages: a
 // .pth file is executed at every Python start), so it may fork daemons, leave
@@ -10,24 +11,16 @@
 // - nothing waits on the output pipes: when the program itself has ended (or
 //   was ended), whatever of its job is left is killed, output already written
 //   is read for at most DRAIN_MS, then our ends of the pipes are closed;
-// - "its job" is found by Job below. Here, without systemd: the session and
-//   process group the program starts in (it is spawned detached, so runuser
-//   leads both), plus any process of the account that still holds one of the
-//   job's output pipes (found in /proc/*/fd by the pipes' inodes, which is how a
-//   daemon that called setsid() is caught). Only processes whose real uid is the
-//   account's are signalled one by one; the process group is signalled as a
-//   whole (it holds only runuser, ours, and the account's processes).
-//   A process that leaves the session and closes the pipes is out of reach of
-//   this scan; a cgroup is not. Where systemd runs, Job is the place for a
-//   transient scope: start the program under `systemd-run --scope --unit=U
-//   --property=KillMode=control-group`, end it with `systemctl kill --signal=..
-//   U`, and it is gone when the scope is. Nothing else here changes.
+// - "its job" is found by Job below: the session and process group the program
+//   starts in (it is spawned detached, so it leads both), plus any process of the
+//   account that still holds one of the job's output pipes (found in /proc/*/fd by
+//   the pipes' inodes, which is how a daemon that called setsid() is caught). All
+//   of them are the kid's own processes, which the agent, being the kid, may
+//   signal and look at; root is not needed for any of it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { CHILD_ENV } from './run';
 
-export const RUN_TOOLS = { runuser: '/usr/sbin/runuser', env: '/usr/bin/env' } as const;
 /** After SIGTERM, how long the job has before SIGKILL. */
 export const KILL_GRACE_MS = 2_000;
 /** After the program has ended and its leftovers are killed, how long buffered output is still read. */
@@ -38,14 +31,7 @@ const KILL_ROUND_PAUSE_MS = 50;
 /** A line longer than this is passed on in pieces (pip's lines are short). */
 const MAX_PENDING = 64 * 1024;
 
-export interface RunAccount {
-  readonly name: string;
-  readonly uid: number;
-}
-
-export interface RunAsAccountOptions {
-  /** The program's whole environment (env -i), as NAME=VALUE. */
-  readonly env: readonly string[];
+export interface RunJobOptions {
   /** The caller's cancel: aborting ends the job; its reason is reported in `stopped`. */
   readonly signal: AbortSignal;
   /** The longest the program may run; then it is ended as by a cancel. */
@@ -56,7 +42,7 @@ export interface RunAsAccountOptions {
   readonly keepStdoutBytes?: number;
 }
 
-export interface RunAsAccountResult {
+export interface RunJobResult {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   /** Why the job was ended before the program finished: the cancel's reason or the time limit; null when it ended by itself. */
@@ -70,11 +56,6 @@ export interface RunAsAccountResult {
   readonly leftBehind: number;
   /** The program could not be started (errno code), or null. */
   readonly spawnError: string | null;
-}
-
-/** runuser -u NAME -- env -i ENV... ARGV: the account's uid, groups and PAM limits; an argument array, never a shell. */
-export function runuserArgv(account: RunAccount, env: readonly string[], argv: readonly string[]): string[] {
-  return ['-u', account.name, '--', RUN_TOOLS.env, '-i', ...env, ...argv];
 }
 
 // ---- /proc: which processes belong to a job (pure parts are unit-tested) ---------------
@@ -185,9 +166,8 @@ class Job {
   private readonly id: JobIdentity;
   constructor(child: ChildProcess, uid: number) {
     const pid = child.pid!;
-    // runuser (root) forks the account's program and waits for it, so its fds 1
-    // and 2 are the job's ends of the pipes for as long as the job runs. Read now,
-    // before the account's code runs.
+    // The program's fds 1 and 2 are the job's ends of the pipes. Read now, before
+    // the account's code (a .pth) can have forked.
     const pipes = new Set<string>();
     for (const fd of [1, 2]) {
       try {
@@ -235,17 +215,17 @@ function reasonText(signal: AbortSignal): string {
 }
 
 /**
- * Run argv (an absolute path and its arguments) as the account through runuser,
- * with only `env`. Resolves when the program has ended and nothing of its job is
- * left (or could be reached); never rejects.
+ * Run argv (an absolute path and its arguments) with this agent's environment
+ * (the kid's clean one). Resolves when the program has ended and nothing of its
+ * job is left (or could be reached); never rejects.
  */
-export function runAsAccount(account: RunAccount, argv: readonly string[], opts: RunAsAccountOptions): Promise<RunAsAccountResult> {
+export function runJob(argv: readonly string[], opts: RunJobOptions): Promise<RunJobResult> {
   const base = { exitCode: null, signal: null, stdout: '', stdoutOverflow: false, leftBehind: 0, spawnError: null };
   if (opts.signal.aborted) return Promise.resolve({ ...base, stopped: reasonText(opts.signal), cancelled: true });
 
   return new Promise((resolve) => {
-    const child = spawn(RUN_TOOLS.runuser, runuserArgv(account, opts.env, argv), {
-      env: { ...CHILD_ENV } as NodeJS.ProcessEnv,
+    const child = spawn(argv[0]!, argv.slice(1), {
+      env: process.env,
       cwd: '/',
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own session and process group: no controlling terminal for the
@@ -253,7 +233,7 @@ export function runAsAccount(account: RunAccount, argv: readonly string[], opts:
       detached: true,
       shell: false,
     });
-    const job = child.pid !== undefined ? new Job(child, account.uid) : null;
+    const job = child.pid !== undefined ? new Job(child, process.getuid!()) : null;
 
     let stopped: string | null = null;
     let cancelled = false;

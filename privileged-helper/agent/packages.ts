@@ -1,11 +1,16 @@
-// install-packages, the pure parts: the root-owned package configuration
-// (/etc/jupyterhub-panel/packages.json), the pip command line built from it, and
-// pip's output turned into progress events. No I/O here except loadPackagesConfig
-// and hubVersion (both read root-owned files only). Unit-tested in
-// test/unit/install-packages.test.ts.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
-import { systemError } from './errors';
-import { CONFIG_DIR, isRootOnlyWritable } from './policy';
+// install-packages in the agent (as the kid), the pure parts: the root-owned
+// package configuration (/etc/jupyterhub-panel/packages.json, world-readable),
+// the pip command line built from it, pip list's answer. pip's progress lines are
+// read by the panel (lib/pip-output.ts). No I/O here except loadPackagesConfig and
+// hubVersion (both read root-owned files, trusted only when root-owned and closed
+// to others). Unit-tested in test/unit/install-packages.test.ts.
+import { lstatSync, readFileSync } from 'node:fs';
+import { normalizeName } from '../../lib/pip-output';
+import { systemError } from '../errors';
+import { CONFIG_DIR } from '../policy';
+import { isRootOnlyWritable, readRootJson } from '../root-json';
+
+export { normalizeName };
 
 export const PACKAGES_CONFIG_PATH = `${CONFIG_DIR}/packages.json`;
 export const DEFAULT_PACKAGES: readonly string[] = ['jupyterlab', 'notebook'];
@@ -38,11 +43,6 @@ const EXTRAS = `\\[${NAME}(?:,${NAME})*\\]`;
 const VERSION = '[A-Za-z0-9.*+!_-]{1,64}';
 const SPEC = `(?:===|==|!=|~=|>=|<=|<|>)${VERSION}`;
 export const REQUIREMENT_RE = new RegExp(`^(${NAME})(?:${EXTRAS})?(?:${SPEC}(?:,${SPEC})*)?$`);
-
-/** PEP 503 normalized project name. */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
 
 /** The project name of a valid requirement string (normalized). */
 export function requirementName(req: string): string {
@@ -150,47 +150,11 @@ export function hubVersion(files: readonly string[] = HUB_VERSION_FILES): string
   return null;
 }
 
-/**
- * Read packages.json. Missing: defaults. Not a regular file, not owned by root,
- * group/other writable, or in such a directory: ignored (defaults, with the
- * reason). Root-owned but malformed: system_error (fail closed).
- */
+/** Read packages.json (root-json.ts says when it is used); missing or ignored: the defaults (with the reason). */
 export function loadPackagesConfig(defaults: readonly string[], path = PACKAGES_CONFIG_PATH, dir = CONFIG_DIR): PackagesConfig {
-  const fallback = (ignoredReason: string | null): PackagesConfig => ({
-    packages: [...defaults],
-    indexUrl: null,
-    extraIndexUrls: [],
-    findLinks: [],
-    noIndex: false,
-    pipTimeoutSeconds: null,
-    pipRetries: null,
-    ignoredReason,
-  });
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return fallback(null);
-    return fallback(`${path} cannot be opened (${code})`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return fallback(`${path} is not a regular file`);
-    if (!isRootOnlyWritable(st)) return fallback(`${path} is not owned by root or is writable by others`);
-    const d = lstatSync(dir);
-    if (!d.isDirectory() || !isRootOnlyWritable(d)) return fallback(`${dir} is not a root-owned directory closed to others`);
-    if (st.size > 64 * 1024) throw systemError(`${path} is too large`);
-    let data: unknown;
-    try {
-      data = JSON.parse(readFileSync(fd, 'utf8'));
-    } catch {
-      throw systemError(`${path} is not valid JSON`);
-    }
-    return packagesConfigFromJson(data, defaults);
-  } finally {
-    closeSync(fd);
-  }
+  const r = readRootJson(path, dir);
+  if (r.data !== undefined) return packagesConfigFromJson(r.data, defaults);
+  return { packages: [...defaults], indexUrl: null, extraIndexUrls: [], findLinks: [], noIndex: false, pipTimeoutSeconds: null, pipRetries: null, ignoredReason: r.ignoredReason };
 }
 
 /** pip's index options from the configuration. Pure. */
@@ -203,96 +167,6 @@ export function pipIndexArgs(config: PackagesConfig): string[] {
   if (config.pipTimeoutSeconds !== null) args.push('--timeout', String(config.pipTimeoutSeconds));
   if (config.pipRetries !== null) args.push('--retries', String(config.pipRetries));
   return args;
-}
-
-// ---- pip's output -> progress -------------------------------------------------------
-
-export type PipPhase = 'collecting' | 'downloading' | 'installing' | 'done';
-
-export interface PipProgress {
-  phase: PipPhase;
-  package: string;
-  bytes?: number;
-  version?: string;
-  /** "Requirement already satisfied": nothing to do for this one. */
-  alreadyInstalled?: boolean;
-}
-
-const UNITS: Record<string, number> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
-
-/** "(3.0 MB)" -> 3000000. Pure. */
-export function parseSize(text: string): number | undefined {
-  const m = /\((\d+(?:\.\d+)?)\s*(B|kB|KB|MB|GB|KiB|MiB|GiB)\)/.exec(text);
-  return m ? Math.round(Number(m[1]) * UNITS[m[2]!]!) : undefined;
-}
-
-/** The project of a wheel or sdist file name or URL: .../jh4f_demo_core-1.0-py3-none-any.whl -> jh4f-demo-core. */
-export function projectFromFile(ref: string): string | null {
-  const file = ref.split(/[/\\]/).at(-1)!.split(/[?#]/)[0]!;
-  const wheel = /^([A-Za-z0-9._]+?)-\d[^-]*(?:-\d[^-]*)?-[^-]+-[^-]+-[^-]+\.whl$/.exec(file);
-  if (wheel) return normalizeName(wheel[1]!);
-  const sdist = /^([A-Za-z0-9._-]+?)-\d[A-Za-z0-9.+!_-]*\.(?:tar\.gz|zip|tar\.bz2)$/.exec(file);
-  return sdist ? normalizeName(sdist[1]!) : null;
-}
-
-function nameOfRequirementText(text: string): string | null {
-  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(text.trim());
-  return m ? normalizeName(m[1]!) : null;
-}
-
-/** "jh4f-demo-core-1.0" -> [jh4f-demo-core, 1.0]: the version starts after the last "-". */
-function splitNameVersion(token: string): { name: string; version: string } | null {
-  const i = token.lastIndexOf('-');
-  if (i <= 0) return null;
-  return { name: normalizeName(token.slice(0, i)), version: token.slice(i + 1) };
-}
-
-/**
- * One line of pip's output -> its progress events (most lines: none). Pure.
- * pip 23 with --progress-bar off prints, e.g.:
- *   Collecting jupyterlab
- *     Downloading https://.../jupyterlab-4.0.0-py3-none-any.whl (9.2 MB)
- *   Processing /srv/wheels/notebook-7.0.0-py3-none-any.whl          (a local file)
- *   Requirement already satisfied: tornado>=6 in ...
- *   Installing collected packages: a, b
- *   Successfully installed a-1.0 b-2.1
- */
-export function progressFromPipLine(line: string): PipProgress[] {
-  const text = line.trim();
-  let m: RegExpExecArray | null;
-  if ((m = /^Collecting (\S+)/.exec(text))) {
-    const name = nameOfRequirementText(m[1]!) ?? projectFromFile(m[1]!);
-    return name ? [{ phase: 'collecting', package: name }] : [];
-  }
-  if ((m = /^Processing (\S+)/.exec(text))) {
-    const name = projectFromFile(m[1]!);
-    return name ? [{ phase: 'collecting', package: name }] : [];
-  }
-  if ((m = /^Downloading (\S+)(.*)$/.exec(text))) {
-    const name = projectFromFile(m[1]!);
-    if (!name) return [];
-    const bytes = parseSize(m[2]!);
-    return [{ phase: 'downloading', package: name, ...(bytes !== undefined ? { bytes } : {}) }];
-  }
-  if ((m = /^Requirement already satisfied: (\S+)/.exec(text))) {
-    const name = nameOfRequirementText(m[1]!);
-    return name ? [{ phase: 'done', package: name, alreadyInstalled: true }] : [];
-  }
-  if ((m = /^Installing collected packages: (.+)$/.exec(text))) {
-    return m[1]!
-      .split(',')
-      .map((s) => nameOfRequirementText(s))
-      .filter((n): n is string => n !== null)
-      .map((name) => ({ phase: 'installing' as const, package: name }));
-  }
-  if ((m = /^Successfully installed (.+)$/.exec(text))) {
-    return m[1]!
-      .split(/\s+/)
-      .map(splitNameVersion)
-      .filter((p): p is { name: string; version: string } => p !== null)
-      .map((p) => ({ phase: 'done' as const, package: p.name, version: p.version }));
-  }
-  return [];
 }
 
 /** A pip output line made safe to pass on: no control characters, bounded. Pure. */

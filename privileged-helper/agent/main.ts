@@ -1,0 +1,47 @@
+// The helper's unprivileged part, bundled to dist/helper/agent.js and installed as
+// /usr/libexec/jupyterhub-panel/helper-agent (root:root 0755). The root helper
+// does the checks that need root (names, protected accounts, the actor, the lock),
+// then starts this with the ids of the account the work belongs to, never as root:
+//   hub-status [--log-lines N]   as the seed hub's account, or the panel's for the family hub
+//   restart-hub | connect-hub    as the seed hub's account (connect-hub: the new token on stdin)
+//   disk-use HOME                as the member (uid and gid): du over their home, 10 s at most
+//   install-packages             as the kid (runuser), pip's lines passed on unparsed;
+//                                stdin reaching its end is the cancel
+// It answers as the helper does (JSON lines: progress, then the last line) and the
+// root part passes that on as data of the account it ran as (run.ts runAgent).
+import { HelperFailure, systemError, usage } from '../errors';
+import { emitProgress, writeLine } from '../output';
+import { hubStatus } from './hub-status';
+import { restartSeedHub } from './restart-hub';
+import { connectSeedHub } from './connect-hub';
+import { installPackages } from './install-packages';
+import { diskUse } from './disk-use';
+
+type AgentCommand = (args: readonly string[], progress: (p: unknown) => void) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+const COMMANDS: Record<string, AgentCommand> = {
+  'hub-status': hubStatus,
+  'restart-hub': restartSeedHub,
+  'connect-hub': connectSeedHub,
+  'install-packages': installPackages,
+  'disk-use': diskUse,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  try {
+    if (process.geteuid?.() === 0) throw systemError('the helper agent never runs as root');
+    const command = COMMANDS[argv[0] ?? ''];
+    if (!command) throw usage(`the helper agent has no command ${JSON.stringify(argv[0] ?? '')}`);
+    const result = await command(argv.slice(1), emitProgress);
+    writeLine({ ok: true, ...result });
+    return 0;
+  } catch (e) {
+    const f = e instanceof HelperFailure ? e : systemError(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+    writeLine({ ...f.details, ok: false, error: f.code, message: f.message });
+    return f.exitCode;
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,82 @@
+// The root part's few hub facts: which account the agent runs as for the hub,
+// the family hub's restart (systemd, or family-hub where no systemd runs; the
+// hub then runs as root), and the root-owned files the panel reads (its token,
+// its pinned copy of the hub's certificate). Everything else about the hub is
+// the agent's (agent/), with the hub account's or the panel's rights.
+import { X509Certificate } from 'node:crypto';
+import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { PANEL_HUB_CERT_COPY } from '../lib/hub-token';
+import { FAMILY_HUB_CTL, FAMILY_HUB_PID_FILE, FAMILY_HUB_UNIT, SEED_HUB_ACCOUNT } from '../lib/hub-kind';
+import { readSystemState } from './accounts';
+import { systemError } from './errors';
+import type { AgentAccount } from './run';
+import { lastLine, runTool } from './run';
+
+/** An account from /etc/passwd, in the shape runAgent takes; null when there is none. */
+export function agentAccount(name: string): AgentAccount | null {
+  const a = readSystemState().user(name);
+  return a && a.home.startsWith('/') ? { name: a.name, uid: a.uid, gid: a.gid, home: a.home } : null;
+}
+
+export function requireHubAccount(): AgentAccount {
+  const a = agentAccount(SEED_HUB_ACCOUNT);
+  if (!a) throw systemError(`there is no account ${SEED_HUB_ACCOUNT}: JupyterHub is not installed here`);
+  return a;
+}
+
+/** Write a root-owned file atomically with the given owner and mode (in a root-owned directory). */
+export function writeRootFile(path: string, content: string, uid: number, gid: number, mode: number): void {
+  const tmp = `${path}.new`;
+  try {
+    unlinkSync(tmp);
+  } catch {
+    /* not there */
+  }
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    fchownSync(fd, uid, gid);
+    fchmodSync(fd, mode);
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/** Pin the certificate the agent read as the hub account (untrusted text: it must parse as one). Its SHA-256, or null. */
+export function pinCertificate(pem: unknown): string | null {
+  if (typeof pem !== 'string' || pem.length > 64 * 1024) return null;
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch {
+    return null;
+  }
+  writeRootFile(PANEL_HUB_CERT_COPY, cert.toString(), 0, 0, 0o644);
+  return cert.fingerprint256;
+}
+
+function familyHubPid(kind: 'family-systemd' | 'family-background'): number | null {
+  let text = '';
+  if (kind === 'family-systemd') text = runTool('/usr/bin/systemctl', ['show', FAMILY_HUB_UNIT, '--property=MainPID', '--value'], { timeoutMs: 3000 }).stdout;
+  else {
+    try {
+      text = readFileSync(FAMILY_HUB_PID_FILE, 'utf8'); // root's own /run/jupyterhub4family
+    } catch {
+      /* none */
+    }
+  }
+  const pid = /^\d{1,10}\s*$/.test(text) ? Number(text.trim()) : 0;
+  return pid > 0 ? pid : null;
+}
+
+/** restart-hub for the family hub: its unit through systemd, or family-hub where no systemd runs. */
+export function restartFamilyHub(kind: 'family-systemd' | 'family-background'): { stopped: number[]; hubPid: number | null; how: string } {
+  const before = familyHubPid(kind);
+  const [tool, args] = kind === 'family-systemd' ? ['/usr/bin/systemctl', ['restart', FAMILY_HUB_UNIT]] : [FAMILY_HUB_CTL, ['restart']];
+  const r = runTool(tool, args, { timeoutMs: 90_000 });
+  const how = `${tool === FAMILY_HUB_CTL ? tool : 'systemctl'} ${args.join(' ')}`;
+  if (r.status !== 0 || r.timedOut) throw systemError(`${how} failed: ${lastLine(r.stderr) || (r.timedOut ? 'did not finish in time' : `exit ${r.status}`)}`);
+  return { stopped: before ? [before] : [], hubPid: familyHubPid(kind), how };
+}

@@ -1,0 +1,41 @@
+// The helper's one loader for root's configuration files: helper.json (policy.ts)
+// and, in the agent, packages.json (agent/packages.ts). A file is trusted only when
+// it is a regular file owned by root and closed to others, in a folder that is too;
+// a missing file means the defaults; an untrusted one is ignored (defaults, with
+// the reason); a trusted but malformed one fails closed (system_error).
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
+import { systemError } from './errors';
+
+const MAX_BYTES = 64 * 1024;
+
+/** True when a stat result is root-owned and not writable by group or others. */
+export function isRootOnlyWritable(st: { uid: number; mode: number }): boolean {
+  return st.uid === 0 && (st.mode & 0o022) === 0;
+}
+
+/** The parsed JSON of a trusted file, or undefined with why it was not used (null: it does not exist). */
+export function readRootJson(path: string, dir: string): { data: unknown; ignoredReason: null } | { data: undefined; ignoredReason: string | null } {
+  const ignored = (ignoredReason: string | null) => ({ data: undefined, ignoredReason });
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return ignored(code === 'ENOENT' || code === 'ENOTDIR' ? null : `${path} cannot be opened (${code})`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return ignored(`${path} is not a regular file`);
+    if (!isRootOnlyWritable(st)) return ignored(`${path} is not owned by root or is writable by others`);
+    const d = lstatSync(dir);
+    if (!d.isDirectory() || !isRootOnlyWritable(d)) return ignored(`${dir} is not a root-owned directory closed to others`);
+    if (st.size > MAX_BYTES) throw systemError(`${path} is too large`);
+    try {
+      return { data: JSON.parse(readFileSync(fd, 'utf8')) as unknown, ignoredReason: null };
+    } catch {
+      throw systemError(`${path} is not valid JSON`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
