@@ -278,17 +278,18 @@ describe('login and logout', () => {
       assert.equal(res.status, 400, JSON.stringify(username));
       assert.equal(res.json.error, 'invalid_input');
       assert.deepEqual(res.json.fields, { username: 'invalid_username' });
-      // A PAM failure takes pam_unix's ~2 s delay; a refusal before PAM is immediate.
-      assert.ok(res.ms < 500, `answered in ${Math.round(res.ms)} ms`);
+      // Refused before PAM: the audit row says no PAM call was made (a timing check
+      // said the same less surely, and failed on a loaded machine).
       const [row] = auditSince(mark);
       assert.equal(row?.action, 'login_failed');
       assert.equal(row?.detail?.pamCalled, false);
       assert.ok(row?.target && !/[\n\t\0]/.test(row.target), 'stored escaped');
     }
     // A NUL in the password would cut it short in C: refused too.
+    const mark = lastAuditId();
     const nul = await new PanelClient().login('mama', `${parents.mama}\u0000junk`);
     assert.equal(nul.status, 400);
-    assert.ok(nul.ms < 500);
+    assert.equal(auditSince(mark)[0]?.detail?.pamCalled, false, 'no PAM call for a password with a NUL');
   });
 });
 
@@ -456,19 +457,23 @@ describe('cases 23/24: bursts of bad logins', () => {
     clearThrottle();
   });
 
-  /** Runs `burst` while probing /api/health and a static file; returns the slowest probe in ms. */
-  async function whileProbing<T>(burst: () => Promise<T>): Promise<{ result: T; slowest: number; probes: number }> {
+  /**
+   * Runs `burst` while probing /api/health and a static file, one after the other:
+   * every probe must answer 200 and the probes must keep coming while the burst
+   * runs (a server blocked by the burst answers none until it is over). How fast
+   * they answer is a figure for the bench (bench/login.ts), not a test: a timed
+   * assertion here failed on a loaded machine and proved nothing on an idle one.
+   */
+  async function whileProbing<T>(burst: () => Promise<T>): Promise<{ result: T; probes: number }> {
     const page = await request(env.panelUrl);
     const staticUrl = `${new URL(env.panelUrl).origin}${page.body.match(/\/panel\/_next\/static\/[^"']+\.(?:css|js)/)?.[0]}`;
     let done = false;
-    let slowest = 0;
     let probes = 0;
     const probe = (async () => {
       while (!done) {
         for (const url of [`${env.panelUrl}/api/health`, staticUrl]) {
           const res = await request(url);
           assert.equal(res.status, 200, url);
-          slowest = Math.max(slowest, res.ms);
           probes++;
         }
         await new Promise((r) => setTimeout(r, 50));
@@ -477,7 +482,7 @@ describe('cases 23/24: bursts of bad logins', () => {
     const result = await burst();
     done = true;
     await probe;
-    return { result, slowest, probes };
+    return { result, probes };
   }
 
   function assert429s(responses: TestResponse[]): void {
@@ -504,7 +509,7 @@ describe('cases 23/24: bursts of bad logins', () => {
 
   test('50 bad logins for one user: 429 with Retry-After, audited; the server stays responsive; the parent gets back in', async () => {
     const mark = lastAuditId();
-    const { result, slowest, probes } = await whileProbing(async () => {
+    const { result, probes } = await whileProbing(async () => {
       const all: TestResponse[] = [];
       for (let wave = 0; wave < 5; wave++) {
         all.push(...(await Promise.all(Array.from({ length: 10 }, () => new PanelClient().login('mama', `wrong-${wave}`)))));
@@ -513,8 +518,7 @@ describe('cases 23/24: bursts of bad logins', () => {
     });
     assert.equal(result.length, 50);
     assert429s(result);
-    assert.ok(probes >= 4, `probed ${probes} times`);
-    assert.ok(slowest < 500, `health and static answered in ${Math.round(slowest)} ms at worst`);
+    assert.ok(probes >= 4, `probed ${probes} times during the burst`);
     const audit = auditSince(mark);
     assert.ok(audit.filter((a) => a.action === 'login_throttled' && a.target === 'mama' && a.outcome === 'refused').length > 0);
     assert.equal(audit.filter((a) => a.target === 'mama').length, 50, 'every attempt audited');
@@ -526,7 +530,7 @@ describe('cases 23/24: bursts of bad logins', () => {
   test('50 bad logins over many users from one address: 429, audited; the server stays responsive; a parent gets back in', async () => {
     clearThrottle();
     const mark = lastAuditId();
-    const { result, slowest } = await whileProbing(async () => {
+    const { result, probes } = await whileProbing(async () => {
       const all: TestResponse[] = [];
       for (let wave = 0; wave < 5; wave++) {
         all.push(...(await Promise.all(Array.from({ length: 10 }, (_, i) => new PanelClient().login(`guess${wave}x${i}`, 'pw')))));
@@ -534,7 +538,7 @@ describe('cases 23/24: bursts of bad logins', () => {
       return all;
     });
     assert429s(result);
-    assert.ok(slowest < 500, `health and static answered in ${Math.round(slowest)} ms at worst`);
+    assert.ok(probes >= 4, `probed ${probes} times during the burst`);
     const throttled = auditSince(mark).filter((a) => a.action === 'login_throttled');
     assert.ok(throttled.length > 0);
     assert.ok(throttled.every((a) => a.client_address === '127.0.0.1'));
