@@ -54,7 +54,9 @@ if [ "${JH4F_FULL_INSIDE:-}" != 1 ]; then
     cp -a "$CACHE_DIR/." "$R$CACHE_DIR/"
   fi
   mkdir -p "$R/root"
-  git -C "$REPO" bundle create "$R/root/jupyterhub4family.bundle" HEAD 2>/dev/null
+  # HEAD and its branch, so the clone is on the branch as a family's clone of main is.
+  branch=$(git -C "$REPO" symbolic-ref -q --short HEAD || true)
+  git -C "$REPO" bundle create "$R/root/jupyterhub4family.bundle" HEAD ${branch:+"$branch"} 2>/dev/null
   echo "==> root unpacked ($((SECONDS - t0)) s); HEAD $(git -C "$REPO" rev-parse HEAD)"
   rc=0
   unshare --mount --uts --pid --fork --mount-proc --propagation private \
@@ -97,7 +99,7 @@ as_root apt-get update -q >/dev/null
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q git >/dev/null
 as_root update-ca-certificates >/dev/null
 step "git clone"
-as_root git clone -q /root/jupyterhub4family.bundle /root/jupyterhub4family
+as_root git -c init.defaultBranch=main -c advice.detachedHead=false clone -q /root/jupyterhub4family.bundle /root/jupyterhub4family
 as_root git -C /root/jupyterhub4family log --oneline -1
 t1=$SECONDS
 step "system/install.sh"
