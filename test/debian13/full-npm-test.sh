@@ -107,6 +107,15 @@ rc_setup=0
 as_root /bin/bash -c 'cd /root/jupyterhub4family && system/install.sh' || rc_setup=$?
 t2=$SECONDS
 echo "@@SETUP_RC $rc_setup ($((t2 - t1)) s)"
+# The acceptance's "after the first command": both answer by the machine's name, over
+# https checked against the certificates the set-up made.
+if [ "$rc_setup" = 0 ]; then
+  for url in "https://$HOSTNAME_D13:8000/hub/api /etc/jupyterhub4family/tls/cert.pem" \
+             "https://$HOSTNAME_D13:8010/panel/api/health /etc/jupyterhub-panel/tls/cert.pem"; do
+    set -- $url
+    echo "@@ANSWER $1 -> $(as_root curl -sS -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$2" "$1" 2>&1 || true)"
+  done
+fi
 rc_test=0
 if [ "$rc_setup" = 0 ]; then
   step "npm test"
