@@ -22,12 +22,15 @@
 # Caches: the host's /var/cache/jh4f-debootstrap (debootstrap roots and .debs of the
 # inner test/deb, test/systemd and test/debian13) is COPIED into the machine unless
 # JH4F_FULL_NO_CACHE=1 (then the inner suites debootstrap and download everything);
-# nothing of the host's is mounted writable into it.
+# the set-up's apt gets a copy of the cached .debs and npm a copy of root's ~/.npm;
+# nothing of the host's is mounted into it.
 #
 #   JH4F_FULL_KEEP=1   keep the work directory (the machine's root) afterwards
 # Prints the inner `npm test` output, the time of each step, and the closing line.
 set -euo pipefail
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# JH4F_FULL_REPO: the repository to clone, when this script runs from a copy (bash
+# reads a script as it goes: a copy outside the work tree is safe to commit next to).
+REPO=${JH4F_FULL_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 [ "$(id -u)" = 0 ] || { echo "run me as root: sudo bash test/debian13/full-npm-test.sh" >&2; exit 1; }
 
 CACHE_DIR=/var/cache/jh4f-debootstrap
@@ -52,6 +55,10 @@ if [ "${JH4F_FULL_INSIDE:-}" != 1 ]; then
   if [ "${JH4F_FULL_NO_CACHE:-}" != 1 ] && [ -d "$CACHE_DIR" ]; then
     mkdir -p "$R$CACHE_DIR"
     cp -a "$CACHE_DIR/." "$R$CACHE_DIR/"
+    # For the set-up's own downloads too: copies of the cached Debian 13 .debs and of
+    # root's npm cache (apt and npm check what they take from them).
+    cp -a "$CACHE_DIR/apt-archives-trixie-$ARCH/." "$R/var/cache/apt/archives/" 2>/dev/null || true
+    [ -d /root/.npm ] && cp -a /root/.npm "$R/root/.npm"
   fi
   mkdir -p "$R/root"
   # HEAD and its branch, so the clone is on the branch as a family's clone of main is.
