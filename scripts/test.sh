@@ -18,8 +18,11 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
 [ "$(id -u)" = 0 ] || { echo "npm test needs root: the sandbox uses mount namespaces, PAM and pkexec (sudo npm test)" >&2; exit 1; }
 
-# Test-only Debian packages, on top of what the set-up command installs.
-TEST_PACKAGES=(chromium screen cron iproute2 fonts-dejavu-core)
+# Test-only Debian packages, on top of what the set-up command installs. The tools of
+# test/deb, test/systemd and test/debian13 too: installed here, before the host
+# snapshot, not by those suites mid-run (on a fresh Debian 13, systemd-container's
+# polkit actions then showed up as a change to the host).
+TEST_PACKAGES=(chromium screen cron iproute2 fonts-dejavu-core git debootstrap lintian zstd systemd-container)
 missing=()
 for pkg in "${TEST_PACKAGES[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' || missing+=("$pkg")

@@ -76,6 +76,26 @@ install -d -m 1777 /run/lock /run/screen
 ip link set lo up 2>/dev/null || true
 say "private mounts over /etc /home /var /usr /run (state in $STATE)"
 
+# The README's order on a family machine is `system/install.sh`, then `npm test`: this
+# machine may already have the appliance set up (a family hub's configuration, the
+# panel's database, the hub's database). Each sandbox starts from the machine WITHOUT
+# that state, as its kind promises ("a machine without a hub", "a 1.0 seed machine"):
+# with /etc/jupyterhub4family still there, the set-up would take a seed machine for a
+# family one and start a second hub next to the seed hub. Removed in the overlays only
+# (every path is root's, below root-owned directories); the machine keeps all of it.
+forget_installed_appliance() {
+  local p removed=()
+  for p in /etc/jupyterhub4family /etc/jupyterhub-panel /var/lib/jupyterhub-panel \
+           /var/lib/jupyterhub4family /var/log/jupyterhub-panel /var/log/jupyterhub4family \
+           /var/lib/jupyterhub/jupyterhub.sqlite /var/lib/jupyterhub/jupyterhub_cookie_secret; do
+    [ -e "$p" ] || [ -L "$p" ] || continue
+    rm -rf --one-file-system -- "$p"
+    removed+=("$p")
+  done
+  [ "${#removed[@]}" -eq 0 ] || say "this machine has the appliance set up: its state hidden in the sandbox (${removed[*]})"
+}
+forget_installed_appliance
+
 # --- the family machine --------------------------------------------------------
 # JH4F_SANDBOX_HUB=family (default): a machine without a hub; the set-up command
 # sets up the family hub. JH4F_SANDBOX_HUB=seed: a jupyterhub4family 1.0 machine
