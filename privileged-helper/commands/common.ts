@@ -25,6 +25,20 @@ export function requireMembersGroup(state: SystemState): void {
   if (!state.group(MEMBERS_GROUP)) throw systemError(`the group ${MEMBERS_GROUP} does not exist`);
 }
 
+/**
+ * For work done as a member in their home (pip install, disk use): an unprotected
+ * member of jupyterhub with a home that is an absolute path other than /.
+ * `what` ends the refusal: "packages are only installed for family members".
+ */
+export function requireFamilyMemberWithHome(ctx: CommandContext, user: string, what: string): Account {
+  const state = readSystemState();
+  requireMembersGroup(state);
+  const account = requireUnprotectedAccount(ctx, state, user);
+  if (!state.isSupplementaryMember(user, MEMBERS_GROUP)) throw refused(`refused: ${user} is not a member of ${MEMBERS_GROUP}; ${what}`);
+  if (!account.home.startsWith('/') || account.home === '/') throw systemError(`${user} has no usable home directory`);
+  return account;
+}
+
 /** gpasswd -a|-d USER -- jupyterhub, retried while /etc/group is locked, then checked in /etc/group. */
 export function changeMembership(user: string, add: boolean): void {
   const r = runShadowTool(TOOLS.gpasswd, [add ? '-a' : '-d', user, '--', MEMBERS_GROUP]);

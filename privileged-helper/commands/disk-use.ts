@@ -5,12 +5,9 @@
 // members of jupyterhub.
 //
 // Answer: {"ok":true,"user":..,"bytes":N,"complete":bool,"unreadable":N,"seconds":S}.
-import { readSystemState } from '../accounts';
 import type { Command } from '../context';
-import { refused, systemError } from '../errors';
-import { MEMBERS_GROUP } from '../policy';
 import { runAgent } from '../run';
-import { requireMembersGroup, requireUnprotectedAccount, target } from './common';
+import { requireFamilyMemberWithHome, target } from './common';
 
 /** The agent's own du limit is 10 s; this bounds the agent as a whole. */
 const AGENT_TIMEOUT_MS = 15_000;
@@ -26,13 +23,7 @@ export const diskUse: Command = {
   },
   async run(ctx) {
     const user = target(ctx);
-    const state = readSystemState();
-    requireMembersGroup(state);
-    const account = requireUnprotectedAccount(ctx, state, user);
-    if (!state.isSupplementaryMember(user, MEMBERS_GROUP)) {
-      throw refused(`refused: ${user} is not a member of ${MEMBERS_GROUP}; disk use is only measured for family members`);
-    }
-    if (!account.home.startsWith('/') || account.home === '/') throw systemError(`${user} has no usable home directory`);
+    const account = requireFamilyMemberWithHome(ctx, user, 'disk use is only measured for family members');
     const home = account.home.replace(/\/+$/, '');
     const caller = ctx.watchCancel();
     try {

@@ -5,12 +5,10 @@
 // runuser with a clean environment (agent/install-packages.ts: pip, its job, the
 // packages configuration). Its progress lines (pip's own lines, unparsed) and its
 // last line are passed on; the caller's cancel ends the agent's stdin.
-import { readSystemState, type Account } from '../accounts';
+import type { Account } from '../accounts';
 import type { Command } from '../context';
-import { refused, systemError } from '../errors';
-import { MEMBERS_GROUP } from '../policy';
 import { runAgent } from '../run';
-import { requireMembersGroup, requireUnprotectedAccount, target } from './common';
+import { requireFamilyMemberWithHome, target } from './common';
 
 /** All of one install-packages run (lib/jobs.ts waits 32 min for the helper); the agent keeps to 30. */
 export const INSTALL_TIMEOUT_MS = 31 * 60_000;
@@ -39,13 +37,7 @@ export const installPackages: Command = {
   },
   async run(ctx) {
     const user = target(ctx);
-    const state = readSystemState();
-    requireMembersGroup(state);
-    const account = requireUnprotectedAccount(ctx, state, user);
-    if (!state.isSupplementaryMember(user, MEMBERS_GROUP)) {
-      throw refused(`refused: ${user} is not a member of ${MEMBERS_GROUP}; packages are only installed for family members`);
-    }
-    if (!account.home.startsWith('/') || account.home === '/') throw systemError(`${user} has no usable home directory`);
+    const account = requireFamilyMemberWithHome(ctx, user, 'packages are only installed for family members');
     ctx.releaseLock();
     const caller = ctx.watchCancel();
     try {

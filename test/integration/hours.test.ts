@@ -13,12 +13,13 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
+import { auditRows } from '../sandbox/audit-rows';
 import { kids, parents, requireSandboxHub } from '../sandbox/fixtures';
 import { helperAs } from '../sandbox/helper-call';
 import { HubVisitor, PanelClient, hubApi } from '../sandbox/http';
 
 const env = requireSandboxHub('family');
+const { lastAuditId, auditSince } = auditRows(env.db);
 const HOURS_FILE = '/etc/jupyterhub4family/hours.json';
 const HUB_LOG = '/var/log/jupyterhub4family/hub.log';
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -35,34 +36,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
   }
 }
 
-interface AuditRow {
-  id: number;
-  actor: string | null;
-  action: string;
-  target: string | null;
-  outcome: string;
-  error: string | null;
-  d: Record<string, any>;
-}
-function lastAuditId(): number {
-  const db = new Database(env.db, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT coalesce(max(id), 0) AS id FROM audit').get() as { id: number }).id;
-  } finally {
-    db.close();
-  }
-}
-function auditSince(id: number): AuditRow[] {
-  const db = new Database(env.db, { readonly: true, fileMustExist: true });
-  try {
-    const rows = db.prepare('SELECT id, actor, action, target, outcome, detail, error FROM audit WHERE id > ? ORDER BY id').all(id) as Array<
-      Omit<AuditRow, 'd'> & { detail: string | null }
-    >;
-    return rows.map(({ detail, ...r }) => ({ ...r, d: detail ? JSON.parse(detail) : {} }));
-  } finally {
-    db.close();
-  }
-}
 
 const hm = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 const today = () => DAYS[new Date().getDay()]!;

@@ -14,12 +14,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
+import { auditRows } from '../sandbox/audit-rows';
 import { parents, requireSandboxHub } from '../sandbox/fixtures';
 import { PanelClient, hubApi } from '../sandbox/http';
 
 // Fails (never skips) outside the sandbox.
 const env = requireSandboxHub('seed');
+const { lastAuditId, auditSince } = auditRows(env.db);
 const HUB_LOG = '/home/jupyterhub/bootstrap.log';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -39,34 +40,6 @@ async function annaServer(): Promise<{ ready: boolean; pending: string | null } 
   return u.json?.servers?.[''];
 }
 
-interface AuditRow {
-  id: number;
-  actor: string | null;
-  action: string;
-  target: string | null;
-  outcome: string;
-  error: string | null;
-  d: Record<string, unknown>;
-}
-function lastAuditId(): number {
-  const db = new Database(env.db, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT coalesce(max(id), 0) AS id FROM audit').get() as { id: number }).id;
-  } finally {
-    db.close();
-  }
-}
-function auditSince(id: number): AuditRow[] {
-  const db = new Database(env.db, { readonly: true, fileMustExist: true });
-  try {
-    const rows = db.prepare('SELECT id, actor, action, target, outcome, detail, error FROM audit WHERE id > ? ORDER BY id').all(id) as Array<
-      Omit<AuditRow, 'd'> & { detail: string | null }
-    >;
-    return rows.map(({ detail, ...r }) => ({ ...r, d: detail ? (JSON.parse(detail) as Record<string, unknown>) : {} }));
-  } finally {
-    db.close();
-  }
-}
 
 // ---- the panel -----------------------------------------------------------------------
 

@@ -16,12 +16,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
+import { auditRows } from '../sandbox/audit-rows';
 import { sandboxEnv } from '../sandbox/fixtures';
 import { PanelClient, request } from '../sandbox/http';
 
 assert.equal(process.env.JH4F_SANDBOX, '1', 'members.test.ts runs only inside the sandbox: sudo bash test/sandbox/run.sh node --conditions=react-server --import tsx --test test/integration/members.test.ts');
 const env = sandboxEnv();
+const { lastAuditId, auditSince } = auditRows(env.db);
 const HELPER_LOCK = '/run/jupyterhub-panel-helper.lock';
 
 // ---- system facts ------------------------------------------------------------------
@@ -45,34 +46,6 @@ function accountExists(user: string): boolean {
   }
 }
 
-interface AuditRow {
-  id: number;
-  actor: string | null;
-  action: string;
-  target: string | null;
-  outcome: string;
-  detail: string | null;
-  error: string | null;
-}
-function lastAuditId(): number {
-  const db = new Database(env.db, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT coalesce(max(id), 0) AS id FROM audit').get() as { id: number }).id;
-  } finally {
-    db.close();
-  }
-}
-function auditSince(id: number): Array<AuditRow & { d: Record<string, unknown> }> {
-  const db = new Database(env.db, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT id, actor, action, target, outcome, detail, error FROM audit WHERE id > ? ORDER BY id').all(id) as AuditRow[]).map((r) => ({
-      ...r,
-      d: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : {},
-    }));
-  } finally {
-    db.close();
-  }
-}
 /** The final (not "start") rows of an action on a target. */
 function finals(rows: ReturnType<typeof auditSince>, action: string, target?: string) {
   return rows.filter((r) => r.action === action && (target === undefined || r.target === target) && r.d.phase !== 'start');

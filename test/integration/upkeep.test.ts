@@ -15,13 +15,14 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
+import { auditRows } from '../sandbox/audit-rows';
 import { parents, requireSandboxHub } from '../sandbox/fixtures';
 import { helperAs } from '../sandbox/helper-call';
 import { PanelClient, hubApi } from '../sandbox/http';
 import { readPanelEnv, restartPanel, restorePanel } from '../sandbox/panel-control';
 
 const env = requireSandboxHub('family');
+const { lastAuditId, auditSince } = auditRows(env.db);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mama = new PanelClient();
 let originalPanelEnv = '';
@@ -36,31 +37,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
   }
 }
 
-interface AuditRow {
-  id: number;
-  actor: string | null;
-  action: string;
-  target: string | null;
-  outcome: string;
-  d: Record<string, unknown>;
-}
-function auditSince(id: number): AuditRow[] {
-  const db = new Database(env.db, { readonly: true, fileMustExist: true });
-  try {
-    const rows = db.prepare('SELECT id, actor, action, target, outcome, detail FROM audit WHERE id > ? ORDER BY id').all(id) as Array<Omit<AuditRow, 'd'> & { detail: string | null }>;
-    return rows.map(({ detail, ...r }) => ({ ...r, d: detail ? (JSON.parse(detail) as Record<string, unknown>) : {} }));
-  } finally {
-    db.close();
-  }
-}
-function lastAuditId(): number {
-  const db = new Database(env.db, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT coalesce(max(id), 0) AS id FROM audit').get() as { id: number }).id;
-  } finally {
-    db.close();
-  }
-}
 
 /** The server as the hub reports it (undefined: none). */
 async function server(user: string): Promise<{ ready: boolean; pending: string | null; last_activity: string | null } | undefined> {
