@@ -286,7 +286,14 @@ test('in German on a phone: the card reads in German and passes axe', async () =
     await p.goto(`${env.panelUrl}/`);
     await p.getByLabel(de.login.username).fill('papa');
     await p.getByLabel(de.login.password).fill('papa-pass-1');
+    // The login's answer first, so a failure here says what the panel answered (a
+    // clean-clone run once timed out waiting for the overview, and did not say why).
+    const answer = p.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST');
     await p.getByRole('button', { name: de.login.submit }).click();
+    const login = await answer;
+    if (login.status() !== 200) {
+      assert.fail(`papa's login answered ${login.status()}: ${await login.text().catch(() => '(the body is gone)')}`);
+    }
     await p.getByTestId('signed-in-as').waitFor();
     await p.goto(`${env.panelUrl}/family/card/${KID}`);
     await p.getByRole('heading', { name: format(de.card.pageHeading, { name: KID_NAME }), level: 1 }).waitFor();
