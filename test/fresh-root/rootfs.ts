@@ -33,8 +33,16 @@ export function printTimes() {
   log(`times (s): ${Object.entries(times).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
 }
 
-/** Runs a command, shows its output in the log, returns it; fails the test on a bad exit. */
-export function run(label: string, cmd: string, args: string[], opts: { env?: Record<string, string>; allowFail?: boolean; timeoutMs?: number } = {}) {
+/**
+ * Runs a command, shows its output in the log, returns it; fails the test on a bad
+ * exit. `quiet`: the output only when it failed (its last 20,000 characters).
+ */
+export function run(
+  label: string,
+  cmd: string,
+  args: string[],
+  opts: { env?: Record<string, string>; allowFail?: boolean; timeoutMs?: number; quiet?: boolean } = {},
+) {
   const started = Date.now();
   const r = spawnSync(cmd, args, {
     encoding: 'utf8',
@@ -45,7 +53,8 @@ export function run(label: string, cmd: string, args: string[], opts: { env?: Re
   times[label] = (times[label] ?? 0) + (Date.now() - started) / 1000;
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   log(`----- ${label}: ${cmd} ${args.join(' ')} (exit ${r.status}, ${times[label].toFixed(1)} s)`);
-  log(out);
+  if (!opts.quiet) log(out);
+  else if (r.status !== 0) log(out.length > 20_000 ? `...\n${out.slice(-20_000)}` : out);
   if (!opts.allowFail) assert.equal(r.status, 0, `${label} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''})`);
   return { status: r.status, out };
 }

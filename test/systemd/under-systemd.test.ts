@@ -17,25 +17,21 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { APT_ARCHIVES_CACHE, arch, CACHE_DIR, log, MIRROR, ROOTFS_TARBALL, run, SUITE, times, useCache } from '../fresh-root/rootfs';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const IN_ROOT = path.join(REPO, 'test/deb/in-root.sh');
 const PACKAGE = 'jupyterhub4family-panel';
-const SUITE = 'trixie';
-const MIRROR = process.env.JH4F_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
-const CACHE_DIR = '/var/cache/jh4f-debootstrap';
-const useCache = process.env.JH4F_DEB_NO_CACHE !== '1';
-const arch = spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim();
 const version = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version as string;
 const DEB = process.env.JH4F_DEB || path.join(REPO, 'dist', `${PACKAGE}_${version}_${arch}.deb`);
-const BASE_TARBALL = path.join(CACHE_DIR, `${SUITE}-${arch}-rootfs.tar.zst`);
+const BASE_TARBALL = ROOTFS_TARBALL;
 /** What the booted root needs on top of debootstrap's; the derived root's cache key. */
 const SYSTEMD_PACKAGES = ['systemd', 'systemd-sysv', 'dbus'];
 const SYSTEMD_TARBALL = path.join(
   CACHE_DIR,
   `${SUITE}-${arch}-systemd-${createHash('sha256').update(SYSTEMD_PACKAGES.join(' ')).digest('hex').slice(0, 12)}.tar.zst`,
 );
-const APT_ARCHIVES = path.join(CACHE_DIR, `apt-archives-${SUITE}-${arch}`);
+const APT_ARCHIVES = APT_ARCHIVES_CACHE;
 /** The whole boot, checks included; a hang can never block the test command longer. */
 const BOOT_TIMEOUT_S = 1500;
 
@@ -52,31 +48,11 @@ const CHECKS = [
 
 let work = '';
 let root = '';
-const times: Record<string, number> = {};
 const results = new Map<string, { ok: boolean; detail: string }>();
 let resultsText = '';
 let bootError = '';
 
-function log(text: string) {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-}
 
-/** Runs a command, shows its output, fails on a bad exit. */
-function run(label: string, cmd: string, args: string[], opts: { env?: Record<string, string>; allowFail?: boolean; timeoutMs?: number; quiet?: boolean } = {}) {
-  const started = Date.now();
-  const r = spawnSync(cmd, args, {
-    encoding: 'utf8',
-    env: { ...process.env, ...opts.env },
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: opts.timeoutMs ?? 20 * 60_000,
-  });
-  times[label] = (times[label] ?? 0) + (Date.now() - started) / 1000;
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  log(`----- ${label}: ${cmd} ${args.join(' ')} (exit ${r.status}, ${times[label].toFixed(1)} s)`);
-  if (!opts.quiet || r.status !== 0) log(out.length > 20_000 ? `...\n${out.slice(-20_000)}` : out);
-  if (!opts.allowFail) assert.equal(r.status, 0, `${label} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''})`);
-  return { status: r.status, out };
-}
 
 function extract(tarball: string) {
   run(`extract ${path.basename(tarball)}`, 'tar', ['--zstd', '-xpf', tarball, '-C', root, '--numeric-owner']);
