@@ -9,13 +9,14 @@ import 'server-only';
 // A proxy or middleware is never the guard: each handler is a public endpoint.
 import { z } from 'zod';
 import { CLIENT_ADDRESS_HEADER, MAX_BODY_BYTES } from './constants';
-import { helperErrorMessage, PublicError } from './errors';
-import { HelperError } from './helper-client';
+import { PublicError } from './errors';
+import { publicErrorOf } from './http/public-error-of';
 import { pickLocale } from './i18n/locale';
 import type { Locale } from './i18n/messages';
 import { panelOrigins } from './panel-origins';
 import { checkContentType, checkHost, checkOrigin, parseJsonBody } from './request-checks';
 import { clearSessionCookie, resolveSession, tokensFromCookieHeader, type Session } from './session';
+import type { Actor } from './store/audited';
 import { fieldProblems } from './validation';
 
 export interface RequestContext {
@@ -29,6 +30,8 @@ type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
 
 export interface GuardedContext<I, P = undefined> extends RequestContext {
   session: Session;
+  /** The signed-in parent as the audit log names them (the session's user and the client's address). */
+  actor: Actor;
   input: I;
   params: P;
 }
@@ -57,22 +60,28 @@ function log(message: string): void {
   process.stderr.write(`${new Date().toISOString()} ${message}\n`);
 }
 
-/** Any thrown value -> the JSON error response the client may see. */
+/**
+ * Any thrown value -> the JSON error response the client may see: every error
+ * goes through the one table (lib/http/error-table.ts) for its status and message.
+ */
 export function errorResponse(error: unknown, locale: Locale, extraHeaders: Record<string, string> = {}): Response {
-  if (error instanceof PublicError) {
-    const headers: Record<string, string> = { ...extraHeaders };
-    if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-    if (error.cause) log(`${error.code}: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : String(error.cause)}`);
-    const body: Record<string, unknown> = { error: error.code, message: error.localized(locale) };
-    if (error.fields) body.fields = error.fields;
-    return json(body, { status: error.httpStatus, headers });
+  const e = publicErrorOf(error);
+  const headers: Record<string, string> = { ...extraHeaders };
+  if (e.retryAfterSeconds !== undefined) headers['retry-after'] = String(e.retryAfterSeconds);
+  if (e.httpStatus >= 500 || e.cause) {
+    const cause = e.cause instanceof Error ? (e.cause.stack ?? e.cause.message) : e.cause === undefined ? '' : String(e.cause);
+    log(`${e.code}: ${e.message}${cause && !cause.includes(e.message) ? ` (${cause})` : ''}`);
   }
-  if (error instanceof HelperError) {
-    log(`helper ${error.code}: ${error.message}`);
-    return json({ error: error.code, message: helperErrorMessage(error.code, locale) }, { status: error.httpStatus, headers: extraHeaders });
-  }
-  log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return errorResponse(new PublicError('internal'), locale, extraHeaders);
+  const body: Record<string, unknown> = { error: e.code, message: e.localized(locale) };
+  if (e.fields) body.fields = e.fields;
+  if (e.step) body.step = e.step;
+  if (e.accountExists !== null) body.accountExists = e.accountExists;
+  return json(body, { status: e.httpStatus, headers });
+}
+
+/** The actor of a guarded request: who the session belongs to, from where. */
+export function actorOf(session: Session, clientAddress: string): Actor {
+  return { username: session.username, clientAddress };
 }
 
 function requestContext(request: Request): RequestContext {
@@ -151,7 +160,7 @@ export function guarded<B extends z.ZodType | null = null, P extends z.ZodType |
       const params = await parseParams(spec.params, routeContext);
       const body = await readBody(request);
       const input = (spec.body ? parseWith(spec.body, body) : undefined) as Infer<B>;
-      return toResponse(await handler({ ...base, session, input, params }));
+      return toResponse(await handler({ ...base, session, actor: actorOf(session, base.clientAddress), input, params }));
     } catch (error) {
       return failure(error, request, base.locale);
     }
@@ -172,7 +181,7 @@ export function guardedRead<Q extends z.ZodType | null = null, P extends z.ZodTy
       const params = await parseParams(spec.params, routeContext);
       const query = Object.fromEntries(new URL(request.url).searchParams);
       const input = (spec.query ? parseWith(spec.query, query) : undefined) as Infer<Q>;
-      return toResponse(await handler({ ...base, session, input, params }));
+      return toResponse(await handler({ ...base, session, actor: actorOf(session, base.clientAddress), input, params }));
     } catch (error) {
       return failure(error, request, base.locale);
     }

@@ -2,7 +2,7 @@ import 'server-only';
 // The only place the panel talks to the root helper: one request per connection
 // to the helper's socket (privileged-helper/serve.ts; root:jupyterhub-panel 0660,
 // so only this account can connect), an argument array, a timeout, JSON-line
-// parsing, and one table from exit code to a typed error. Contract:
+// parsing, and the shared table from exit code to an error code. Contract:
 // docs/ARCHITECTURE.md "Helper command contract", privileged-helper/README.md.
 import net from 'node:net';
 import { fullNameProblem, isValidUsername } from './names';
@@ -27,9 +27,14 @@ export type HelperCommand =
   | 'disk-use'
   | 'set-hours';
 
-// The error codes and their tables are pure data shared with client components.
-export { EXIT_CODE_TABLE, HTTP_STATUS, type HelperErrorCode } from './helper-errors';
-import { EXIT_CODE_TABLE, HTTP_STATUS, type HelperErrorCode } from './helper-errors';
+// The exit-code table is shared with the helper (lib/shared/exit-codes.ts); what
+// each code means for the answer and the audit row is lib/http/error-table.ts.
+export { EXIT_CODE_TABLE } from './shared/exit-codes';
+import { EXIT_CODE_TABLE, type HelperExitErrorCode } from './shared/exit-codes';
+import { PublicError } from './errors';
+
+/** What a helper call can end with: the helper's own codes and the client's (polkit, socket, timeout). */
+export type HelperErrorCode = HelperExitErrorCode | 'not_authorized' | 'unavailable' | 'timeout';
 
 const NOT_AUTHORIZED_MESSAGE =
   `the panel may not connect to its helper (${HELPER_SOCKET} refused it): the socket must be root:jupyterhub-panel 0660 ` +
@@ -38,18 +43,20 @@ const UNAVAILABLE_MESSAGE =
   `the panel's helper service is not running (${HELPER_SOCKET}): check jupyterhub-panel-helper.socket ` +
   '(systemctl status jupyterhub-panel-helper.socket), or run the set-up command again where no systemd runs.';
 
-export class HelperError extends Error {
-  readonly code: HelperErrorCode;
-  readonly httpStatus: number;
-  readonly exitCode: number | null;
-  constructor(code: HelperErrorCode, message: string, exitCode: number | null = null) {
-    super(message);
-    this.name = 'HelperError';
-    this.code = code;
-    this.httpStatus = HTTP_STATUS[code];
-    this.exitCode = exitCode;
-  }
+/**
+ * A failed helper call as the one error class; `message` is the helper's own
+ * sentence (server log and audit row), the client sees the catalog's text.
+ */
+export function helperError(code: HelperErrorCode, message: string, exitCode: number | null = null): PublicError {
+  return new PublicError(code, { logText: message, exitCode });
 }
+
+/**
+ * The one error class under the name the rest of the panel knew helper failures
+ * by (lib/disk-use.ts, lib/hub-health.ts check `instanceof HelperError`); the lead
+ * renames those at the move to lib/helper/.
+ */
+export { PublicError as HelperError };
 
 export type HelperResult = { ok: true } & Record<string, unknown>;
 type HelperFailureLine = { ok: false; error: string; message: string };
@@ -118,24 +125,24 @@ export function errorForExit(
   signal: NodeJS.Signals | null,
   parsed: Pick<ParsedHelperOutput, 'result'>,
   stderr = '',
-): HelperError | null {
+): PublicError | null {
   if (exitCode === 0) {
     if (parsed.result?.ok === true) return null;
-    return new HelperError('system_error', 'the helper exited 0 without a result line', 0);
+    return helperError('system_error', 'the helper exited 0 without a result line', 0);
   }
   if (exitCode === null) {
-    return new HelperError('system_error', `the helper was ended by ${signal ?? 'a signal'}`, null);
+    return helperError('system_error', `the helper was ended by ${signal ?? 'a signal'}`, null);
   }
   const code = EXIT_CODE_TABLE[exitCode] ?? 'system_error';
   if (code === 'not_authorized') {
     const detail = stderr.trim().split('\n').at(-1)?.slice(0, 200);
-    return new HelperError(code, detail ? `${NOT_AUTHORIZED_MESSAGE} (pkexec: ${detail})` : NOT_AUTHORIZED_MESSAGE, exitCode);
+    return helperError(code, detail ? `${NOT_AUTHORIZED_MESSAGE} (pkexec: ${detail})` : NOT_AUTHORIZED_MESSAGE, exitCode);
   }
   const helperMessage = parsed.result && parsed.result.ok === false ? parsed.result.message : '';
   const fallback = EXIT_CODE_TABLE[exitCode]
     ? `the helper failed: ${code}`
     : `the helper exited with unexpected code ${exitCode}`;
-  return new HelperError(code, helperMessage || fallback, exitCode);
+  return helperError(code, helperMessage || fallback, exitCode);
 }
 
 export interface RunHelperOptions {
@@ -154,7 +161,7 @@ export interface RunHelperOptions {
 
 /**
  * Run one helper command over the helper's socket. Resolves with the result
- * line; rejects with HelperError. On timeout or cancel the connection is
+ * line; rejects with PublicError (a helper code). On timeout or cancel the connection is
  * closed, which the helper takes as "stop" for long commands (install-packages);
  * it bounds its own waits (lock 10 s, each tool 30 s) for the others.
  */
@@ -169,7 +176,7 @@ export function runHelper(
     let stdout = '';
     let pending = '';
     let done = false;
-    const finish = (err: HelperError | null, value?: HelperResult) => {
+    const finish = (err: PublicError | null, value?: HelperResult) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -179,7 +186,7 @@ export function runHelper(
       else resolve(value!);
     };
     const timer = setTimeout(() => {
-      finish(new HelperError('timeout', `the helper did not answer within ${Math.round(timeoutMs / 1000)} s (${command})`));
+      finish(helperError('timeout', `the helper did not answer within ${Math.round(timeoutMs / 1000)} s (${command})`));
     }, timeoutMs);
     // Cancel: close our sending side. The helper stops the command, ends what it
     // started, then answers and closes; the answer says cancelled.
@@ -222,14 +229,14 @@ export function runHelper(
     sock.on('end', () => sock.end());
     sock.on('error', (e) => {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM') finish(new HelperError('not_authorized', NOT_AUTHORIZED_MESSAGE));
-      else if (code === 'ENOENT' || code === 'ECONNREFUSED') finish(new HelperError('unavailable', UNAVAILABLE_MESSAGE));
-      else finish(new HelperError('system_error', `the connection to the helper failed: ${code ?? e.message}`));
+      if (code === 'EACCES' || code === 'EPERM') finish(helperError('not_authorized', NOT_AUTHORIZED_MESSAGE));
+      else if (code === 'ENOENT' || code === 'ECONNREFUSED') finish(helperError('unavailable', UNAVAILABLE_MESSAGE));
+      else finish(helperError('system_error', `the connection to the helper failed: ${code ?? e.message}`));
     });
     sock.on('close', () => {
       if (done) return;
       const parsed = parseHelperOutput(stdout);
-      if (!parsed.result) return finish(new HelperError('system_error', 'the helper closed the connection without an answer'));
+      if (!parsed.result) return finish(helperError('system_error', 'the helper closed the connection without an answer'));
       // The last line carries the contract's exit code, which decides the error (one table).
       const raw = parseHelperLine(stdout.trimEnd().split('\n').at(-1) ?? '');
       const exitCode = typeof raw?.exitCode === 'number' ? raw.exitCode : parsed.result.ok === true ? 0 : 8;
@@ -251,12 +258,12 @@ export interface ChangeResult {
 }
 
 function checkUsername(user: string, what = 'user name'): void {
-  if (!isValidUsername(user)) throw new HelperError('invalid_name', `invalid ${what}`);
+  if (!isValidUsername(user)) throw helperError('invalid_name', `invalid ${what}`);
 }
 
 function checkPassword(password: string): void {
   if (password.length === 0 || /[\n\r\0]/.test(password)) {
-    throw new HelperError('usage', 'the password must be one non-empty line without NUL');
+    throw helperError('usage', 'the password must be one non-empty line without NUL');
   }
 }
 
@@ -286,7 +293,7 @@ export async function createUser(
   checkUsername(user);
   checkUsername(actor, 'actor');
   if (fullName !== null && fullNameProblem(fullName)) {
-    throw new HelperError('invalid_name', fullNameProblem(fullName)!);
+    throw helperError('invalid_name', fullNameProblem(fullName)!);
   }
   checkPassword(password);
   const args = [user, ...(fullName !== null ? ['--full-name', fullName] : []), '--actor', actor];

@@ -4,33 +4,23 @@ import 'server-only';
 // bedtime (a parent's button) or when their hours end (the scheduler, actor
 // "(system)": not a valid user name, so never mistaken for a person). Every
 // change and every stop is audited: hours_set, bedtime, hours_stop.
-import { audit, type AuditOutcome } from './audit';
+import { audit } from './audit';
 import { ADMIN_GROUP } from './constants';
-import { HelperError, runHelper, type HelperErrorCode } from './helper-client';
+import { PublicError } from './errors';
+import { runHelper } from './helper-client';
 import * as hub from './hub-client';
 import { invalidateHubReport } from './hub-health';
 import { entryAllows, entryOf, hoursToJson, HoursError, parseHours, type HoursEntry } from './hours';
 import { readHoursFile } from './hours-file';
 import { isValidUsername } from './names';
+import { publicErrorOf } from './http/public-error-of';
+import { audited, errorText, outcomeOf, refuse, type Actor } from './store/audited';
 import { snapshot } from './unix-accounts';
 
-export interface Actor {
-  username: string;
-  clientAddress?: string | null;
-}
+export type { Actor } from './store/audited';
 
 /** The audit actor of automatic stops. */
 export const SYSTEM_ACTOR = '(system)';
-
-const REFUSED: ReadonlySet<HelperErrorCode> = new Set(['protected_account', 'invalid_name', 'no_such_user', 'usage', 'conflict', 'not_authorized']);
-
-/** Bad hours from the browser: refused before the helper, and audited like the helper's refusals. */
-export class HoursInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HoursInputError';
-  }
-}
 
 /** A kid's hours as the family page shows them. */
 export function hoursOf(user: string): HoursEntry {
@@ -39,28 +29,23 @@ export function hoursOf(user: string): HoursEntry {
   return entryOf(state.kind === 'ok' ? state.file : null, user);
 }
 
+/** Bad hours from the browser are refused (400 invalid_hours, audited) before the helper is called. */
 export async function setKidHours(actor: Actor, user: string, raw: unknown): Promise<{ user: string; changed: boolean; hours: unknown }> {
-  const base = { actor: actor.username, action: 'hours_set' as const, target: isValidUsername(user) ? user : null, clientAddress: actor.clientAddress ?? null };
+  const target = isValidUsername(user) ? user : null;
   let arg: string;
   try {
     if (!isValidUsername(user)) throw new HoursError('invalid user name');
     const hours = parseHours(raw);
     arg = hours === null ? 'always' : JSON.stringify(hoursToJson(hours));
   } catch (e) {
-    audit.record({ ...base, outcome: 'refused', detail: { phase: 'done' }, error: (e as Error).message });
-    throw new HoursInputError((e as Error).message);
+    if (!(e instanceof HoursError)) throw e;
+    return refuse(actor, 'hours_set', target, new PublicError('invalid_hours', { detail: e.message, logText: e.message }), { phase: 'done' });
   }
-  audit.record({ ...base, outcome: 'ok', detail: { phase: 'start', hours: arg } });
-  try {
-    const r = await runHelper('set-hours', [user, '--hours', arg, '--actor', actor.username], { timeoutMs: 30_000 });
-    audit.record({ ...base, outcome: 'ok', detail: { phase: 'done', changed: r.changed === true, hours: arg } });
-    return { user, changed: r.changed === true, hours: r.hours };
-  } catch (error) {
-    const outcome: AuditOutcome = error instanceof HelperError && REFUSED.has(error.code) ? 'refused' : 'failed';
-    const text = error instanceof HelperError ? `${error.code}: ${error.message}` : String(error);
-    audit.record({ ...base, outcome, detail: { phase: 'done', hours: arg }, error: text });
-    throw error;
-  }
+  const r = await audited(actor, 'hours_set', target, () => runHelper('set-hours', [user, '--hours', arg, '--actor', actor.username], { timeoutMs: 30_000 }), {
+    detail: { hours: arg },
+    summary: (result) => ({ changed: result.changed === true }),
+  });
+  return { user, changed: r.changed === true, hours: r.hours };
 }
 
 interface Stopped {
@@ -92,7 +77,9 @@ async function runningByRole(): Promise<{ kids: string[]; parents: string[] }> {
 
 /** "Bedtime now": stop every running server of everyone who is not a parent. */
 export async function bedtimeNow(actor: Actor): Promise<{ stopped: Stopped[]; failed: { user: string; error: string }[]; parentsLeft: string[] }> {
-  const base = { actor: actor.username, action: 'bedtime' as const, target: null, clientAddress: actor.clientAddress ?? null };
+  // Not audited(): a bedtime that reached the hub but could not stop some servers
+  // answers 200 with who failed, and its done row says failed.
+  const base = { actor: actor.username, action: 'bedtime' as const, target: null, clientAddress: actor.clientAddress };
   audit.record({ ...base, outcome: 'ok', detail: { phase: 'start' } });
   try {
     const { kids, parents } = await runningByRole();
@@ -105,9 +92,9 @@ export async function bedtimeNow(actor: Actor): Promise<{ stopped: Stopped[]; fa
     });
     return { ...r, parentsLeft: parents };
   } catch (error) {
-    const outcome: AuditOutcome = error instanceof hub.HubError && (error.kind === 'no_token' || error.kind === 'unauthorized') ? 'refused' : 'failed';
-    audit.record({ ...base, outcome, detail: { phase: 'done' }, error: error instanceof Error ? error.message : String(error) });
-    throw error;
+    const e = publicErrorOf(error);
+    audit.record({ ...base, outcome: outcomeOf(e), detail: { phase: 'done', code: e.code }, error: errorText(e) });
+    throw e;
   } finally {
     invalidateHubReport();
   }

@@ -4,48 +4,27 @@ import 'server-only';
 // and after (hub_connect, hub_restart, server_stop), success and failure alike,
 // and drops the cached health report so the next read shows the new state.
 import { execFile } from 'node:child_process';
-import { audit, type AuditAction, type AuditOutcome } from './audit';
-import { HelperError, runHelper, type HelperErrorCode } from './helper-client';
+import type { AuditAction } from './audit';
+import { PublicError } from './errors';
+import { helperError, runHelper } from './helper-client';
 import * as hub from './hub-client';
 import { invalidateHubReport } from './hub-health';
 import { detectHubKind, FAMILY_HUB_UNIT } from './hub-kind';
 import { isValidUsername } from './names';
+import { audited as auditedCall, type Actor } from './store/audited';
 
-export interface Actor {
-  username: string;
-  clientAddress?: string | null;
-}
+export type { Actor } from './store/audited';
 
-const REFUSED: ReadonlySet<HelperErrorCode> = new Set(['protected_account', 'invalid_name', 'not_authorized']);
-
-function outcomeOf(error: unknown): AuditOutcome {
-  if (error instanceof HelperError && REFUSED.has(error.code)) return 'refused';
-  if (error instanceof hub.HubError && (error.kind === 'unauthorized' || error.kind === 'no_token')) return 'refused';
-  return 'failed';
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof HelperError) return `${error.code}: ${error.message}`;
-  if (error instanceof hub.HubError) return `${error.kind}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}
-
+/** audited() of lib/store/audited.ts, then the cached health report is dropped: the next read shows the new state. */
 async function audited<T extends Record<string, unknown>>(
   actor: Actor,
   action: AuditAction,
   target: string | null,
   call: () => Promise<T>,
-  summary: (r: T) => Record<string, unknown> = () => ({}),
+  summary: (r: T) => Record<string, unknown>,
 ): Promise<T> {
-  const base = { actor: actor.username, action, target, clientAddress: actor.clientAddress ?? null };
-  audit.record({ ...base, outcome: 'ok', detail: { phase: 'start' } });
   try {
-    const result = await call();
-    audit.record({ ...base, outcome: 'ok', detail: { phase: 'done', ...summary(result) } });
-    return result;
-  } catch (error) {
-    audit.record({ ...base, outcome: outcomeOf(error), detail: { phase: 'done' }, error: errorText(error) });
-    throw error;
+    return await auditedCall(actor, action, target, call, { summary });
   } finally {
     invalidateHubReport();
   }
@@ -75,7 +54,7 @@ const SYSTEMCTL = '/usr/bin/systemctl';
 function systemctl(args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(SYSTEMCTL, args, { timeout: timeoutMs, env: { PATH: '/usr/bin:/bin', LANG: 'C' } as unknown as NodeJS.ProcessEnv }, (error, stdout, stderr) => {
-      if (error) reject(new HelperError('system_error', `systemctl ${args.join(' ')}: ${stderr.trim().split('\n').at(-1) || error.message}`));
+      if (error) reject(helperError('system_error', `systemctl ${args.join(' ')}: ${stderr.trim().split('\n').at(-1) || error.message}`));
       else resolve(stdout);
     });
   });
@@ -89,6 +68,6 @@ async function restartUnit(): Promise<Record<string, unknown>> {
 }
 
 export function stopMemberServer(actor: Actor, user: string) {
-  if (!isValidUsername(user)) throw new hub.HubError('http', 'invalid user name', 400);
+  if (!isValidUsername(user)) throw new PublicError('invalid_name', { values: { user } });
   return audited(actor, 'server_stop', user, async () => ({ ...(await hub.stopServer(user)) }), (r) => ({ stopped: r.stopped, pending: r.pending }));
 }

@@ -15,15 +15,20 @@ import 'server-only';
 // - Bounded: at most MAX_EVENTS progress events per job (in order) and the last
 //   LOG_TAIL_LINES lines of pip's output.
 // - Audit: packages_install "start" when the job is created (outcome ok), and one
-//   final row when it ends (ok / failed with the error / refused). Both are
-//   written before anything else happens, so a crash loses neither.
+//   final row when it ends (ok, or the error table's refused / failed; a cancel
+//   is failed: the job ended without its work done). Both are written before
+//   anything else happens, so a crash loses neither. The job outlives the request,
+//   so its two rows are written here rather than by lib/store/audited.ts's audited(),
+//   with the same outcome rule (outcomeOf).
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { accountFacts } from './account-policy';
 import { audit, type AuditOutcome } from './audit';
 import { db } from './db';
-import { FamilyError } from './family-errors';
-import { HelperError, runHelper, type HelperResult } from './helper-client';
+import { PublicError } from './errors';
+import { runHelper, type HelperResult } from './helper-client';
+import { publicErrorOf } from './http/public-error-of';
+import { errorText, outcomeOf, refuse, type Actor } from './store/audited';
 import { progressFromPipLine } from './pip-output';
 import {
   FINAL_STATES,
@@ -44,10 +49,8 @@ export const LOG_TAIL_LINES = 50;
 /** The helper bounds pip to 30 min; the panel waits a little longer for its answer. */
 export const HELPER_TIMEOUT_MS = 32 * 60_000;
 
-export interface JobActor {
-  username: string;
-  clientAddress?: string | null;
-}
+/** The parent who started, retried or cancelled a job. */
+export type JobActor = Actor;
 
 /** Live messages of one job (the SSE route listens). */
 export type JobMessage =
@@ -225,32 +228,19 @@ function auditEnd(job: JobView, outcome: AuditOutcome, error: string | null, act
   });
 }
 
-/** The panel's own refusal before any job exists (good messages; the helper decides again). */
-function refuse(actor: JobActor, target: string, error: FamilyError): never {
-  audit.record({
-    actor: actor.username,
-    action: 'packages_install',
-    target,
-    outcome: 'refused',
-    detail: { checkedBy: 'panel', code: error.code, ...(error.reason ? { reason: error.reason } : {}) },
-    error: `${error.code}: ${error.reason ?? error.message}`,
-    clientAddress: actor.clientAddress ?? null,
-  });
-  throw error;
-}
-
+/** The panel's own checks before any job exists (good messages; the helper decides again). Refusals are audited. */
 function checkTarget(actor: JobActor, target: unknown): string {
+  const no = (user: string, error: PublicError): never => refuse(actor, 'packages_install', user, error);
   if (!isValidUsername(target)) {
-    const shown = typeof target === 'string' ? target : JSON.stringify(target ?? null);
-    refuse(actor, shown, new FamilyError('invalid_name', { reason: 'invalid_name', values: { problem: 'invalid' } }));
+    no(typeof target === 'string' ? target : JSON.stringify(target ?? null), new PublicError('invalid_name', { values: { problem: 'invalid' } }));
   }
   const user = target as string;
   const facts = accountFacts(user);
-  if (!facts.exists) refuse(actor, user, new FamilyError('no_such_user', { reason: 'no_such_user', values: { user } }));
+  if (!facts.exists) no(user, new PublicError('no_such_user', { values: { user } }));
   if (facts.protectedReason) {
-    refuse(actor, user, new FamilyError('protected_account', { reason: 'protected', values: { user, protectedReason: facts.protectedReason } }));
+    no(user, new PublicError('protected_account', { reason: 'protected', values: { user, protectedReason: facts.protectedReason } }));
   }
-  if (!facts.member) refuse(actor, user, new FamilyError('protected_account', { reason: 'not_member', values: { user } }));
+  if (!facts.member) no(user, new PublicError('protected_account', { reason: 'not_member', values: { user } }));
   return user;
 }
 
@@ -290,18 +280,16 @@ export function startInstall(actor: JobActor, rawTarget: unknown): { job: JobVie
   return { job: insertJob(actor, user, null), existing: false };
 }
 
-export class JobError extends Error {
-  constructor(readonly code: 'not_found' | 'conflict') {
-    super(code);
-    this.name = 'JobError';
-  }
-}
+/** A job id that is not (or no longer) known: 404. */
+export const jobNotFound = (): PublicError => new PublicError('not_found', { reason: 'job_not_found' });
+/** A job whose state does not allow the change (retry a running one, cancel a finished one): 409. */
+const jobState = (): PublicError => new PublicError('conflict', { reason: 'job_state' });
 
 /** Retry a failed, cancelled or interrupted job: a new job linked to it. */
 export function retryJob(actor: JobActor, id: string): JobView {
   const old = getJob(id);
-  if (!old) throw new JobError('not_found');
-  if (!RETRYABLE_STATES.has(old.state)) throw new JobError('conflict');
+  if (!old) throw jobNotFound();
+  if (!RETRYABLE_STATES.has(old.state)) throw jobState();
   const user = checkTarget(actor, old.target);
   return insertJob(actor, user, old.id);
 }
@@ -309,7 +297,7 @@ export function retryJob(actor: JobActor, id: string): JobView {
 /** Cancel a queued or running job. A finished one: conflict. */
 export function cancelJob(actor: JobActor, id: string): JobView {
   const job = getJob(id);
-  if (!job) throw new JobError('not_found');
+  if (!job) throw jobNotFound();
   const r = rt();
   const controller = r.running.get(id);
   if (controller) {
@@ -323,7 +311,7 @@ export function cancelJob(actor: JobActor, id: string): JobView {
     publish(id, { type: 'end', job: ended });
     return ended;
   }
-  throw new JobError('conflict');
+  throw jobState();
 }
 
 function finish(id: string, state: JobState, fields: { result?: unknown; error?: string | null; summary?: ProgressSummary; logTail?: string[] }): JobView {
@@ -411,13 +399,12 @@ async function run(job: JobView): Promise<void> {
     ended = finish(job.id, 'succeeded', { result: { installed, skipped, changed: result.changed === true }, summary, logTail });
     auditEnd(ended, 'ok', null, null);
   } catch (error) {
-    const e = error instanceof HelperError ? error : new HelperError('system_error', error instanceof Error ? error.message : String(error));
+    const e = publicErrorOf(error);
     const cancelled = controller.signal.aborted;
     const state: JobState = cancelled ? 'cancelled' : 'failed';
-    const message = cancelled ? `cancelled: ${e.message}` : `${e.code}: ${e.message}`;
+    const message = cancelled ? `cancelled: ${e.message}` : errorText(e);
     ended = finish(job.id, state, { error: message, summary, logTail });
-    const outcome: AuditOutcome = !cancelled && ['invalid_name', 'no_such_user', 'protected_account'].includes(e.code) ? 'refused' : 'failed';
-    auditEnd(ended, outcome, message, null);
+    auditEnd(ended, cancelled ? 'failed' : outcomeOf(e), message, null);
   } finally {
     r.running.delete(job.id);
   }

@@ -1,8 +1,8 @@
 import 'server-only';
 // The family use cases: list, add, remove, onboard a kid, reset a password.
 // Every privileged call goes through lib/helper-client.ts and is audited before
-// (detail.phase "start") and after (ok / failed / refused, with the helper's
-// error code; never a password). The helper decides, under its lock; the
+// (detail.phase "start") and after (ok, or the error table's refused / failed,
+// with the error code; never a password) by lib/store/audited.ts. The helper decides, under its lock; the
 // panel's own checks (lib/account-policy.ts) only make the messages precise.
 // Reading the family needs no root: the group, accounts and lock state come from
 // the account files (lib/unix-accounts.ts), "protected" from the helper's rule as
@@ -20,11 +20,11 @@ import {
   type PolicyView,
   type ProtectedReason,
 } from './account-policy';
-import { audit, type AuditAction, type AuditOutcome } from './audit';
-import { FamilyError, type OnboardStep } from './family-errors';
+import { audit, type AuditAction } from './audit';
+import { PublicError, type OnboardStep } from './errors';
 import * as helper from './helper-client';
 import * as hubClient from './hub-client';
-import { HelperError, type HelperErrorCode } from './helper-client';
+import { audited, errorText, outcomeOf, refuse, type Actor } from './store/audited';
 import { installedPackagesOf } from './jobs';
 import { fullNameProblem, isValidUsername, usernameProblem } from './names';
 import { foldForSearch } from './search-text';
@@ -33,11 +33,7 @@ import { ACCESS_GROUP, ADMIN_GROUP } from './constants';
 import { suggestPassphrase } from './passphrase';
 import { suggestUsername } from './username-suggest';
 
-export interface Actor {
-  /** The signed-in parent. */
-  username: string;
-  clientAddress?: string | null;
-}
+export type { Actor } from './store/audited';
 
 export interface HubServerState {
   /** A server of this user is running (or starting/stopping). */
@@ -134,75 +130,33 @@ export function setHubPort(port: HubPort | null): void {
   else delete hubHolder[HUB_KEY];
 }
 
-// ---- auditing -----------------------------------------------------------------
-
-const REFUSALS: ReadonlySet<HelperErrorCode> = new Set(['invalid_name', 'no_such_user', 'protected_account', 'conflict']);
-
-function outcomeOf(code: HelperErrorCode): AuditOutcome {
-  return REFUSALS.has(code) ? 'refused' : 'failed';
-}
-
-function asHelperError(error: unknown): HelperError {
-  if (error instanceof HelperError) return error;
-  return new HelperError('system_error', error instanceof Error ? error.message : String(error));
-}
-
-/**
- * One privileged call with its two audit rows. The "start" row is written
- * before the helper runs, so a call that never returns still leaves a trace.
- */
-async function audited<T extends { changed?: boolean }>(
-  actor: Actor,
-  action: AuditAction,
-  target: string,
-  detail: Record<string, unknown>,
-  call: () => Promise<T>,
-): Promise<T> {
-  const base = { actor: actor.username, action, target, clientAddress: actor.clientAddress ?? null };
-  audit.record({ ...base, outcome: 'ok', detail: { ...detail, phase: 'start' } });
-  try {
-    const result = await call();
-    audit.record({ ...base, outcome: 'ok', detail: { ...detail, phase: 'done', changed: result.changed ?? true } });
-    return result;
-  } catch (error) {
-    const e = asHelperError(error);
-    audit.record({ ...base, outcome: outcomeOf(e.code), detail: { ...detail, phase: 'done', code: e.code }, error: `${e.code}: ${e.message}` });
-    throw e;
-  }
-}
-
-/** A refusal by the panel itself (before any helper call), audited like the helper's. */
-function refuse(actor: Actor, action: AuditAction, target: string, error: FamilyError): never {
-  audit.record({
-    actor: actor.username,
-    action,
-    target,
-    outcome: 'refused',
-    detail: { checkedBy: 'panel', code: error.code, ...(error.reason ? { reason: error.reason } : {}) },
-    error: `${error.code}: ${error.message}`,
-    clientAddress: actor.clientAddress ?? null,
-  });
-  throw error;
-}
+// ---- auditing: lib/store/audited.ts (the one audited() and the one refused/failed rule) ----
 
 /** The target name of a request: refused (400, audited) unless valid per lib/names.ts. */
 function checkTarget(actor: Actor, action: AuditAction, target: unknown): string {
   if (isValidUsername(target)) return target;
   const shown = typeof target === 'string' ? target : JSON.stringify(target ?? null);
-  return refuse(actor, action, shown, new FamilyError('invalid_name', { reason: 'invalid_name', values: { problem: usernameProblem(target) ?? '' } }));
+  return refuse(actor, action, shown, new PublicError('invalid_name', { values: { problem: usernameProblem(target) ?? '' } }));
 }
 
-/** A helper error with the panel's better message where it knows why. */
-function explain(e: HelperError, user: string, step: OnboardStep | null = null, accountExists: boolean | null = null): FamilyError {
+/** A helper error with the panel's better message where it knows why (same code, so same status and outcome). */
+function explain(e: PublicError, user: string, step: OnboardStep | null = null, accountExists: boolean | null = null): PublicError {
+  const same = { step, accountExists, logText: e.message, exitCode: e.exitCode, cause: e };
   if (e.code === 'protected_account') {
     const facts = accountFacts(user);
     if (facts.exists && facts.protectedReason) {
-      return new FamilyError(e.code, { reason: 'protected', step, accountExists, values: { user, protectedReason: facts.protectedReason }, cause: e });
+      return new PublicError(e.code, { ...same, reason: 'protected', values: { user, protectedReason: facts.protectedReason } });
     }
-    if (facts.familyAdmin) return new FamilyError(e.code, { reason: 'is_parent', step, accountExists, values: { user }, cause: e });
-    if (facts.exists && !facts.member) return new FamilyError(e.code, { reason: 'not_member', step, accountExists, values: { user }, cause: e });
+    if (facts.familyAdmin) return new PublicError(e.code, { ...same, reason: 'is_parent', values: { user } });
+    if (facts.exists && !facts.member) return new PublicError(e.code, { ...same, reason: 'not_member', values: { user } });
   }
-  return new FamilyError(e.code, { step, accountExists, values: { user }, cause: e });
+  return new PublicError(e.code, { ...same, values: { user } });
+}
+
+/** What audited() rethrows is always the one class; this only satisfies the type checker. */
+function asPublic(error: unknown): PublicError {
+  if (error instanceof PublicError) return error;
+  throw error;
 }
 
 // ---- use cases -------------------------------------------------------------------
@@ -294,9 +248,9 @@ export async function listFamily(query: FamilyQuery = {}): Promise<FamilyList> {
 export async function addMember(actor: Actor, rawUsername: unknown): Promise<helper.ChangeResult> {
   const user = checkTarget(actor, 'member_add', rawUsername);
   try {
-    return await audited(actor, 'member_add', user, {}, () => helper.addMember(user, actor.username));
+    return await audited(actor, 'member_add', user, () => helper.addMember(user, actor.username));
   } catch (error) {
-    throw explain(asHelperError(error), user);
+    throw explain(asPublic(error), user);
   }
 }
 
@@ -311,19 +265,19 @@ export async function removeMember(actor: Actor, rawUsername: unknown): Promise<
   const user = checkTarget(actor, 'member_remove', rawUsername);
   let result: helper.ChangeResult;
   try {
-    result = await audited(actor, 'member_remove', user, {}, () => helper.removeMember(user, actor.username));
+    result = await audited(actor, 'member_remove', user, () => helper.removeMember(user, actor.username));
   } catch (error) {
-    const e = asHelperError(error);
-    if (e.code === 'protected_account' && user === 'jupyterhub') throw new FamilyError(e.code, { reason: 'hub_account', values: { user }, cause: e });
+    const e = asPublic(error);
+    if (e.code === 'protected_account' && user === 'jupyterhub') throw new PublicError(e.code, { reason: 'hub_account', values: { user }, logText: e.message, cause: e });
     throw explain(e, user);
   }
   // Group membership is only checked at hub login: a running server would keep going.
   let serversStopped = false;
   let serverStopError: string | null = null;
   if (hub().connected()) try {
-    serversStopped = await audited(actor, 'server_stop', user, { reason: 'member_removed' }, async () => ({
-      changed: await hub().stopServer(user),
-    })).then((r) => r.changed);
+    serversStopped = await audited(actor, 'server_stop', user, async () => ({ changed: await hub().stopServer(user) }), {
+      detail: { reason: 'member_removed' },
+    }).then((r) => r.changed);
   } catch (error) {
     serverStopError = error instanceof Error ? error.message : String(error);
   }
@@ -333,9 +287,9 @@ export async function removeMember(actor: Actor, rawUsername: unknown): Promise<
 export async function resetPassword(actor: Actor, rawUsername: unknown, password: string): Promise<helper.ChangeResult> {
   const user = checkTarget(actor, 'password_set', rawUsername);
   try {
-    return await audited(actor, 'password_set', user, {}, () => helper.setPassword(user, password, actor.username));
+    return await audited(actor, 'password_set', user, () => helper.setPassword(user, password, actor.username));
   } catch (error) {
-    throw explain(asHelperError(error), user);
+    throw explain(asPublic(error), user);
   }
 }
 
@@ -368,9 +322,9 @@ function resumable(user: string): { ok: boolean; facts: ReturnType<typeof accoun
 export async function onboardKid(actor: Actor, input: OnboardInput): Promise<OnboardResult> {
   const user = checkTarget(actor, 'onboard', input.username);
   if (fullNameProblem(input.fullName)) {
-    refuse(actor, 'onboard', user, new FamilyError('invalid_name', { values: { user } }));
+    refuse(actor, 'onboard', user, new PublicError('invalid_name', { values: { user } }));
   }
-  const finish = (outcome: AuditOutcome, detail: Record<string, unknown>, error: string | null = null) =>
+  const finish = (outcome: 'ok' | 'refused' | 'failed', detail: Record<string, unknown>, error: string | null = null) =>
     audit.record({ actor: actor.username, action: 'onboard', target: user, outcome, detail, error, clientAddress: actor.clientAddress ?? null });
 
   const existing = accountFacts(user);
@@ -380,38 +334,44 @@ export async function onboardKid(actor: Actor, input: OnboardInput): Promise<Onb
     // undoes the account when a later part fails; its progress says how far it got.
     let reached: 'none' | 'account' | 'password' = 'none';
     try {
-      await audited(actor, 'user_create', user, { fullName: input.fullName }, () =>
-        helper.createUser(user, input.fullName, input.password, actor.username, (p) => {
-          const step = (p as { step?: unknown } | null)?.step;
-          if (step === 'account' || step === 'password') reached = step;
-        }),
+      await audited(
+        actor,
+        'user_create',
+        user,
+        () =>
+          helper.createUser(user, input.fullName, input.password, actor.username, (p) => {
+            const step = (p as { step?: unknown } | null)?.step;
+            if (step === 'account' || step === 'password') reached = step;
+          }),
+        { detail: { fullName: input.fullName } },
       );
     } catch (error) {
-      const e = asHelperError(error);
+      const e = asPublic(error);
       const step: OnboardStep = reached === 'none' ? 'create' : 'password';
       const nowExists = accountFacts(user).exists;
-      finish(outcomeOf(e.code), { step, accountExists: nowExists }, `${e.code}: ${e.message}`);
-      if (e.code === 'conflict') throw new FamilyError(e.code, { reason: 'exists', step, values: { user }, accountExists: nowExists, cause: e });
+      finish(outcomeOf(e), { step, accountExists: nowExists }, errorText(e));
+      if (e.code === 'conflict') throw new PublicError(e.code, { reason: 'exists', step, values: { user }, accountExists: nowExists, logText: e.message, cause: e });
       throw explain(e, user, step, nowExists);
     }
   } else {
     const { ok, facts } = resumable(user);
     if (!ok) {
       const error = facts.protectedReason
-        ? new FamilyError('protected_account', { reason: 'protected', step: 'create', values: { user, protectedReason: facts.protectedReason } })
-        : new FamilyError('conflict', { reason: 'exists', step: 'create', values: { user }, accountExists: true });
-      finish('refused', { step: 'create', checkedBy: 'panel', accountExists: true }, `${error.code}: ${error.reason ?? ''}`);
+        ? new PublicError('protected_account', { reason: 'protected', step: 'create', values: { user, protectedReason: facts.protectedReason } })
+        : new PublicError('conflict', { reason: 'exists', step: 'create', values: { user }, accountExists: true });
+      finish(outcomeOf(error), { step: 'create', checkedBy: 'panel', accountExists: true }, `${error.code}: ${error.reason ?? ''}`);
       throw error;
     }
     resumed = true;
     // set-password only serves members, so membership comes first here.
     for (const step of ['add', 'password'] as const) {
       try {
-        if (step === 'add') await audited(actor, 'member_add', user, { onboard: 'resume' }, () => helper.addMember(user, actor.username));
-        else await audited(actor, 'password_set', user, { onboard: 'resume' }, () => helper.setPassword(user, input.password, actor.username));
+        const resume = { detail: { onboard: 'resume' } };
+        if (step === 'add') await audited(actor, 'member_add', user, () => helper.addMember(user, actor.username), resume);
+        else await audited(actor, 'password_set', user, () => helper.setPassword(user, input.password, actor.username), resume);
       } catch (error) {
-        const e = asHelperError(error);
-        finish(outcomeOf(e.code), { step, resumed: true, accountExists: true }, `${e.code}: ${e.message}`);
+        const e = asPublic(error);
+        finish(outcomeOf(e), { step, resumed: true, accountExists: true }, errorText(e));
         throw explain(e, user, step, true);
       }
     }

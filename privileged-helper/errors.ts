@@ -1,15 +1,8 @@
-// The closed set of helper outcomes. One table: error code <-> exit code.
-// lib/helper-client.ts maps the same exit codes back (keep both in step).
+// The closed set of helper outcomes: the exit-code table is lib/shared/exit-codes.ts,
+// the same one the panel's helper client reads back.
+import { HELPER_EXIT_CODES } from '../lib/shared/exit-codes';
 
-export const EXIT_CODES = {
-  usage: 2,
-  invalid_name: 3,
-  no_such_user: 4,
-  protected_account: 5,
-  conflict: 6,
-  busy: 7,
-  system_error: 8,
-} as const;
+export const EXIT_CODES = HELPER_EXIT_CODES;
 
 export type ErrorCode = keyof typeof EXIT_CODES;
 

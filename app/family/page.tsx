@@ -1,7 +1,6 @@
 import { requestMessages } from '@/lib/i18n/server';
 import { format, type Locale, type Messages } from '@/lib/i18n/messages';
-import { FamilyError, helperCodeMessage } from '@/lib/family-errors';
-import { HelperError } from '@/lib/helper-client';
+import { codeMessage, PublicError } from '@/lib/errors';
 import type { JobView } from '@/lib/job-progress';
 import { latestJobs } from '@/lib/jobs';
 import { findCandidates, listFamily, type FamilyList, type FamilyMember } from '@/lib/members';
@@ -151,8 +150,7 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
   try {
     family = await listFamily({ q: query, page: pageNumber, pageSize: FAMILY_PAGE_SIZE });
   } catch (error) {
-    const code = error instanceof HelperError || error instanceof FamilyError ? error.code : 'system_error';
-    loadError = `${f.loadFailed} ${helperCodeMessage(code, t)}`;
+    loadError = `${f.loadFailed} ${codeMessage(error instanceof PublicError ? error.code : 'system_error', locale)}`;
   }
   const candidates = findCandidates('', CANDIDATES_SHOWN);
   const users = family?.members.map((m) => m.user) ?? [];

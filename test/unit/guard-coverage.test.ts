@@ -56,3 +56,17 @@ test('there are no server actions (every endpoint is a guarded route handler)', 
   const withActions = all.filter((file) => /^\s*['"]use server['"]/m.test(fs.readFileSync(file, 'utf8')));
   assert.deepEqual(withActions.map((f) => path.relative(APP, f)), []);
 });
+
+// Issue 14: one error model. The guard answers every error through the error
+// table (lib/http/error-table.ts) and hands each handler its actor; a route that
+// wrote its own {error: ...} body or built {username, clientAddress} by hand
+// would bring back the per-route copies.
+test('routes neither answer errors themselves nor build the actor by hand', () => {
+  const routes = files(APP).filter((f) => path.basename(f) === 'route.ts');
+  for (const file of routes) {
+    const text = fs.readFileSync(file, 'utf8');
+    const rel = path.relative(APP, path.dirname(file));
+    assert.doesNotMatch(text, /\berror:\s*['"`]/, `${rel} writes an error body itself`);
+    assert.doesNotMatch(text, /username:\s*session\.username,\s*clientAddress/, `${rel} builds the actor by hand`);
+  }
+});

@@ -57,7 +57,7 @@ after(() => {
 
 function installed(user: string, packages: Record<string, string>): Promise<void> {
   setInstallRunnerForTests(async () => ({ ok: true, changed: true, installed: packages, skipped: [] }));
-  const { job } = startInstall({ username: 'mama' }, user);
+  const { job } = startInstall({ username: 'mama', clientAddress: null }, user);
   return new Promise((resolve) => {
     const off = subscribe(job.id, (m) => {
       if (m.type === 'end') {

@@ -2,7 +2,6 @@
 // without root. Without parameters: every member, as it always was; `q` searches
 // usernames and full names, `page` / `pageSize` page the result (with `total`,
 // `pages`). POST {username}: add an existing account. ARCHITECTURE.md "HTTP API".
-import { familyCall } from '@/lib/family-http';
 import { guarded, guardedRead } from '@/lib/guard';
 import { addMember, listFamily } from '@/lib/members';
 import { FAMILY_PAGE_SIZE, familyQuerySchema, memberTargetBodySchema } from '@/lib/validation';
@@ -15,9 +14,7 @@ export const GET = guardedRead({ query: familyQuerySchema }, async ({ input }) =
   return family as unknown as Record<string, unknown>;
 });
 
-export const POST = guarded({ body: memberTargetBodySchema }, ({ input, session, clientAddress, locale }) =>
-  familyCall(locale, async () => {
-    const r = await addMember({ username: session.username, clientAddress }, input.username);
-    return { user: r.user, changed: r.changed };
-  }),
-);
+export const POST = guarded({ body: memberTargetBodySchema }, async ({ input, actor }) => {
+  const r = await addMember(actor, input.username);
+  return { user: r.user, changed: r.changed };
+});

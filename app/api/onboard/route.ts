@@ -2,7 +2,6 @@
 // password, add it to jupyterhub; 201 {member, resumed}. Running it again after a
 // half-way failure continues. installPackages: also starts a package-install job
 // (lib/jobs.ts) and answers its jobId; a job that cannot start never fails the onboarding.
-import { familyCall } from '@/lib/family-http';
 import { guarded, json } from '@/lib/guard';
 import { startInstall } from '@/lib/jobs';
 import { onboardKid } from '@/lib/members';
@@ -10,18 +9,16 @@ import { onboardRequestSchema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = guarded({ body: onboardRequestSchema }, ({ input, session, clientAddress, locale }) =>
-  familyCall(locale, async () => {
-    const r = await onboardKid({ username: session.username, clientAddress }, input);
-    let jobId: string | undefined;
-    if (input.installPackages) {
-      try {
-        jobId = startInstall({ username: session.username, clientAddress }, r.member.user).job.id;
-      } catch (error) {
-        // Refused or failed to queue: audited by lib/jobs.ts; the member is onboarded anyway.
-        process.stderr.write(`${new Date().toISOString()} onboard: package install not started: ${error instanceof Error ? error.message : String(error)}\n`);
-      }
+export const POST = guarded({ body: onboardRequestSchema }, async ({ input, actor }) => {
+  const r = await onboardKid(actor, input);
+  let jobId: string | undefined;
+  if (input.installPackages) {
+    try {
+      jobId = startInstall(actor, r.member.user).job.id;
+    } catch (error) {
+      // Refused or failed to queue: audited by lib/jobs.ts; the member is onboarded anyway.
+      process.stderr.write(`${new Date().toISOString()} onboard: package install not started: ${error instanceof Error ? error.message : String(error)}\n`);
     }
-    return json({ member: r.member, resumed: r.resumed, ...(jobId ? { jobId } : {}) }, { status: 201 });
-  }),
-);
+  }
+  return json({ member: r.member, resumed: r.resumed, ...(jobId ? { jobId } : {}) }, { status: 201 });
+});

@@ -5,7 +5,7 @@ import { connectHub } from '@/lib/hub-actions';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = guarded({}, async ({ session, clientAddress }) => {
-  const r = await connectHub({ username: session.username, clientAddress });
+export const POST = guarded({}, async ({ actor }) => {
+  const r = await connectHub(actor);
   return { connected: true, replaced: r.replaced === true, restartNeeded: true };
 });

@@ -1,15 +1,8 @@
 // GET: the last lines of the hub's bootstrap log, read by the helper (hub-status
 // --log-lines) because the hub's home is not readable by the panel account.
 import { guardedRead } from '@/lib/guard';
-import { hubErrorResponse } from '@/lib/hub-http';
 import { bootstrapLog } from '@/lib/hub-health';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = guardedRead({}, async ({ locale }) => {
-  try {
-    return { ...(await bootstrapLog(50)) };
-  } catch (error) {
-    return hubErrorResponse(error, locale);
-  }
-});
+export const GET = guardedRead({}, async () => ({ ...(await bootstrapLog(50)) }));

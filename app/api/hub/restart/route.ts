@@ -5,7 +5,7 @@ import { restartHub } from '@/lib/hub-actions';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = guarded({}, async ({ session, clientAddress }) => {
-  const r = await restartHub({ username: session.username, clientAddress });
+export const POST = guarded({}, async ({ actor }) => {
+  const r = await restartHub(actor);
   return { restarted: true, hubPid: typeof r.hubPid === 'number' ? r.hubPid : null };
 });

@@ -1,14 +1,11 @@
 // DELETE: remove a member from jupyterhub (and stop their hub servers when the hub is connected).
-import { familyCall } from '@/lib/family-http';
 import { guarded } from '@/lib/guard';
 import { removeMember } from '@/lib/members';
 import { memberPathSchema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
 
-export const DELETE = guarded({ params: memberPathSchema }, ({ params, session, clientAddress, locale }) =>
-  familyCall(locale, async () => {
-    const r = await removeMember({ username: session.username, clientAddress }, params.username);
-    return { user: r.user, changed: r.changed, serversStopped: r.serversStopped, serverStopError: r.serverStopError };
-  }),
-);
+export const DELETE = guarded({ params: memberPathSchema }, async ({ params, actor }) => {
+  const r = await removeMember(actor, params.username);
+  return { user: r.user, changed: r.changed, serversStopped: r.serversStopped, serverStopError: r.serverStopError };
+});

@@ -7,9 +7,9 @@ import { idleSettingBodySchema } from '@/lib/upkeep';
 
 export const dynamic = 'force-dynamic';
 
-export const PUT = guarded({ body: idleSettingBodySchema }, ({ input, session, clientAddress }) => {
+export const PUT = guarded({ body: idleSettingBodySchema }, ({ input, actor }) => {
   try {
-    return setIdleStopMinutes({ username: session.username, clientAddress }, input.minutes);
+    return setIdleStopMinutes(actor, input.minutes);
   } catch (error) {
     if (error instanceof SettingError) throw new PublicError('invalid_input', { fields: { minutes: 'whole_hours' } });
     throw error;

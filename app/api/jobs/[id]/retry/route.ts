@@ -2,14 +2,11 @@
 // job linked to the old one (retryOf); the old one stays as it ended.
 import { guarded, json } from '@/lib/guard';
 import { retryJob } from '@/lib/jobs';
-import { jobCall } from '@/lib/jobs-http';
 import { jobPathSchema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = guarded({ params: jobPathSchema }, ({ params, session, clientAddress, locale }) =>
-  jobCall(locale, () => {
-    const job = retryJob({ username: session.username, clientAddress }, params.id);
-    return json({ jobId: job.id, job }, { status: 202 });
-  }),
-);
+export const POST = guarded({ params: jobPathSchema }, ({ params, actor }) => {
+  const job = retryJob(actor, params.id);
+  return json({ jobId: job.id, job }, { status: 202 });
+});
