@@ -107,6 +107,25 @@ export const MIGRATIONS: readonly string[] = [
     idle_ms    INTEGER NOT NULL                 -- how long the hub had seen no activity
   ) STRICT;
   `,
+  // 5: onboarding state: the accounts the panel made, and whether their onboarding
+  // finished (lib/family/onboarding-state.ts), so "run it again" continues without
+  // reading the audit log as state (issue 14). Filled once from the audit log as the
+  // panel read it until now: a user_create that was not refused, the last onboard ok.
+  `
+  CREATE TABLE onboarding (
+    user        TEXT PRIMARY KEY,
+    created_at  INTEGER NOT NULL,               -- ms since the epoch
+    finished_at INTEGER                         -- ms since the epoch; NULL while unfinished
+  ) STRICT;
+  INSERT INTO onboarding (user, created_at, finished_at)
+    SELECT target, MIN(at), NULL FROM audit
+     WHERE action = 'user_create' AND outcome != 'refused' AND target IS NOT NULL
+       AND coalesce(CASE WHEN json_valid(detail) THEN json_extract(detail, '$.phase') END, '') != 'start'
+     GROUP BY target;
+  UPDATE onboarding SET finished_at = (
+      SELECT a.at FROM audit a WHERE a.action = 'onboard' AND a.target = onboarding.user ORDER BY a.id DESC LIMIT 1)
+   WHERE (SELECT a.outcome FROM audit a WHERE a.action = 'onboard' AND a.target = onboarding.user ORDER BY a.id DESC LIMIT 1) = 'ok';
+  `,
 ];
 
 /** Opens (creating if needed) and migrates a database file. Exported for tests. */

@@ -25,6 +25,7 @@ import { PublicError, type OnboardStep } from './errors';
 import * as helper from './helper-client';
 import * as hubClient from './hub-client';
 import { audited, errorText, outcomeOf, refuse, type Actor } from './store/audited';
+import { markCreated, markFinished, onboardingOf } from './family/onboarding-state';
 import { installedPackagesOf } from './jobs';
 import { fullNameProblem, isValidUsername, usernameProblem } from './names';
 import { foldForSearch } from './search-text';
@@ -313,10 +314,8 @@ export interface OnboardResult {
 function resumable(user: string): { ok: boolean; facts: ReturnType<typeof accountFacts> } {
   const facts = accountFacts(user);
   if (!facts.exists || facts.protectedReason || facts.familyAdmin) return { ok: false, facts };
-  const history = audit.list({ target: user, limit: 200 });
-  const createdByPanel = history.some((row) => row.action === 'user_create' && row.outcome !== 'refused' && row.detail?.phase !== 'start');
-  const lastOnboard = history.find((row) => row.action === 'onboard');
-  return { ok: createdByPanel && (!facts.member || lastOnboard?.outcome !== 'ok'), facts };
+  const state = onboardingOf(user);
+  return { ok: state !== null && (!facts.member || state.finishedAt === null), facts };
 }
 
 export async function onboardKid(actor: Actor, input: OnboardInput): Promise<OnboardResult> {
@@ -345,10 +344,13 @@ export async function onboardKid(actor: Actor, input: OnboardInput): Promise<Onb
           }),
         { detail: { fullName: input.fullName } },
       );
+      markCreated(user);
     } catch (error) {
       const e = asPublic(error);
       const step: OnboardStep = reached === 'none' ? 'create' : 'password';
       const nowExists = accountFacts(user).exists;
+      // create-user made the account and could not undo it: running onboarding again continues it.
+      if (nowExists && e.code !== 'conflict') markCreated(user);
       finish(outcomeOf(e), { step, accountExists: nowExists }, errorText(e));
       if (e.code === 'conflict') throw new PublicError(e.code, { reason: 'exists', step, values: { user }, accountExists: nowExists, logText: e.message, cause: e });
       throw explain(e, user, step, nowExists);
@@ -377,6 +379,7 @@ export async function onboardKid(actor: Actor, input: OnboardInput): Promise<Onb
     }
   }
   finish('ok', { resumed, fullName: input.fullName });
+  markFinished(user);
   const member = memberFacts(user) ?? {
     user,
     uid: -1,
