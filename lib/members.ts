@@ -26,7 +26,7 @@ import * as helper from './helper-client';
 import * as hubClient from './hub-client';
 import { audited, errorText, outcomeOf, refuse, type Actor } from './store/audited';
 import { markCreated, markFinished, onboardingOf } from './family/onboarding-state';
-import { installedPackagesOf } from './jobs';
+import { installedPackagesOf } from './jobs/store';
 import { fullNameProblem, isValidUsername, usernameProblem } from './names';
 import { foldForSearch } from './search-text';
 import { lockState, type AccountsSnapshot } from './unix-accounts';
