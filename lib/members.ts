@@ -7,7 +7,7 @@ import 'server-only';
 // Reading the family needs no root: the group, accounts and lock state come from
 // the account files (lib/unix-accounts.ts), "protected" from the helper's rule as
 // the panel mirrors it (lib/account-policy.ts), and "packages installed" from the
-// panel's own job records (lib/jobs.ts), not from a look into the member's home.
+// panel's own job records (lib/jobs/store.ts), not from a look into the member's home.
 import {
   accountFacts,
   candidateAccounts,

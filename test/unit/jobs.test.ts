@@ -1,4 +1,4 @@
-// lib/jobs.ts with a fake helper: queue of one, ordered events, bounded log,
+// lib/jobs/ (store, queue, install) with a fake helper: queue of one, ordered events, bounded log,
 // cancel, retry as a new linked job, audit rows paired, and start-up marking
 // leftover jobs interrupted (lib/db.ts interruptLeftoverJobs).
 import assert from 'node:assert/strict';

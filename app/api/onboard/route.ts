@@ -1,7 +1,7 @@
 // POST {username, fullName, password, installPackages}: create the account, set its
 // password, add it to jupyterhub; 201 {member, resumed}. Running it again after a
 // half-way failure continues. installPackages: also starts a package-install job
-// (lib/jobs.ts) and answers its jobId; a job that cannot start never fails the onboarding.
+// (lib/jobs/) and answers its jobId; a job that cannot start never fails the onboarding.
 import { guarded, json } from '@/lib/guard';
 import { startInstall } from '@/lib/jobs';
 import { onboardKid } from '@/lib/members';
@@ -16,7 +16,7 @@ export const POST = guarded({ body: onboardRequestSchema }, async ({ input, acto
     try {
       jobId = startInstall(actor, r.member.user).job.id;
     } catch (error) {
-      // Refused or failed to queue: audited by lib/jobs.ts; the member is onboarded anyway.
+      // Refused or failed to queue: audited by lib/jobs/install.ts; the member is onboarded anyway.
       process.stderr.write(`${new Date().toISOString()} onboard: package install not started: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
