@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { BASE_PATH } from '@/lib/constants';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
 import { SignOutButton } from './sign-out-button';
@@ -21,9 +22,9 @@ export function SignedInShell({
 }) {
   const name = fullName && fullName !== username ? `${fullName} (${username})` : username;
   const links: Array<{ page: NavPage; href: string; label: string }> = [
-    { page: 'overview', href: '/panel/', label: t.nav.overview },
-    { page: 'family', href: '/panel/family', label: t.nav.family },
-    { page: 'audit', href: '/panel/audit', label: t.nav.audit },
+    { page: 'overview', href: `${BASE_PATH}/`, label: t.nav.overview },
+    { page: 'family', href: `${BASE_PATH}/family`, label: t.nav.family },
+    { page: 'audit', href: `${BASE_PATH}/audit`, label: t.nav.audit },
   ];
   return (
     <>

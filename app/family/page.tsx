@@ -1,3 +1,4 @@
+import { BASE_PATH } from '@/lib/constants';
 import { requestMessages } from '@/lib/i18n/server';
 import { format, type Locale, type Messages } from '@/lib/i18n/messages';
 import { FamilyError, helperCodeMessage } from '@/lib/family-errors';
@@ -10,6 +11,7 @@ import { FAMILY_PAGE_SIZE } from '@/lib/validation';
 import { requirePageSession } from '@/lib/page-session';
 import { InstallProgress } from '../components/install-progress';
 import { SignedInShell } from '../components/signed-in-shell';
+import { buttonClass } from '../components/ui/button';
 import { AddMemberForm } from './add-member-form';
 import { HoursRow } from './hours-row';
 import { MemberActions } from './member-actions';
@@ -98,7 +100,7 @@ function MemberCard({
       <HoursRow m={m} t={t} />
       <p className="mt-3 text-sm">
         <a
-          href={`/panel/family/card/${m.user}`}
+          href={`${BASE_PATH}/family/card/${m.user}`}
           className="font-medium text-brand-700 underline underline-offset-4 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700"
         >
           {t.card.link}
@@ -112,7 +114,6 @@ function MemberCard({
         user={m.user}
         canRemove={!m.protected}
         canReset={!m.protected && !m.familyAdmin}
-        hubConnected={hubConnected}
         t={{
           remove: f.remove,
           removeTitle: format(f.removeTitle, { user: m.user }),
@@ -172,10 +173,7 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
           <h1 className="text-2xl font-semibold">{f.heading}</h1>
           <p className="mt-1 text-stone-700">{f.intro}</p>
         </div>
-        <a
-          href="/panel/family/onboard"
-          className="inline-block rounded bg-brand-700 px-4 py-2 font-semibold text-white hover:bg-brand-600 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700"
-        >
+        <a href={`${BASE_PATH}/family/onboard`} className={buttonClass()}>
           {f.onboardLink}
         </a>
       </div>
