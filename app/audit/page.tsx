@@ -5,6 +5,7 @@ import { format, type Locale, type Messages } from '@/lib/i18n/messages';
 import { isValidUsername } from '@/lib/names';
 import { requirePageSession } from '@/lib/page-session';
 import { getGroup } from '@/lib/unix-accounts';
+import { param, positiveParam, type SearchParams } from '../components/search-params';
 import { SignedInShell } from '../components/signed-in-shell';
 import { buttonClass } from '../components/ui/button';
 
@@ -56,14 +57,14 @@ function Entry({ e, t, locale }: { e: AuditEntry; t: Messages; locale: Locale })
   );
 }
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const session = await requirePageSession();
+  const sp = await searchParams;
+  const named = param(sp, 'target');
+  const target = named !== undefined && isValidUsername(named) ? named : undefined;
+  const before = positiveParam(sp, 'before');
   const { t, locale } = await requestMessages();
   const a = t.audit;
-  const sp = await searchParams;
-  const target = typeof sp.target === 'string' && isValidUsername(sp.target) ? sp.target : undefined;
-  const beforeRaw = typeof sp.before === 'string' ? Number(sp.before) : NaN;
-  const before = Number.isInteger(beforeRaw) && beforeRaw > 0 ? beforeRaw : undefined;
 
   const entries = audit.list({ limit: PAGE_SIZE, before, target });
   const last = entries.at(-1);

@@ -10,6 +10,7 @@ import { isValidUsername } from '@/lib/names';
 import { FAMILY_PAGE_SIZE } from '@/lib/validation';
 import { requirePageSession } from '@/lib/page-session';
 import { InstallProgress } from '../components/install-progress';
+import { param, positiveParam, type SearchParams } from '../components/search-params';
 import { SignedInShell } from '../components/signed-in-shell';
 import { buttonClass } from '../components/ui/button';
 import { AddMemberForm } from './add-member-form';
@@ -137,15 +138,17 @@ function MemberCard({
   );
 }
 
-export default async function FamilyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function FamilyPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const session = await requirePageSession();
+  const sp = await searchParams;
+  const notice = param(sp, 'notice');
+  const noticeKey = notice !== undefined && (NOTICES as readonly string[]).includes(notice) ? (notice as Notice) : null;
+  const user = param(sp, 'user');
+  const noticeUser = user !== undefined && isValidUsername(user) ? user : null;
+  const query = (param(sp, 'q') ?? '').slice(0, 200);
+  const pageNumber = positiveParam(sp, 'page') ?? 1;
   const { t, locale } = await requestMessages();
   const f = t.family;
-  const sp = await searchParams;
-  const noticeKey = typeof sp.notice === 'string' && (NOTICES as readonly string[]).includes(sp.notice) ? (sp.notice as Notice) : null;
-  const noticeUser = typeof sp.user === 'string' && isValidUsername(sp.user) ? sp.user : null;
-  const query = typeof sp.q === 'string' ? sp.q.slice(0, 200) : '';
-  const pageNumber = typeof sp.page === 'string' && /^[1-9][0-9]{0,6}$/.test(sp.page) ? Number(sp.page) : 1;
 
   let family: FamilyList | null = null;
   let loadError: string | null = null;
