@@ -1,7 +1,7 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { BASE_PATH } from '@/lib/constants';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
 import { api } from './ui/api';
@@ -11,8 +11,13 @@ import { Field } from './ui/field';
 
 type LoginText = Messages['login'];
 
-/** Posts the credentials as JSON to /api/session and reloads on success. */
+/**
+ * Posts the credentials to /api/session; on success the router renders this
+ * same URL again (now the overview) without a full page load: the scripts the
+ * login page loaded stay, only the overview's server part comes over the wire.
+ */
 export function LoginForm({ t }: { t: LoginText }) {
+  const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -23,7 +28,8 @@ export function LoginForm({ t }: { t: LoginText }) {
     setError(null);
     const r = await api('POST', '/api/session', { username: form.get('username'), password: form.get('password') }, { signingIn: true });
     if (r.ok) {
-      window.location.assign(`${BASE_PATH}/`);
+      // Busy stays on until the overview replaces this form.
+      router.refresh();
       return;
     }
     setError(r.status === 0 ? t.genericError : messageFor(r.failure.error, r.failure.retryAfter, t));

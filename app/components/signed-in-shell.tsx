@@ -1,5 +1,5 @@
+import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { BASE_PATH } from '@/lib/constants';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
 import { SignOutButton } from './sign-out-button';
@@ -21,10 +21,12 @@ export function SignedInShell({
   children: ReactNode;
 }) {
   const name = fullName && fullName !== username ? `${fullName} (${username})` : username;
+  // Router paths (Link adds the base path): moving between the pages is a
+  // client-side navigation that fetches only the new page's server part.
   const links: Array<{ page: NavPage; href: string; label: string }> = [
-    { page: 'overview', href: `${BASE_PATH}/`, label: t.nav.overview },
-    { page: 'family', href: `${BASE_PATH}/family`, label: t.nav.family },
-    { page: 'audit', href: `${BASE_PATH}/audit`, label: t.nav.audit },
+    { page: 'overview', href: '/', label: t.nav.overview },
+    { page: 'family', href: '/family', label: t.nav.family },
+    { page: 'audit', href: '/audit', label: t.nav.audit },
   ];
   return (
     <>
@@ -42,7 +44,7 @@ export function SignedInShell({
           <ul className="flex flex-wrap gap-1">
             {links.map((l) => (
               <li key={l.page}>
-                <a
+                <Link
                   href={l.href}
                   aria-current={l.page === current ? 'page' : undefined}
                   className={
@@ -51,7 +53,7 @@ export function SignedInShell({
                   }
                 >
                   {l.label}
-                </a>
+                </Link>
               </li>
             ))}
           </ul>
