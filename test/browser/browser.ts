@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { catalogs, type Messages } from '../../lib/i18n/messages';
+import { parents, sandboxEnv } from '../sandbox/fixtures';
 
 const require = createRequire(__filename);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -62,4 +64,26 @@ export function watchConsole(page: Page): string[] {
   });
   page.on('pageerror', (error) => problems.push(String(error)));
   return problems;
+}
+
+/** Fills the login form (in the catalog's language) and submits it; resolves with the login API's status and body. */
+export async function submitLogin(page: Page, username: string, password: string, t: Messages = catalogs.en): Promise<{ status: number; body: string }> {
+  await page.getByLabel(t.login.username).fill(username);
+  await page.getByLabel(t.login.password).fill(password);
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST');
+  await page.getByRole('button', { name: t.login.submit }).click();
+  const response = await answer;
+  return { status: response.status(), body: await response.text().catch(() => '(the body is gone)') };
+}
+
+/**
+ * Signs a fixture parent in from the login page and waits for the signed-in
+ * page. A refused login fails here with the panel's answer, so a test that
+ * cannot sign in says why instead of timing out on the next step.
+ */
+export async function signIn(page: Page, parent: keyof typeof parents, t: Messages = catalogs.en): Promise<void> {
+  await page.goto(`${sandboxEnv().panelUrl}/`);
+  const login = await submitLogin(page, parent, parents[parent], t);
+  if (login.status !== 200) throw new Error(`${parent}'s login answered ${login.status}: ${login.body}`);
+  await page.getByTestId('signed-in-as').waitFor();
 }

@@ -17,7 +17,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { catalogs, format } from '../../lib/i18n/messages';
 import { sandboxEnv } from '../sandbox/fixtures';
 import { HubVisitor } from '../sandbox/http';
-import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
+import { launchBrowser, newContext, signIn, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
 
 assert.equal(process.env.JH4F_SANDBOX, '1', 'family.test.ts runs only inside the sandbox (sudo bash test/sandbox/run.sh ...)');
 const env = sandboxEnv();
@@ -82,11 +82,7 @@ test('signed out, the family, onboarding and audit pages send you to the login',
 let kidPassword = '';
 
 test('a parent onboards "Jürgen Müller": the suggested username is juergen, the result says how to log in', async () => {
-  await page.goto(`${env.panelUrl}/`);
-  await page.getByLabel(t.login.username).fill('mama');
-  await page.getByLabel(t.login.password).fill('mama-pass-1');
-  await page.getByRole('button', { name: t.login.submit }).click();
-  await page.getByTestId('signed-in-as').waitFor();
+  await signIn(page, 'mama', t);
 
   await page.goto(`${env.panelUrl}/family`);
   await page.getByRole('heading', { name: t.family.heading, level: 1 }).waitFor();
@@ -241,11 +237,7 @@ test('in German on a phone: family, onboarding and audit pages read in German an
   const ctx = await newContext(browser, { locale: 'de-DE', width: 375, height: 740 });
   const p = await ctx.newPage();
   try {
-    await p.goto(`${env.panelUrl}/`);
-    await p.getByLabel(de.login.username).fill('papa');
-    await p.getByLabel(de.login.password).fill('papa-pass-1');
-    await p.getByRole('button', { name: de.login.submit }).click();
-    await p.getByTestId('signed-in-as').waitFor();
+    await signIn(p, 'papa', de);
     for (const [path, heading] of [
       ['/family', de.family.heading],
       ['/family/onboard', de.onboard.heading],

@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { catalogs, format } from '../../lib/i18n/messages';
 import { requireSandboxHub } from '../sandbox/fixtures';
 import { PanelClient } from '../sandbox/http';
-import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
+import { launchBrowser, newContext, signIn, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
 
 const env = requireSandboxHub('family');
 const de = catalogs.de;
@@ -54,11 +54,7 @@ after(async () => {
 });
 
 test('papa sets Anna\'s Jupyter hours in German on a phone', async () => {
-  await page.goto(`${env.panelUrl}/`);
-  await page.getByLabel(de.login.username).fill('papa');
-  await page.getByLabel(de.login.password).fill('papa-pass-1');
-  await page.getByRole('button', { name: de.login.submit }).click();
-  await page.getByTestId('signed-in-as').waitFor();
+  await signIn(page, 'papa', de);
 
   await page.goto(`${env.panelUrl}/family?q=anna`);
   const card = page.getByTestId('member-anna');

@@ -28,7 +28,7 @@ import {
   writePackagesConfig,
   type SlowMirror,
 } from '../integration/support/wheelhouse';
-import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
+import { launchBrowser, newContext, signIn, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
 
 const env = sandboxEnv();
 const t = catalogs.en;
@@ -56,11 +56,7 @@ before(async () => {
   page.on('response', (r) => {
     if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`);
   });
-  await page.goto(`${env.panelUrl}/`);
-  await page.getByLabel(t.login.username).fill('mama');
-  await page.getByLabel(t.login.password).fill('mama-pass-1');
-  await page.getByRole('button', { name: t.login.submit }).click();
-  await page.getByTestId('signed-in-as').waitFor();
+  await signIn(page, 'mama', t);
 });
 
 after(async () => {
@@ -117,11 +113,7 @@ test('a failed install shows pip\'s last lines and offers a retry (German)', asy
   const de = catalogs.de;
   const ctx = await newContext(browser, { width: 375, height: 740, locale: 'de-DE' });
   const p = await ctx.newPage();
-  await p.goto(`${env.panelUrl}/`);
-  await p.getByLabel(de.login.username).fill('mama');
-  await p.getByLabel(de.login.password).fill('mama-pass-1');
-  await p.getByRole('button', { name: de.login.submit }).click();
-  await p.getByTestId('signed-in-as').waitFor();
+  await signIn(p, 'mama', de);
   writePackagesConfig({ packages: ['jh4f-no-such-package'], noIndex: true, findLinks: [WHEELHOUSE] });
   removeUserPackages('anna');
   await p.goto(`${env.panelUrl}/family`);

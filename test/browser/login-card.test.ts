@@ -24,7 +24,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { catalogs, format } from '../../lib/i18n/messages';
 import { requireSandboxHub } from '../sandbox/fixtures';
-import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
+import { launchBrowser, newContext, signIn, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
 
 // The family hub's certificate has subjectAltNames and is readable by the panel; a seed
 // hub's is neither (the card then says it has no fingerprint: unit-tested).
@@ -163,11 +163,7 @@ const fingerprint = opensslFingerprint(env.hubCa);
 
 test('after onboarding, the card shows the address, the username, the password just set and the fingerprint', async () => {
   assert.equal(await servedFingerprint(), fingerprint, "the hub serves the certificate file's certificate (the comparison below means what a browser sees)");
-  await page.goto(`${env.panelUrl}/`);
-  await page.getByLabel(t.login.username).fill('mama');
-  await page.getByLabel(t.login.password).fill('mama-pass-1');
-  await page.getByRole('button', { name: t.login.submit }).click();
-  await page.getByTestId('signed-in-as').waitFor();
+  await signIn(page, 'mama', t);
 
   await page.goto(`${env.panelUrl}/family/onboard`);
   await page.getByLabel(t.onboard.fullName).fill(KID_NAME);
@@ -283,18 +279,8 @@ test('in German on a phone: the card reads in German and passes axe', async () =
   const ctx = await newContext(browser, { locale: 'de-DE', width: 375, height: 740 });
   const p = await ctx.newPage();
   try {
-    await p.goto(`${env.panelUrl}/`);
-    await p.getByLabel(de.login.username).fill('papa');
-    await p.getByLabel(de.login.password).fill('papa-pass-1');
-    // The login's answer first, so a failure here says what the panel answered (a
-    // clean-clone run once timed out waiting for the overview, and did not say why).
-    const answer = p.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST');
-    await p.getByRole('button', { name: de.login.submit }).click();
-    const login = await answer;
-    if (login.status() !== 200) {
-      assert.fail(`papa's login answered ${login.status()}: ${await login.text().catch(() => '(the body is gone)')}`);
-    }
-    await p.getByTestId('signed-in-as').waitFor();
+    // signIn checks the login's answer first, so a failure here says what the panel answered.
+    await signIn(p, 'papa', de);
     await p.goto(`${env.panelUrl}/family/card/${KID}`);
     await p.getByRole('heading', { name: format(de.card.pageHeading, { name: KID_NAME }), level: 1 }).waitFor();
     assert.match((await p.getByTestId('login-card').textContent()) ?? '', new RegExp(de.card.stepSignIn.slice(0, 20)));
