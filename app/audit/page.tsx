@@ -7,7 +7,7 @@ import { requirePageSession } from '@/lib/page-session';
 import { getGroup } from '@/lib/unix-accounts';
 import { param, positiveParam, type SearchParams } from '../components/search-params';
 import { SignedInShell } from '../components/signed-in-shell';
-import { buttonClass } from '../components/ui/button';
+import { Button } from '../components/ui/button';
 
 export const dynamic = 'force-dynamic';
 
@@ -91,9 +91,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             ))}
           </select>
         </div>
-        <button type="submit" className={buttonClass('secondary')}>
+        <Button type="submit" variant="secondary">
           {a.filterSubmit}
-        </button>
+        </Button>
       </form>
       {entries.length === 0 ? <p className="mt-4 text-stone-700">{a.empty}</p> : null}
       <ol className="mt-4 space-y-2" aria-label={a.heading}>
