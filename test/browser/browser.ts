@@ -1,5 +1,6 @@
 // Debian's Chromium driven by playwright-core (never a downloaded browser), and an
 // axe-core check. Shared by the browser tests.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -86,4 +87,47 @@ export async function signIn(page: Page, parent: keyof typeof parents, t: Messag
   const login = await submitLogin(page, parent, parents[parent], t);
   if (login.status !== 200) throw new Error(`${parent}'s login answered ${login.status}: ${login.body}`);
   await page.getByTestId('signed-in-as').waitFor();
+}
+
+/** Asserts the page has no serious or critical axe violation and does not scroll sideways (the tests' phones are 375 px wide). */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  const violations = await seriousAxeViolations(page);
+  assert.deepEqual(
+    violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${name}: axe serious/critical violations`,
+  );
+  assert.equal(await scrollsHorizontally(page), false, `${name} scrolls sideways at ${page.viewportSize()?.width ?? '?'} px`);
+}
+
+/** Collects the responses >= 400 the page gets (the console only says "Failed to load resource"), favicon misses left out. */
+export function watchFailedResponses(page: Page, into: string[] = []): string[] {
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) into.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  return into;
+}
+
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, page errors (CSP reports among them) and responses >= 400, as they happen. */
+  problems: string[];
+}
+
+/**
+ * A fresh context (a 375 px phone unless told otherwise) and its page, with every
+ * problem in one list. The console's own "Failed to load resource" lines are left
+ * out: their responses are in the list with method, status and URL.
+ */
+export async function openWatchedPage(browser: Browser, options: { locale?: string; width?: number; height?: number } = {}): Promise<WatchedPage> {
+  const context = await newContext(browser, { width: 375, height: 740, ...options });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(msg.text());
+  });
+  page.on('pageerror', (error) => problems.push(String(error)));
+  watchFailedResponses(page, problems);
+  return { context, page, problems };
 }

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { catalogs } from '../../lib/i18n/messages';
 import { parents, sandboxEnv } from '../sandbox/fixtures';
-import { launchBrowser, newContext, signIn, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
+import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, signIn, watchConsole } from './browser';
 
 const env = sandboxEnv();
 let browser: Browser;

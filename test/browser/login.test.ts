@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { catalogs, format, type Messages } from '../../lib/i18n/messages';
 import { kids, parents, sandboxEnv } from '../sandbox/fixtures';
 import { request } from '../sandbox/http';
-import { launchBrowser, newContext, submitLogin, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
+import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, submitLogin, watchConsole } from './browser';
 
 const env = sandboxEnv();
 const en: Messages = catalogs.en;

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { catalogs, format } from '../../lib/i18n/messages';
 import { sandboxEnv } from '../sandbox/fixtures';
-import { launchBrowser, newContext, signIn, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
+import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, signIn, watchConsole } from './browser';
 
 assert.equal(process.env.JH4F_SANDBOX, '1', 'upkeep.test.ts runs only inside the sandbox (bash test/sandbox/run.sh ...)');
 const env = sandboxEnv();
