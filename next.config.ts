@@ -1,9 +1,10 @@
 import type { NextConfig } from 'next';
+import { BASE_PATH } from './lib/constants';
 
 // The panel lives under /panel so that its session cookie (Path=/panel) is never
 // sent to anything else on the host, and so that a reverse proxy can mount it.
 const nextConfig: NextConfig = {
-  basePath: '/panel',
+  basePath: BASE_PATH,
   poweredByHeader: false,
   reactStrictMode: true,
   // Native modules are loaded by Node at run time, never bundled.

@@ -1,15 +1,18 @@
 import { audit, type AuditEntry } from '@/lib/audit';
-import { ACCESS_GROUP } from '@/lib/constants';
+import { ACCESS_GROUP, BASE_PATH } from '@/lib/constants';
 import { requestMessages } from '@/lib/i18n/server';
 import { format, type Locale, type Messages } from '@/lib/i18n/messages';
 import { isValidUsername } from '@/lib/names';
 import { requirePageSession } from '@/lib/page-session';
 import { getGroup } from '@/lib/unix-accounts';
+import { param, positiveParam, type SearchParams } from '../components/search-params';
 import { SignedInShell } from '../components/signed-in-shell';
+import { Button } from '../components/ui/button';
 
 export const dynamic = 'force-dynamic';
 
 const PAGE_SIZE = 25;
+const AUDIT_PATH = `${BASE_PATH}/audit`;
 
 function outcomeLabel(e: AuditEntry, t: Messages): { text: string; tone: string } {
   const o = t.audit.outcomes;
@@ -54,19 +57,19 @@ function Entry({ e, t, locale }: { e: AuditEntry; t: Messages; locale: Locale })
   );
 }
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const session = await requirePageSession();
+  const sp = await searchParams;
+  const named = param(sp, 'target');
+  const target = named !== undefined && isValidUsername(named) ? named : undefined;
+  const before = positiveParam(sp, 'before');
   const { t, locale } = await requestMessages();
   const a = t.audit;
-  const sp = await searchParams;
-  const target = typeof sp.target === 'string' && isValidUsername(sp.target) ? sp.target : undefined;
-  const beforeRaw = typeof sp.before === 'string' ? Number(sp.before) : NaN;
-  const before = Number.isInteger(beforeRaw) && beforeRaw > 0 ? beforeRaw : undefined;
 
   const entries = audit.list({ limit: PAGE_SIZE, before, target });
   const last = entries.at(-1);
-  const olderHref = entries.length === PAGE_SIZE && last ? `/panel/audit?${new URLSearchParams({ ...(target ? { target } : {}), before: String(last.id) })}` : null;
-  const newestHref = before ? `/panel/audit${target ? `?${new URLSearchParams({ target })}` : ''}` : null;
+  const olderHref = entries.length === PAGE_SIZE && last ? `${AUDIT_PATH}?${new URLSearchParams({ ...(target ? { target } : {}), before: String(last.id) })}` : null;
+  const newestHref = before ? `${AUDIT_PATH}${target ? `?${new URLSearchParams({ target })}` : ''}` : null;
   const members = new Set(getGroup(ACCESS_GROUP)?.members ?? []);
   if (target) members.add(target);
 
@@ -74,7 +77,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <SignedInShell t={t} username={session.username} fullName={session.fullName} current="audit">
       <h1 className="text-2xl font-semibold">{a.heading}</h1>
       <p className="mt-1 text-stone-700">{a.intro}</p>
-      <form method="get" action="/panel/audit" className="mt-4 flex flex-wrap items-end gap-2">
+      <form method="get" action={AUDIT_PATH} className="mt-4 flex flex-wrap items-end gap-2">
         <div>
           <label htmlFor="audit-target" className="block text-sm font-medium">
             {a.filterLabel}
@@ -88,12 +91,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             ))}
           </select>
         </div>
-        <button
-          type="submit"
-          className="rounded border border-stone-400 bg-white px-4 py-2 font-semibold text-stone-900 hover:bg-stone-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-brand-700"
-        >
+        <Button type="submit" variant="secondary">
           {a.filterSubmit}
-        </button>
+        </Button>
       </form>
       {entries.length === 0 ? <p className="mt-4 text-stone-700">{a.empty}</p> : null}
       <ol className="mt-4 space-y-2" aria-label={a.heading}>

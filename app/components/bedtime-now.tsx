@@ -3,7 +3,10 @@
 // kid's running Jupyter server is stopped through the hub API (parents' servers
 // are left alone); the answer names who was stopped. Audited as bedtime.
 import { useId, useRef, useState } from 'react';
-import { api } from '../family/api';
+import { api } from './ui/api';
+import { Button } from './ui/button';
+import { ConfirmDialog } from './ui/confirm-dialog';
+import { ErrorLine } from './ui/error-line';
 
 export interface BedtimeText {
   bedtimeHeading: string;
@@ -19,9 +22,6 @@ export interface BedtimeText {
   cancel: string;
   genericError: string;
 }
-
-const buttonBase =
-  'rounded px-3 py-1.5 text-sm font-semibold focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700 disabled:opacity-60';
 
 export function BedtimeNow({ t }: { t: BedtimeText }) {
   const id = useId();
@@ -53,36 +53,24 @@ export function BedtimeNow({ t }: { t: BedtimeText }) {
         {t.bedtimeHeading}
       </h2>
       <p className="mt-1 text-sm text-stone-700">{t.bedtimeIntro}</p>
-      <button type="button" onClick={() => dialog.current?.showModal()} className={`${buttonBase} mt-3 bg-brand-700 text-white hover:bg-brand-600`}>
+      <Button size="small" onClick={() => dialog.current?.showModal()} className="mt-3">
         {t.bedtimeButton}
-      </button>
+      </Button>
       <p role="status" className="mt-2 min-h-5 text-sm" data-testid="bedtime-result">
         {result}
       </p>
-      <p role="alert" className="min-h-5 text-sm font-medium text-red-800">
-        {error}
-      </p>
-      <dialog
-        ref={dialog}
-        aria-labelledby={`${id}-title`}
-        aria-describedby={`${id}-desc`}
-        className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-lg border border-stone-300 p-5 shadow-xl backdrop:bg-black/40"
+      <ErrorLine message={error} />
+      <ConfirmDialog
+        dialogRef={dialog}
+        title={t.bedtimeTitle}
+        cancelLabel={t.cancel}
+        confirmLabel={t.bedtimeConfirm}
+        busyLabel={t.bedtimeStopping}
+        busy={busy}
+        onConfirm={confirm}
       >
-        <h3 id={`${id}-title`} className="text-lg font-semibold">
-          {t.bedtimeTitle}
-        </h3>
-        <p id={`${id}-desc`} className="mt-2 text-stone-800">
-          {t.bedtimeText}
-        </p>
-        <div className="mt-4 flex flex-wrap justify-end gap-2">
-          <button type="button" onClick={() => dialog.current?.close()} className={`${buttonBase} border border-stone-400 bg-white text-stone-900 hover:bg-stone-100`}>
-            {t.cancel}
-          </button>
-          <button type="button" onClick={confirm} disabled={busy} className={`${buttonBase} bg-red-700 text-white hover:bg-red-800`}>
-            {busy ? t.bedtimeStopping : t.bedtimeConfirm}
-          </button>
-        </div>
-      </dialog>
+        <p>{t.bedtimeText}</p>
+      </ConfirmDialog>
     </section>
   );
 }

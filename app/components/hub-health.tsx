@@ -1,16 +1,17 @@
 'use client';
 // The hub dashboard on the signed-in start page: overall state with advice,
 // each check with its result and time, running servers with a stop button, and
-// the actions connect / restart / start log. Polls /panel/api/hub every 10 s
+// the actions connect / restart / start log. Polls /api/hub every 10 s
 // while the page is visible (the server caches, so many tabs cost little).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
 import type { CheckResult, HubReport } from '@/lib/hub-report';
+import { api } from './ui/api';
+import { Button } from './ui/button';
 
 type HubText = Messages['hub'];
 const POLL_MS = 10_000;
-const API = '/panel/api/hub';
 
 const STATE_STYLE: Record<HubReport['state'], string> = {
   up: 'border-green-700 bg-green-50 text-green-900',
@@ -29,12 +30,6 @@ function text(section: Record<string, string>, key: string, values: Record<strin
   return format(section[key] ?? key, values);
 }
 
-async function post(path: string): Promise<{ ok: boolean; body: { message?: string } & Record<string, unknown> }> {
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  const body = (await res.json().catch(() => ({}))) as { message?: string } & Record<string, unknown>;
-  return { ok: res.ok, body };
-}
-
 export function HubHealth({ t }: { t: HubText }) {
   const [report, setReport] = useState<HubReport | null>(null);
   const [loadFailed, setLoadFailed] = useState(false);
@@ -46,18 +41,9 @@ export function HubHealth({ t }: { t: HubText }) {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const load = useCallback(async () => {
-    try {
-      const res = await fetch(API, { cache: 'no-store' });
-      if (res.status === 401 || res.status === 403) {
-        window.location.assign('/panel/');
-        return;
-      }
-      if (!res.ok) throw new Error(String(res.status));
-      setReport((await res.json()) as HubReport);
-      setLoadFailed(false);
-    } catch {
-      setLoadFailed(true);
-    }
+    const r = await api<HubReport>('GET', '/api/hub');
+    if (r.ok) setReport(r.data);
+    setLoadFailed(!r.ok);
   }, []);
 
   useEffect(() => {
@@ -82,27 +68,19 @@ export function HubHealth({ t }: { t: HubText }) {
     if (kind === 'restart' && !window.confirm(t.actions.confirmRestart)) return;
     setBusy(kind);
     setNotice(null);
-    try {
-      const r = await post(`${API}/${kind}`);
-      setNotice(r.ok ? (kind === 'connect' ? t.actions.connected : t.actions.restarted) : format(t.actions.failed, { message: r.body.message ?? '' }));
-    } catch {
-      setNotice(format(t.actions.failed, { message: '' }));
-    } finally {
-      setBusy(null);
-      void load();
-    }
+    const r = await api('POST', `/api/hub/${kind}`, {});
+    setNotice(r.ok ? (kind === 'connect' ? t.actions.connected : t.actions.restarted) : format(t.actions.failed, { message: r.failure.message }));
+    setBusy(null);
+    void load();
   }
 
   async function stop(name: string) {
     setBusy(`stop:${name}`);
     setNotice(null);
-    try {
-      const r = await post(`/panel/api/members/${encodeURIComponent(name)}/server/stop`);
-      setNotice(r.ok ? format(t.users.stopped, { name }) : format(t.actions.failed, { message: r.body.message ?? '' }));
-    } finally {
-      setBusy(null);
-      void load();
-    }
+    const r = await api('POST', `/api/members/${encodeURIComponent(name)}/server/stop`, {});
+    setNotice(r.ok ? format(t.users.stopped, { name }) : format(t.actions.failed, { message: r.failure.message }));
+    setBusy(null);
+    void load();
   }
 
   async function toggleLog() {
@@ -112,16 +90,10 @@ export function HubHealth({ t }: { t: HubText }) {
     }
     setLogOpen(true);
     setLogLoading(true);
-    try {
-      const res = await fetch(`${API}/log`, { cache: 'no-store' });
-      const body = (await res.json()) as { path?: string; lines?: string[]; message?: string };
-      if (res.ok) setLog({ path: body.path ?? '', lines: body.lines ?? [] });
-      else setNotice(format(t.actions.failed, { message: body.message ?? '' }));
-    } catch {
-      setNotice(format(t.actions.failed, { message: '' }));
-    } finally {
-      setLogLoading(false);
-    }
+    const r = await api<{ path?: string; lines?: string[] }>('GET', '/api/hub/log');
+    if (r.ok) setLog({ path: r.data.path ?? '', lines: r.data.lines ?? [] });
+    else setNotice(format(t.actions.failed, { message: r.failure.message }));
+    setLogLoading(false);
   }
 
   const time = report ? new Date(report.checkedAt).toLocaleTimeString() : '';
@@ -162,32 +134,16 @@ export function HubHealth({ t }: { t: HubText }) {
       <div className="mt-2 flex flex-wrap gap-2">
         {/* Only a seed hub is connected by hand; the family hub got the panel's token at set-up. */}
         {report?.kind === 'seed' ? (
-        <button
-          type="button"
-          onClick={() => void act('connect')}
-          disabled={busy !== null}
-          className="rounded border border-brand-700 px-3 py-2 text-sm font-semibold text-brand-700 hover:bg-amber-50 disabled:opacity-60"
-        >
+        <Button variant="outline" size="small" onClick={() => void act('connect')} disabled={busy !== null}>
           {busy === 'connect' ? t.actions.connecting : t.actions.connect}
-        </button>
+        </Button>
         ) : null}
-        <button
-          type="button"
-          onClick={() => void act('restart')}
-          disabled={busy !== null}
-          className="rounded bg-brand-700 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-600 disabled:opacity-60"
-        >
+        <Button size="small" onClick={() => void act('restart')} disabled={busy !== null}>
           {busy === 'restart' ? t.actions.restarting : t.actions.restart}
-        </button>
-        <button
-          type="button"
-          onClick={() => void toggleLog()}
-          aria-expanded={logOpen}
-          aria-controls="hub-log"
-          className="rounded border border-stone-500 px-3 py-2 text-sm font-semibold text-stone-800 hover:bg-stone-100"
-        >
+        </Button>
+        <Button variant="secondary" size="small" onClick={() => void toggleLog()} aria-expanded={logOpen} aria-controls="hub-log">
           {logOpen ? t.actions.hideLog : t.actions.showLog}
-        </button>
+        </Button>
       </div>
       </>
       )}
@@ -231,15 +187,9 @@ export function HubHealth({ t }: { t: HubText }) {
                       {u.ready ? '' : ` · ${t.users.starting}`}
                     </p>
                   </div>
-                  <button
-                    type="button"
-                    onClick={() => void stop(u.name)}
-                    disabled={busy !== null}
-                    aria-label={format(t.users.stop, { name: u.name })}
-                    className="rounded border border-red-800 px-3 py-1 text-sm font-semibold text-red-800 hover:bg-red-50 disabled:opacity-60"
-                  >
+                  <Button variant="dangerOutline" size="small" onClick={() => void stop(u.name)} disabled={busy !== null} aria-label={format(t.users.stop, { name: u.name })}>
                     {busy === `stop:${u.name}` ? t.users.stopping : t.users.stopShort}
-                  </button>
+                  </Button>
                 </li>
               ))}
             </ul>

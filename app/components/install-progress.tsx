@@ -6,12 +6,13 @@
 // Used on the onboarding result and on each member's card of the family page.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { format, type Messages } from '@/lib/i18n/messages';
+import { BASE_PATH } from '@/lib/constants';
 import { FINAL_STATES, RETRYABLE_STATES, summarize, type InstallEvent, type JobView, type ProgressSummary } from '@/lib/job-progress';
+import { api } from './ui/api';
+import { Button } from './ui/button';
+import { ErrorLine } from './ui/error-line';
 
 type JobsText = Messages['jobs'];
-
-const button =
-  'rounded px-3 py-1.5 text-sm font-semibold focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700 disabled:opacity-60';
 
 function size(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
@@ -23,21 +24,6 @@ export function eventText(ev: Pick<InstallEvent, 'phase' | 'package' | 'bytes'>,
   if (ev.package === null) return t.ready;
   if (ev.phase === 'downloading' && ev.bytes) return format(t.phase_downloadingBytes, { package: ev.package, size: size(ev.bytes) });
   return format(t[`phase_${ev.phase}`], { package: ev.package });
-}
-
-async function post<T>(path: string): Promise<{ ok: boolean; data: T & { message?: string } }> {
-  try {
-    const r = await fetch(`/panel${path}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-    });
-    if (r.status === 401) window.location.assign('/panel/');
-    return { ok: r.ok, data: (await r.json().catch(() => ({}))) as T & { message?: string } };
-  } catch {
-    return { ok: false, data: {} as T & { message?: string } };
-  }
 }
 
 export function InstallProgress({
@@ -78,19 +64,17 @@ export function InstallProgress({
     setSummary(summarize([]));
     let cancelled = false;
     (async () => {
-      const r = await fetch(`/panel/api/jobs/${encodeURIComponent(id)}`, { credentials: 'same-origin' }).catch(() => null);
+      const r = await api<{ job: JobView }>('GET', `/api/jobs/${encodeURIComponent(id)}`);
       if (cancelled) return;
-      if (r?.status === 401) window.location.assign('/panel/');
-      if (!r || !r.ok) {
-        setError(r?.status === 404 ? t.notFound : t.connectionLost);
+      if (!r.ok) {
+        setError(r.status === 404 ? t.notFound : t.connectionLost);
         return;
       }
-      const { job: fresh } = (await r.json()) as { job: JobView };
-      if (cancelled) return;
+      const fresh = r.data.job;
       setJob(fresh);
       setLog(fresh.logTail);
       // The stream replays every stored event, so the steps are complete after a reload.
-      const es = new EventSource(`/panel/api/jobs/${encodeURIComponent(id)}/events`);
+      const es = new EventSource(`${BASE_PATH}/api/jobs/${encodeURIComponent(id)}/events`);
       source.current = es;
       es.addEventListener('progress', (m) => {
         const ev = JSON.parse((m as MessageEvent<string>).data) as InstallEvent;
@@ -135,31 +119,31 @@ export function InstallProgress({
   async function start() {
     setBusy(true);
     setError(null);
-    const r = await post<{ jobId?: string }>(`/api/members/${encodeURIComponent(user)}/install`);
+    const r = await api<{ jobId?: string }>('POST', `/api/members/${encodeURIComponent(user)}/install`, {});
     setBusy(false);
     if (r.ok && r.data.jobId) setJobId(r.data.jobId);
-    else setError(r.data.message || t.starting_failed);
+    else setError((!r.ok && r.failure.message) || t.starting_failed);
   }
 
   async function cancel() {
     if (!jobId) return;
     setBusy(true);
-    const r = await post<{ job?: JobView }>(`/api/jobs/${encodeURIComponent(jobId)}/cancel`);
+    const r = await api<{ job?: JobView }>('POST', `/api/jobs/${encodeURIComponent(jobId)}/cancel`, {});
     setBusy(false);
-    if (!r.ok) setError(r.data.message || t.conflict);
+    if (!r.ok) setError(r.failure.message || t.conflict);
   }
 
   async function retry() {
     if (!jobId) return;
     setBusy(true);
     setError(null);
-    const r = await post<{ jobId?: string }>(`/api/jobs/${encodeURIComponent(jobId)}/retry`);
+    const r = await api<{ jobId?: string }>('POST', `/api/jobs/${encodeURIComponent(jobId)}/retry`, {});
     setBusy(false);
     if (r.ok && r.data.jobId) {
       setJob(null);
       setLog([]);
       setJobId(r.data.jobId);
-    } else setError(r.data.message || t.starting_failed);
+    } else setError((!r.ok && r.failure.message) || t.starting_failed);
   }
 
   const state = job?.state ?? (jobId ? 'queued' : null);
@@ -174,9 +158,9 @@ export function InstallProgress({
   return (
     <div className="mt-3 space-y-2" data-testid={`install-${user}`} data-state={state ?? 'none'}>
       {!jobId && canStart ? (
-        <button type="button" onClick={start} disabled={busy} className={`${button} border border-brand-700 bg-white text-brand-700 hover:bg-stone-100`}>
+        <Button variant="outline" size="small" onClick={start} disabled={busy}>
           {t.install}
-        </button>
+        </Button>
       ) : null}
 
       {jobId && !final ? (
@@ -191,9 +175,9 @@ export function InstallProgress({
             {phaseText}
           </p>
           {reconnecting ? <p className="text-sm text-stone-700">{t.connectionLost}</p> : null}
-          <button type="button" onClick={cancel} disabled={busy} className={`${button} border border-stone-400 bg-white text-stone-900 hover:bg-stone-100`}>
+          <Button variant="secondary" size="small" onClick={cancel} disabled={busy}>
             {busy ? t.cancelling : t.cancel}
-          </button>
+          </Button>
         </>
       ) : null}
 
@@ -218,9 +202,9 @@ export function InstallProgress({
         </div>
       ) : null}
       {state !== null && RETRYABLE_STATES.has(state) ? (
-        <button type="button" onClick={retry} disabled={busy} className={`${button} bg-brand-700 text-white hover:bg-brand-600`}>
+        <Button size="small" onClick={retry} disabled={busy}>
           {t.retry}
-        </button>
+        </Button>
       ) : null}
 
       {events.length > 0 ? (
@@ -235,11 +219,7 @@ export function InstallProgress({
           </ol>
         </details>
       ) : null}
-      {error ? (
-        <p role="alert" className="text-sm font-medium text-red-800">
-          {error}
-        </p>
-      ) : null}
+      {error ? <ErrorLine message={error} /> : null}
     </div>
   );
 }

@@ -1,13 +1,23 @@
 'use client';
 
+import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
+import { api } from './ui/api';
+import { Button } from './ui/button';
+import { ErrorLine } from './ui/error-line';
+import { Field } from './ui/field';
 
 type LoginText = Messages['login'];
 
-/** Posts the credentials as JSON to /panel/api/session and reloads on success. */
+/**
+ * Posts the credentials to /api/session; on success the router renders this
+ * same URL again (now the overview) without a full page load: the scripts the
+ * login page loaded stay, only the overview's server part comes over the wire.
+ */
 export function LoginForm({ t }: { t: LoginText }) {
+  const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -16,69 +26,29 @@ export function LoginForm({ t }: { t: LoginText }) {
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
-    try {
-      const response = await fetch('/panel/api/session', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
-      });
-      if (response.ok) {
-        window.location.assign('/panel/');
-        return;
-      }
-      const body = (await response.json().catch(() => ({}))) as { error?: string };
-      setError(messageFor(body.error, response.headers.get('retry-after'), t));
-    } catch {
-      setError(t.genericError);
-    } finally {
-      setBusy(false);
+    const r = await api('POST', '/api/session', { username: form.get('username'), password: form.get('password') }, { signingIn: true });
+    if (r.ok) {
+      // Busy stays on until the overview replaces this form.
+      router.refresh();
+      return;
     }
+    setError(r.status === 0 ? t.genericError : messageFor(r.failure.error, r.failure.retryAfter, t));
+    setBusy(false);
   }
 
   return (
     <form onSubmit={onSubmit} className="mt-4 space-y-4" noValidate>
-      <div>
-        <label htmlFor="username" className="block text-sm font-medium">
-          {t.username}
-        </label>
-        <input
-          id="username"
-          name="username"
-          autoComplete="username"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-          className="mt-1 block w-full rounded border border-stone-400 px-3 py-2 text-base"
-        />
-      </div>
-      <div>
-        <label htmlFor="password" className="block text-sm font-medium">
-          {t.password}
-        </label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          className="mt-1 block w-full rounded border border-stone-400 px-3 py-2 text-base"
-        />
-      </div>
-      <p role="alert" aria-live="assertive" className="min-h-6 text-sm font-medium text-red-800">
-        {error}
-      </p>
-      <button
-        type="submit"
-        disabled={busy}
-        className="w-full rounded bg-brand-700 px-4 py-2 font-semibold text-white hover:bg-brand-600 disabled:opacity-60"
-      >
+      <Field id="username" name="username" label={t.username} autoComplete="username" autoCapitalize="none" spellCheck={false} required />
+      <Field id="password" name="password" type="password" label={t.password} autoComplete="current-password" required />
+      <ErrorLine message={error} className="min-h-6" />
+      <Button type="submit" disabled={busy} className="w-full">
         {busy ? t.submitting : t.submit}
-      </button>
+      </Button>
     </form>
   );
 }
 
-function messageFor(code: string | undefined, retryAfter: string | null, t: LoginText): string {
+function messageFor(code: string, retryAfter: string | undefined, t: LoginText): string {
   switch (code) {
     case 'invalid_credentials':
       return t.invalidCredentials;

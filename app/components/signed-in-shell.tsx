@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
@@ -20,10 +21,12 @@ export function SignedInShell({
   children: ReactNode;
 }) {
   const name = fullName && fullName !== username ? `${fullName} (${username})` : username;
+  // Router paths (Link adds the base path): moving between the pages is a
+  // client-side navigation that fetches only the new page's server part.
   const links: Array<{ page: NavPage; href: string; label: string }> = [
-    { page: 'overview', href: '/panel/', label: t.nav.overview },
-    { page: 'family', href: '/panel/family', label: t.nav.family },
-    { page: 'audit', href: '/panel/audit', label: t.nav.audit },
+    { page: 'overview', href: '/', label: t.nav.overview },
+    { page: 'family', href: '/family', label: t.nav.family },
+    { page: 'audit', href: '/audit', label: t.nav.audit },
   ];
   return (
     <>
@@ -41,7 +44,7 @@ export function SignedInShell({
           <ul className="flex flex-wrap gap-1">
             {links.map((l) => (
               <li key={l.page}>
-                <a
+                <Link
                   href={l.href}
                   aria-current={l.page === current ? 'page' : undefined}
                   className={
@@ -50,7 +53,7 @@ export function SignedInShell({
                   }
                 >
                   {l.label}
-                </a>
+                </Link>
               </li>
             ))}
           </ul>

@@ -2,7 +2,11 @@
 
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { format } from '@/lib/i18n/messages';
-import { api, familyNotice } from './api';
+import { api } from '../components/ui/api';
+import { Button } from '../components/ui/button';
+import { ErrorLine } from '../components/ui/error-line';
+import { Field } from '../components/ui/field';
+import { familyNotice } from './notice';
 
 export interface AddMemberText {
   candidateSearchLabel: string;
@@ -76,26 +80,19 @@ export function AddMemberForm({ initial, t }: { initial: CandidateList; t: AddMe
   const nothingAtAll = initial.total === 0;
   return (
     <form onSubmit={onSubmit} className="mt-3 space-y-3" noValidate>
-      <div>
-        <label htmlFor={`${id}-username`} className="block text-sm font-medium">
-          {t.candidateSearchLabel}
-        </label>
-        <input
-          id={`${id}-username`}
-          name="username"
-          value={typed}
-          onChange={(e) => setTyped(e.target.value)}
-          autoCapitalize="none"
-          autoComplete="off"
-          spellCheck={false}
-          maxLength={200}
-          aria-describedby={`${id}-hint`}
-          className="mt-1 block w-full rounded border border-stone-400 px-3 py-2 font-mono text-base"
-        />
-        <p id={`${id}-hint`} className="mt-1 text-xs text-stone-700">
-          {nothingAtAll ? t.noCandidates : t.candidateSearchHint}
-        </p>
-      </div>
+      <Field
+        id={`${id}-username`}
+        name="username"
+        label={t.candidateSearchLabel}
+        hint={nothingAtAll ? t.noCandidates : t.candidateSearchHint}
+        mono
+        value={typed}
+        onChange={(e) => setTyped(e.target.value)}
+        autoCapitalize="none"
+        autoComplete="off"
+        spellCheck={false}
+        maxLength={200}
+      />
       {nothingAtAll ? null : (
         <div aria-live="polite" data-testid="candidates">
           <p className="text-sm text-stone-700">
@@ -124,16 +121,10 @@ export function AddMemberForm({ initial, t }: { initial: CandidateList; t: AddMe
           ) : null}
         </div>
       )}
-      <p role="alert" className="min-h-5 text-sm font-medium text-red-800">
-        {error}
-      </p>
-      <button
-        type="submit"
-        disabled={busy}
-        className="rounded bg-brand-700 px-4 py-2 font-semibold text-white hover:bg-brand-600 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700 disabled:opacity-60"
-      >
+      <ErrorLine message={error} />
+      <Button type="submit" disabled={busy}>
         {busy ? t.adding : t.addSubmit}
-      </button>
+      </Button>
     </form>
   );
 }

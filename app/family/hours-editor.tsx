@@ -6,7 +6,9 @@
 import { useRouter } from 'next/navigation';
 import { useId, useState, type FormEvent } from 'react';
 import { HoursError, parseHours, WEEKDAYS, type Weekday } from '@/lib/hours';
-import { api } from './api';
+import { api } from '../components/ui/api';
+import { Button } from '../components/ui/button';
+import { ErrorLine } from '../components/ui/error-line';
 
 export interface HoursEditorText {
   edit: string;
@@ -22,9 +24,6 @@ export interface HoursEditorText {
   genericError: string;
   days: Record<Weekday, string>;
 }
-
-const buttonBase =
-  'rounded px-3 py-1.5 text-sm font-semibold focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700 disabled:opacity-60';
 
 function rangesOf(line: string): string[] {
   return line
@@ -83,15 +82,9 @@ export function HoursEditor({ user, always, lines, t }: { user: string; always: 
 
   return (
     <div className="mt-2">
-      <button
-        type="button"
-        aria-expanded={open}
-        aria-controls={`${id}-hours`}
-        onClick={() => setOpen((o) => !o)}
-        className={`${buttonBase} border border-stone-400 bg-white text-stone-900 hover:bg-stone-100`}
-      >
+      <Button variant="secondary" size="small" aria-expanded={open} aria-controls={`${id}-hours`} onClick={() => setOpen((o) => !o)}>
         {t.edit}
-      </button>
+      </Button>
       <span role="status" className="ml-2 text-sm text-green-800" data-testid="hours-status">
         {status}
       </span>
@@ -135,16 +128,14 @@ export function HoursEditor({ user, always, lines, t }: { user: string; always: 
               ))}
             </div>
           ) : null}
-          <p role="alert" className="min-h-5 text-sm font-medium text-red-800">
-            {error}
-          </p>
+          <ErrorLine message={error} />
           <div className="flex flex-wrap gap-2">
-            <button type="submit" disabled={saving} className={`${buttonBase} bg-brand-700 text-white hover:bg-brand-600`}>
+            <Button type="submit" size="small" disabled={saving}>
               {saving ? t.saving : t.save}
-            </button>
-            <button type="button" onClick={() => setOpen(false)} className={`${buttonBase} border border-stone-400 bg-white text-stone-900 hover:bg-stone-100`}>
+            </Button>
+            <Button variant="secondary" size="small" onClick={() => setOpen(false)}>
               {t.cancel}
-            </button>
+            </Button>
           </div>
         </form>
       ) : null}

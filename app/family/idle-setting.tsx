@@ -2,7 +2,8 @@
 // The family's idle-stop setting: a choice of hours (or never) and Save. PUT
 // /api/upkeep/idle; the answer is announced in a live region.
 import { useId, useState, type FormEvent } from 'react';
-import { api } from './api';
+import { api } from '../components/ui/api';
+import { Button } from '../components/ui/button';
 
 export interface IdleSettingText {
   idleLabel: string;
@@ -49,13 +50,9 @@ export function IdleSetting({ minutes, choices, t }: { minutes: number | null; c
           ))}
         </select>
       </div>
-      <button
-        type="submit"
-        disabled={state === 'saving'}
-        className="min-h-11 rounded bg-brand-700 px-4 py-2 font-semibold text-white hover:bg-brand-600 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700 disabled:opacity-60"
-      >
+      <Button type="submit" disabled={state === 'saving'} className="min-h-11">
         {state === 'saving' ? t.idleSaving : t.idleSave}
-      </button>
+      </Button>
       <p id={`${id}-hint`} className="w-full text-sm text-stone-700">
         {t.idleHint}
       </p>

@@ -2,9 +2,12 @@
 // work before the page's scripts have loaded (and without them). The server does
 // the searching and paging (lib/members.ts listFamily); the URL holds the state,
 // so a search or a page can be bookmarked and reloaded.
+import { BASE_PATH } from '@/lib/constants';
 import { format } from '@/lib/i18n/messages';
+import { Button, buttonClass } from '../components/ui/button';
+import { Field } from '../components/ui/field';
 
-const FAMILY_PATH = '/panel/family';
+const FAMILY_PATH = `${BASE_PATH}/family`;
 
 export function familyHref(query: string, page: number): string {
   const params = new URLSearchParams();
@@ -14,8 +17,7 @@ export function familyHref(query: string, page: number): string {
   return search ? `${FAMILY_PATH}?${search}` : FAMILY_PATH;
 }
 
-const linkClass =
-  'inline-block rounded border border-stone-300 bg-white px-3 py-1.5 text-sm font-semibold text-brand-700 hover:bg-stone-100 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700';
+const linkClass = buttonClass('outline', 'small');
 
 export interface MemberSearchText {
   searchLabel: string;
@@ -27,34 +29,22 @@ export interface MemberSearchText {
 export function MemberSearch({ query, t }: { query: string; t: MemberSearchText }) {
   return (
     <form method="get" action={FAMILY_PATH} role="search" className="mt-3 flex flex-wrap items-end gap-2">
-      <div className="min-w-0 flex-1 basis-56">
-        <label htmlFor="member-search" className="block text-sm font-medium">
-          {t.searchLabel}
-        </label>
-        <input
-          id="member-search"
-          name="q"
-          type="search"
-          defaultValue={query}
-          maxLength={200}
-          autoComplete="off"
-          spellCheck={false}
-          aria-describedby="member-search-hint"
-          className="mt-1 block w-full rounded border border-stone-400 px-3 py-2 text-base"
-        />
-        <p id="member-search-hint" className="mt-1 text-xs text-stone-700">
-          {t.searchHint}
-        </p>
-      </div>
-      <div className="flex gap-2 pb-5">
-        <button
-          type="submit"
-          className="rounded bg-brand-700 px-4 py-2 font-semibold text-white hover:bg-brand-600 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700"
-        >
-          {t.searchSubmit}
-        </button>
+      <Field
+        id="member-search"
+        wrapperClass="min-w-0 flex-1 basis-56"
+        name="q"
+        type="search"
+        label={t.searchLabel}
+        hint={t.searchHint}
+        defaultValue={query}
+        maxLength={200}
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <div className="flex gap-2 pb-7">
+        <Button type="submit">{t.searchSubmit}</Button>
         {query ? (
-          <a href={FAMILY_PATH} className={`${linkClass} py-2`}>
+          <a href={FAMILY_PATH} className={buttonClass('secondary')}>
             {t.searchClear}
           </a>
         ) : null}

@@ -1,3 +1,4 @@
+import { BASE_PATH } from '@/lib/constants';
 import { requestMessages } from '@/lib/i18n/server';
 import { format, type Locale, type Messages } from '@/lib/i18n/messages';
 import { codeMessage, PublicError } from '@/lib/errors';
@@ -8,7 +9,9 @@ import { isValidUsername } from '@/lib/names';
 import { FAMILY_PAGE_SIZE } from '@/lib/validation';
 import { requirePageSession } from '@/lib/page-session';
 import { InstallProgress } from '../components/install-progress';
+import { param, positiveParam, type SearchParams } from '../components/search-params';
 import { SignedInShell } from '../components/signed-in-shell';
+import { buttonClass } from '../components/ui/button';
 import { AddMemberForm } from './add-member-form';
 import { HoursRow } from './hours-row';
 import { MemberActions } from './member-actions';
@@ -97,7 +100,7 @@ function MemberCard({
       <HoursRow m={m} t={t} />
       <p className="mt-3 text-sm">
         <a
-          href={`/panel/family/card/${m.user}`}
+          href={`${BASE_PATH}/family/card/${m.user}`}
           className="font-medium text-brand-700 underline underline-offset-4 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700"
         >
           {t.card.link}
@@ -111,7 +114,6 @@ function MemberCard({
         user={m.user}
         canRemove={!m.protected}
         canReset={!m.protected && !m.familyAdmin}
-        hubConnected={hubConnected}
         t={{
           remove: f.remove,
           removeTitle: format(f.removeTitle, { user: m.user }),
@@ -135,15 +137,17 @@ function MemberCard({
   );
 }
 
-export default async function FamilyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function FamilyPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const session = await requirePageSession();
+  const sp = await searchParams;
+  const notice = param(sp, 'notice');
+  const noticeKey = notice !== undefined && (NOTICES as readonly string[]).includes(notice) ? (notice as Notice) : null;
+  const user = param(sp, 'user');
+  const noticeUser = user !== undefined && isValidUsername(user) ? user : null;
+  const query = (param(sp, 'q') ?? '').slice(0, 200);
+  const pageNumber = positiveParam(sp, 'page') ?? 1;
   const { t, locale } = await requestMessages();
   const f = t.family;
-  const sp = await searchParams;
-  const noticeKey = typeof sp.notice === 'string' && (NOTICES as readonly string[]).includes(sp.notice) ? (sp.notice as Notice) : null;
-  const noticeUser = typeof sp.user === 'string' && isValidUsername(sp.user) ? sp.user : null;
-  const query = typeof sp.q === 'string' ? sp.q.slice(0, 200) : '';
-  const pageNumber = typeof sp.page === 'string' && /^[1-9][0-9]{0,6}$/.test(sp.page) ? Number(sp.page) : 1;
 
   let family: FamilyList | null = null;
   let loadError: string | null = null;
@@ -170,10 +174,7 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
           <h1 className="text-2xl font-semibold">{f.heading}</h1>
           <p className="mt-1 text-stone-700">{f.intro}</p>
         </div>
-        <a
-          href="/panel/family/onboard"
-          className="inline-block rounded bg-brand-700 px-4 py-2 font-semibold text-white hover:bg-brand-600 focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700"
-        >
+        <a href={`${BASE_PATH}/family/onboard`} className={buttonClass()}>
           {f.onboardLink}
         </a>
       </div>

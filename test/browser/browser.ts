@@ -1,8 +1,11 @@
 // Debian's Chromium driven by playwright-core (never a downloaded browser), and an
 // axe-core check. Shared by the browser tests.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { catalogs, type Messages } from '../../lib/i18n/messages';
+import { parents, sandboxEnv } from '../sandbox/fixtures';
 
 const require = createRequire(__filename);
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -62,4 +65,69 @@ export function watchConsole(page: Page): string[] {
   });
   page.on('pageerror', (error) => problems.push(String(error)));
   return problems;
+}
+
+/** Fills the login form (in the catalog's language) and submits it; resolves with the login API's status and body. */
+export async function submitLogin(page: Page, username: string, password: string, t: Messages = catalogs.en): Promise<{ status: number; body: string }> {
+  await page.getByLabel(t.login.username).fill(username);
+  await page.getByLabel(t.login.password).fill(password);
+  const answer = page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST');
+  await page.getByRole('button', { name: t.login.submit }).click();
+  const response = await answer;
+  return { status: response.status(), body: await response.text().catch(() => '(the body is gone)') };
+}
+
+/**
+ * Signs a fixture parent in from the login page and waits for the signed-in
+ * page. A refused login fails here with the panel's answer, so a test that
+ * cannot sign in says why instead of timing out on the next step.
+ */
+export async function signIn(page: Page, parent: keyof typeof parents, t: Messages = catalogs.en): Promise<void> {
+  await page.goto(`${sandboxEnv().panelUrl}/`);
+  const login = await submitLogin(page, parent, parents[parent], t);
+  if (login.status !== 200) throw new Error(`${parent}'s login answered ${login.status}: ${login.body}`);
+  await page.getByTestId('signed-in-as').waitFor();
+}
+
+/** Asserts the page has no serious or critical axe violation and does not scroll sideways (the tests' phones are 375 px wide). */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  const violations = await seriousAxeViolations(page);
+  assert.deepEqual(
+    violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    [],
+    `${name}: axe serious/critical violations`,
+  );
+  assert.equal(await scrollsHorizontally(page), false, `${name} scrolls sideways at ${page.viewportSize()?.width ?? '?'} px`);
+}
+
+/** Collects the responses >= 400 the page gets (the console only says "Failed to load resource"), favicon misses left out. */
+export function watchFailedResponses(page: Page, into: string[] = []): string[] {
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) into.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  return into;
+}
+
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, page errors (CSP reports among them) and responses >= 400, as they happen. */
+  problems: string[];
+}
+
+/**
+ * A fresh context (a 375 px phone unless told otherwise) and its page, with every
+ * problem in one list. The console's own "Failed to load resource" lines are left
+ * out: their responses are in the list with method, status and URL.
+ */
+export async function openWatchedPage(browser: Browser, options: { locale?: string; width?: number; height?: number } = {}): Promise<WatchedPage> {
+  const context = await newContext(browser, { width: 375, height: 740, ...options });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) problems.push(msg.text());
+  });
+  page.on('pageerror', (error) => problems.push(String(error)));
+  watchFailedResponses(page, problems);
+  return { context, page, problems };
 }

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { catalogs } from '../../lib/i18n/messages';
 import { parents, sandboxEnv } from '../sandbox/fixtures';
-import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
+import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, signIn, watchConsole } from './browser';
 
 const env = sandboxEnv();
 let browser: Browser;
@@ -24,10 +24,7 @@ for (const locale of ['en-US', 'de-DE'] as const) {
     const context = await newContext(browser, { locale, width: 375, height: 800 });
     const page = await context.newPage();
     const problems = watchConsole(page);
-    await page.goto(`${env.panelUrl}/`);
-    await page.getByLabel(t.login.username).fill('mama');
-    await page.getByLabel(t.login.password).fill(parents.mama);
-    await page.getByRole('button', { name: t.login.submit }).click();
+    await signIn(page, 'mama', t);
     // The checks load after the page: wait until the overall state is shown.
     const overall = page.getByTestId('hub-state');
     await overall.waitFor({ timeout: 20_000 });

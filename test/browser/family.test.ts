@@ -13,11 +13,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { catalogs, format } from '../../lib/i18n/messages';
 import { sandboxEnv } from '../sandbox/fixtures';
 import { HubVisitor } from '../sandbox/http';
-import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
+import { checkPage, launchBrowser, newContext, openWatchedPage, scrollsHorizontally, seriousAxeViolations, signIn, watchConsole } from './browser';
+import { removeAccount } from './accounts';
 
 assert.equal(process.env.JH4F_SANDBOX, '1', 'family.test.ts runs only inside the sandbox (sudo bash test/sandbox/run.sh ...)');
 const env = sandboxEnv();
@@ -25,50 +26,23 @@ const t = catalogs.en;
 const KID = 'juergen';
 
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let problems: string[];
-/** Responses >= 400 the browser saw (the console only says "Failed to load resource"). */
-const failedResponses: string[] = [];
-
-function accountExists(user: string): boolean {
-  try {
-    execFileSync('getent', ['passwd', '--', user], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A login at the real hub's form (test/sandbox/http.ts HubVisitor). */
 async function hubLogin(username: string, password: string): Promise<{ status: number; loggedIn: boolean; body: string }> {
   return new HubVisitor().login(username, password);
 }
 
-async function checkPage(name: string) {
-  const violations = await seriousAxeViolations(page);
-  assert.deepEqual(
-    violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    [],
-    `${name}: axe serious/critical violations`,
-  );
-  assert.equal(await scrollsHorizontally(page), false, `${name} scrolls sideways at 375 px`);
-}
-
 before(async () => {
-  if (accountExists(KID)) execFileSync('/usr/sbin/userdel', ['--remove', '--', KID], { stdio: 'pipe' });
+  removeAccount(KID);
   browser = await launchBrowser();
-  context = await newContext(browser, { width: 375, height: 740 });
-  page = await context.newPage();
-  problems = watchConsole(page);
-  page.on('response', (r) => {
-    if (r.status() >= 400) failedResponses.push(`${r.status()} ${r.request().method()} ${r.url()}`);
-  });
+  ({ page, problems } = await openWatchedPage(browser));
 });
 
 after(async () => {
   await browser?.close();
-  if (accountExists(KID)) execFileSync('/usr/sbin/userdel', ['--remove', '--', KID], { stdio: 'pipe' });
+  removeAccount(KID);
 });
 
 test('signed out, the family, onboarding and audit pages send you to the login', async () => {
@@ -82,20 +56,16 @@ test('signed out, the family, onboarding and audit pages send you to the login',
 let kidPassword = '';
 
 test('a parent onboards "Jürgen Müller": the suggested username is juergen, the result says how to log in', async () => {
-  await page.goto(`${env.panelUrl}/`);
-  await page.getByLabel(t.login.username).fill('mama');
-  await page.getByLabel(t.login.password).fill('mama-pass-1');
-  await page.getByRole('button', { name: t.login.submit }).click();
-  await page.getByTestId('signed-in-as').waitFor();
+  await signIn(page, 'mama', t);
 
   await page.goto(`${env.panelUrl}/family`);
   await page.getByRole('heading', { name: t.family.heading, level: 1 }).waitFor();
   await page.getByTestId('member-anna').waitFor();
-  await checkPage('family page');
+  await checkPage(page, 'family page');
 
   await page.getByRole('link', { name: t.family.onboardLink }).click();
   await page.getByRole('heading', { name: t.onboard.heading }).waitFor();
-  await checkPage('onboard page');
+  await checkPage(page, 'onboard page');
   await page.getByLabel(t.onboard.fullName).fill('Jürgen Müller');
   const username = page.getByLabel(t.onboard.username);
   await page.waitForFunction(() => (document.getElementById('onboard-username') as HTMLInputElement | null)?.value === 'juergen', null, { timeout: 10_000 });
@@ -117,7 +87,7 @@ test('a parent onboards "Jürgen Müller": the suggested username is juergen, th
   assert.equal((await page.getByTestId('kid-username').textContent())?.trim(), KID);
   assert.equal((await page.getByTestId('hub-address').textContent())?.trim(), 'https://127.0.0.1:8000/');
   await page.getByRole('heading', { name: format(t.onboard.resultHeading, { name: 'Jürgen Müller' }) }).waitFor();
-  await checkPage('onboard result');
+  await checkPage(page, 'onboard result');
   assert.ok(execFileSync('getent', ['group', 'jupyterhub'], { encoding: 'utf8' }).trim().split(':')[3]!.split(',').includes(KID));
 });
 
@@ -136,7 +106,7 @@ test('the parent removes him after a confirmation naming the consequences; his n
   const dialog = page.getByRole('dialog', { name: format(t.family.removeTitle, { user: KID }) });
   await dialog.waitFor();
   assert.match((await dialog.textContent()) ?? '', /can no longer sign in to JupyterHub/);
-  await checkPage('remove dialog');
+  await checkPage(page, 'remove dialog');
   await dialog.getByRole('button', { name: format(t.family.removeConfirm, { user: KID }) }).click();
   await page.getByTestId('notice').filter({ hasText: format(t.family.removed, { user: KID }) }).waitFor({ timeout: 30_000 });
   assert.equal(await page.getByTestId(`member-${KID}`).count(), 0);
@@ -163,15 +133,8 @@ test('the audit page shows all of it, newest first, filtered by member', async (
   const body = (await page.locator('main').textContent()) ?? '';
   assert.ok(body.includes(t.audit.actions.member_remove) && body.includes(t.audit.actions.onboard));
   assert.ok(!body.includes(kidPassword), 'the password is not in the audit log');
-  await checkPage('audit page');
-  // The browser asks for /favicon.ico outside the panel's base path: not the panel's.
-  const unexpected = failedResponses.filter((r) => !/\/favicon\.ico$/.test(r));
-  assert.deepEqual(unexpected, [], 'no failed requests');
-  assert.deepEqual(
-    problems.filter((p) => !/Failed to load resource/.test(p)),
-    [],
-    'no page errors or CSP violations',
-  );
+  await checkPage(page, 'audit page');
+  assert.deepEqual(problems, [], 'no failed requests, page errors or CSP violations');
 });
 
 test('a big family (65 members): one page of 20, search by full name, paging, and the add-member search', async () => {
@@ -198,7 +161,7 @@ test('a big family (65 members): one page of 20, search by full name, paging, an
     const count = page.getByTestId('member-count');
     assert.equal((await count.textContent())?.trim(), format(t.family.showing, { from: 1, to: 20, total: 65 }));
     assert.equal(await page.locator('li[data-testid^="member-"]').count(), 20);
-    await checkPage('family page, 65 members');
+    await checkPage(page, 'family page, 65 members');
 
     // Paging: plain links that keep working without scripts.
     const pager = page.getByRole('navigation', { name: t.family.pagerLabel });
@@ -214,7 +177,7 @@ test('a big family (65 members): one page of 20, search by full name, paging, an
     await page.waitForURL(/[?&]q=zoe/);
     assert.deepEqual(await page.locator('li[data-testid^="member-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid'))), ['member-famkid42']);
     assert.equal(await page.getByRole('navigation', { name: t.family.pagerLabel }).count(), 0);
-    await checkPage('family page, searched');
+    await checkPage(page, 'family page, searched');
     await page.getByRole('link', { name: t.family.searchClear }).click();
     await page.getByTestId('member-anna').waitFor();
 
@@ -226,7 +189,7 @@ test('a big family (65 members): one page of 20, search by full name, paging, an
     assert.match((await pick.textContent()) ?? '', /kim \(Kim Nachbar\)/);
     await pick.click();
     assert.equal(await page.getByLabel(t.family.candidateSearchLabel).inputValue(), 'kim');
-    await checkPage('family page, candidate search');
+    await checkPage(page, 'family page, candidate search');
     await page.getByRole('button', { name: t.family.addSubmit }).click();
     await page.getByTestId('notice').filter({ hasText: format(t.family.added, { user: 'kim' }) }).waitFor({ timeout: 30_000 });
     assert.ok(execFileSync('getent', ['group', 'jupyterhub'], { encoding: 'utf8' }).trim().split(':')[3]!.split(',').includes('kim'));
@@ -241,11 +204,7 @@ test('in German on a phone: family, onboarding and audit pages read in German an
   const ctx = await newContext(browser, { locale: 'de-DE', width: 375, height: 740 });
   const p = await ctx.newPage();
   try {
-    await p.goto(`${env.panelUrl}/`);
-    await p.getByLabel(de.login.username).fill('papa');
-    await p.getByLabel(de.login.password).fill('papa-pass-1');
-    await p.getByRole('button', { name: de.login.submit }).click();
-    await p.getByTestId('signed-in-as').waitFor();
+    await signIn(p, 'papa', de);
     for (const [path, heading] of [
       ['/family', de.family.heading],
       ['/family/onboard', de.onboard.heading],

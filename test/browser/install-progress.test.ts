@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { catalogs, format } from '../../lib/i18n/messages';
 import { sandboxEnv } from '../sandbox/fixtures';
 import {
@@ -28,21 +28,14 @@ import {
   writePackagesConfig,
   type SlowMirror,
 } from '../integration/support/wheelhouse';
-import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
+import { checkPage, launchBrowser, newContext, openWatchedPage, seriousAxeViolations, signIn } from './browser';
 
 const env = sandboxEnv();
 const t = catalogs.en;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let problems: string[];
 let mirror: SlowMirror;
-
-async function checkPage(what: string) {
-  const v = await seriousAxeViolations(page);
-  assert.deepEqual(v.map((x) => `${x.id}: ${x.help} ${x.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `axe on ${what}`);
-  assert.equal(await scrollsHorizontally(page), false, `${what} scrolls sideways at 375 px`);
-}
 
 before(async () => {
   makeWheelhouse(3_000_000);
@@ -50,17 +43,8 @@ before(async () => {
   writePackagesConfig({ packages: [DEMO.lab], noIndex: true, findLinks: [mirror.url], pipRetries: 0 });
   removeUserPackages('ben');
   browser = await launchBrowser();
-  context = await newContext(browser, { width: 375, height: 740 });
-  page = await context.newPage();
-  problems = watchConsole(page);
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) problems.push(`${r.status()} ${r.url()}`);
-  });
-  await page.goto(`${env.panelUrl}/`);
-  await page.getByLabel(t.login.username).fill('mama');
-  await page.getByLabel(t.login.password).fill('mama-pass-1');
-  await page.getByRole('button', { name: t.login.submit }).click();
-  await page.getByTestId('signed-in-as').waitFor();
+  ({ page, problems } = await openWatchedPage(browser));
+  await signIn(page, 'mama', t);
 });
 
 after(async () => {
@@ -85,7 +69,7 @@ test("the member's card shows the install live, in order, then Jupyter ready wit
   await card.getByRole('progressbar', { name: format(t.jobs.progressLabel, { name: 'ben' }) }).or(card.getByRole('progressbar')).first().waitFor();
   // Mid-way: the phase in words names what pip is doing.
   await box.getByTestId('install-phase').filter({ hasText: format(t.jobs.phase_downloadingBytes, { package: DEMO.core, size: '3.0 MB' }) }).waitFor({ timeout: 30_000 });
-  await checkPage('family page during the install');
+  await checkPage(page, 'family page during the install');
   await box.locator('[data-state="succeeded"]').or(card.locator('[data-testid="install-ben"][data-state="succeeded"]')).first().waitFor({ timeout: 60_000 });
   const ready = card.getByTestId('install-ready');
   assert.match((await ready.textContent()) ?? '', new RegExp(`${t.jobs.ready}.*${DEMO.lab} 2\\.1`));
@@ -96,7 +80,7 @@ test("the member's card shows the install live, in order, then Jupyter ready wit
   const i = order(`installing:${format(t.jobs.phase_installing, { package: DEMO.core })}`);
   const done = order(`done:${format(t.jobs.phase_done, { package: DEMO.lab })}`);
   assert.ok(c >= 0 && c < d && d < i && i < done, steps.join(' | '));
-  await checkPage('family page, install done');
+  await checkPage(page, 'family page, install done');
   assert.ok(demoFiles('ben').length > 0);
 
   await page.reload();
@@ -110,18 +94,14 @@ test("the member's card shows the install live, in order, then Jupyter ready wit
     { timeout: 15_000 },
   );
   assert.equal(await again.getByTestId('install-steps').locator('li').count(), steps.length, 'the steps are replayed after a reload');
-  await checkPage('family page after a reload');
+  await checkPage(page, 'family page after a reload');
 });
 
 test('a failed install shows pip\'s last lines and offers a retry (German)', async () => {
   const de = catalogs.de;
   const ctx = await newContext(browser, { width: 375, height: 740, locale: 'de-DE' });
   const p = await ctx.newPage();
-  await p.goto(`${env.panelUrl}/`);
-  await p.getByLabel(de.login.username).fill('mama');
-  await p.getByLabel(de.login.password).fill('mama-pass-1');
-  await p.getByRole('button', { name: de.login.submit }).click();
-  await p.getByTestId('signed-in-as').waitFor();
+  await signIn(p, 'mama', de);
   writePackagesConfig({ packages: ['jh4f-no-such-package'], noIndex: true, findLinks: [WHEELHOUSE] });
   removeUserPackages('anna');
   await p.goto(`${env.panelUrl}/family`);
@@ -147,7 +127,7 @@ test('onboarding with "prepare Jupyter now" shows the install on the result', as
   const result = page.getByTestId('onboard-result');
   await result.locator('[data-testid="install-lena"][data-state="succeeded"]').waitFor({ timeout: 90_000 });
   assert.match((await result.getByTestId('install-ready').textContent()) ?? '', new RegExp(`${DEMO.lab} 2\\.1`));
-  await checkPage('onboarding result');
+  await checkPage(page, 'onboarding result');
   // The console's "Failed to load resource" lines carry no URL; the response listener names them.
-  assert.deepEqual(problems.filter((p) => !p.startsWith('Failed to load resource')), []);
+  assert.deepEqual(problems, []);
 });

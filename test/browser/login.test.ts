@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { catalogs, format, type Messages } from '../../lib/i18n/messages';
 import { kids, parents, sandboxEnv } from '../sandbox/fixtures';
 import { request } from '../sandbox/http';
-import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
+import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, submitLogin, watchConsole } from './browser';
 
 const env = sandboxEnv();
 const en: Messages = catalogs.en;
@@ -37,12 +37,6 @@ function clearThrottle(): void {
   } finally {
     conn.close();
   }
-}
-
-async function submitLogin(page: Page, username: string, password: string, t = en): Promise<void> {
-  await page.getByLabel(t.login.username).fill(username);
-  await page.getByLabel(t.login.password).fill(password);
-  await page.getByRole('button', { name: t.login.submit }).click();
 }
 
 async function alertText(page: Page): Promise<string> {
@@ -75,9 +69,21 @@ test('a parent logs in, sees their name, reloads and is still in, logs out and i
   const page = await context.newPage();
   const problems = watchConsole(page);
   await page.goto(`${env.panelUrl}/`);
-  await submitLogin(page, 'mama', parents.mama);
+  // A mark in this document: it survives only if no full page load happens.
+  await page.evaluate(() => Object.assign(window, { jh4fSameDocument: true }));
+  const login = await submitLogin(page, 'mama', parents.mama);
+  assert.equal(login.status, 200, login.body);
   const signedIn = format(en.nav.signedInAs, { name: 'Maria Mustermann (mama)' });
   await page.getByText(signedIn).waitFor({ timeout: 15_000 });
+  const sameDocument = () => page.evaluate(() => (window as unknown as { jh4fSameDocument?: boolean }).jh4fSameDocument === true);
+  assert.equal(await sameDocument(), true, 'the overview came by client-side navigation, not a page load');
+  // The nav's Family link, too, is a client-side navigation.
+  await page.getByRole('navigation', { name: en.nav.label }).getByRole('link', { name: en.nav.family }).click();
+  await page.getByRole('heading', { name: en.family.heading, level: 1 }).waitFor({ timeout: 15_000 });
+  assert.equal(await sameDocument(), true, 'the family page came by client-side navigation');
+  assert.match(page.url(), /\/panel\/family$/);
+  await page.getByRole('navigation', { name: en.nav.label }).getByRole('link', { name: en.nav.overview }).click();
+  await page.getByRole('heading', { name: format(en.home.heading, { name: 'Maria Mustermann' }), level: 1 }).waitFor({ timeout: 15_000 });
 
   // The cookie: HttpOnly, Secure, SameSite=Strict, Path=/panel, host-only.
   const cookies = await context.cookies(env.panelUrl);

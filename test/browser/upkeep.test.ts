@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { catalogs, format } from '../../lib/i18n/messages';
 import { sandboxEnv } from '../sandbox/fixtures';
-import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
+import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, signIn, watchConsole } from './browser';
 
 assert.equal(process.env.JH4F_SANDBOX, '1', 'upkeep.test.ts runs only inside the sandbox (bash test/sandbox/run.sh ...)');
 const env = sandboxEnv();
@@ -40,11 +40,7 @@ test('in German on a phone: disk use per kid, free space of /home and the idle s
   const p = await ctx.newPage();
   const problems = watchConsole(p);
   try {
-    await p.goto(`${env.panelUrl}/`);
-    await p.getByLabel(de.login.username).fill('papa');
-    await p.getByLabel(de.login.password).fill('papa-pass-1');
-    await p.getByRole('button', { name: de.login.submit }).click();
-    await p.getByTestId('signed-in-as').waitFor();
+    await signIn(p, 'papa', de);
 
     await p.goto(`${env.panelUrl}/family`);
     await p.getByRole('heading', { name: de.upkeep.heading, level: 2 }).waitFor();

@@ -3,9 +3,14 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
+import { BASE_PATH } from '@/lib/constants';
 import type { LoginCardFacts } from '@/lib/login-card';
 import { InstallProgress } from '../../components/install-progress';
-import { api } from '../api';
+import { api } from '../../components/ui/api';
+import { Button, buttonClass } from '../../components/ui/button';
+import { ErrorLine } from '../../components/ui/error-line';
+import { Field } from '../../components/ui/field';
+import { NewPasswordField } from '../../components/ui/new-password-field';
 import { LoginCard } from '../card/login-card';
 import { PrintButton } from '../card/print-button';
 
@@ -20,10 +25,6 @@ interface Done {
   /** The password just set: shown on the login card now, never stored, gone when the page is left. */
   password: string;
 }
-
-const input = 'mt-1 block w-full rounded border border-stone-400 px-3 py-2 text-base';
-const button =
-  'rounded px-4 py-2 font-semibold focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-700 disabled:opacity-60';
 
 /** Full name -> suggested username (fetched as you type), password with a suggestion, one click. */
 export function OnboardForm({
@@ -45,7 +46,6 @@ export function OnboardForm({
   const [usernameEdited, setUsernameEdited] = useState(false);
   const [suggesting, setSuggesting] = useState(false);
   const [password, setPassword] = useState('');
-  const [show, setShow] = useState(false);
   const [install, setInstall] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -75,14 +75,6 @@ export function OnboardForm({
   useEffect(() => {
     if (done) resultHeading.current?.focus();
   }, [done]);
-
-  async function suggestPassword() {
-    const r = await api<{ passphrase: string }>('GET', '/api/onboard/suggest');
-    if (r.ok) {
-      setPassword(r.data.passphrase);
-      setShow(true);
-    }
-  }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -132,10 +124,10 @@ export function OnboardForm({
         </div>
         {done.jobId ? <InstallProgress user={done.username} name={name} jobId={done.jobId} canStart={false} t={jobsT} /> : null}
         <div className="mt-4 flex flex-wrap gap-3">
-          <a href="/panel/family" className={`${button} inline-block bg-brand-700 text-white hover:bg-brand-600`}>
+          <a href={`${BASE_PATH}/family`} className={buttonClass()}>
             {t.backToFamily}
           </a>
-          <a href="/panel/family/onboard" className={`${button} inline-block border border-stone-400 bg-white text-stone-900 hover:bg-stone-100`}>
+          <a href={`${BASE_PATH}/family/onboard`} className={buttonClass('secondary')}>
             {t.another}
           </a>
         </div>
@@ -150,89 +142,53 @@ export function OnboardForm({
       </h1>
       <p className="mt-1 text-stone-700">{t.intro}</p>
       <form onSubmit={onSubmit} className="mt-4 space-y-4" noValidate>
-        <div>
-          <label htmlFor="onboard-fullname" className="block text-sm font-medium">
-            {t.fullName}
-          </label>
-          <input
-            id="onboard-fullname"
-            name="fullName"
-            value={fullName}
-            onChange={(e) => setFullName(e.target.value)}
-            autoComplete="off"
-            aria-describedby="onboard-fullname-hint"
-            required
-            className={input}
-          />
-          <p id="onboard-fullname-hint" className="mt-1 text-sm text-stone-700">
-            {t.fullNameHint}
-          </p>
-        </div>
-        <div>
-          <label htmlFor="onboard-username" className="block text-sm font-medium">
-            {t.username}
-          </label>
-          <input
-            id="onboard-username"
-            name="username"
-            value={username}
-            onChange={(e) => {
-              setUsername(e.target.value);
-              setUsernameEdited(e.target.value !== '');
-            }}
-            autoCapitalize="none"
-            autoComplete="off"
-            spellCheck={false}
-            aria-describedby="onboard-username-hint"
-            required
-            className={`${input} font-mono`}
-          />
-          <p id="onboard-username-hint" className="mt-1 text-sm text-stone-700">
-            {t.usernameHint} <span aria-live="polite">{suggesting ? t.suggesting : ''}</span>
-          </p>
-        </div>
-        <div>
-          <label htmlFor="onboard-password" className="block text-sm font-medium">
-            {t.password}
-          </label>
-          <div className="mt-1 flex flex-wrap gap-2">
-            <input
-              id="onboard-password"
-              name="password"
-              type={show ? 'text' : 'password'}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              autoComplete="new-password"
-              autoCapitalize="none"
-              spellCheck={false}
-              aria-describedby="onboard-password-hint"
-              required
-              className="block min-w-0 flex-1 rounded border border-stone-400 px-3 py-2 font-mono text-base"
-            />
-            <button type="button" onClick={suggestPassword} className={`${button} border border-stone-400 bg-white text-stone-900 hover:bg-stone-100`}>
-              {t.suggestPassword}
-            </button>
-          </div>
-          <p id="onboard-password-hint" className="mt-1 text-sm text-stone-700">
-            {t.passwordHint}
-          </p>
-          <label className="mt-1 flex items-center gap-2 text-sm">
-            <input type="checkbox" checked={show} onChange={(e) => setShow(e.target.checked)} className="h-4 w-4" />
-            {t.showPassword}
-          </label>
-        </div>
+        <Field
+          id="onboard-fullname"
+          name="fullName"
+          label={t.fullName}
+          hint={t.fullNameHint}
+          value={fullName}
+          onChange={(e) => setFullName(e.target.value)}
+          autoComplete="off"
+          required
+        />
+        <Field
+          id="onboard-username"
+          name="username"
+          label={t.username}
+          hint={
+            <>
+              {t.usernameHint} <span aria-live="polite">{suggesting ? t.suggesting : ''}</span>
+            </>
+          }
+          mono
+          value={username}
+          onChange={(e) => {
+            setUsername(e.target.value);
+            setUsernameEdited(e.target.value !== '');
+          }}
+          autoCapitalize="none"
+          autoComplete="off"
+          spellCheck={false}
+          required
+        />
+        <NewPasswordField
+          id="onboard-password"
+          name="password"
+          value={password}
+          onChange={setPassword}
+          t={{ label: t.password, hint: t.passwordHint, suggest: t.suggestPassword, show: t.showPassword }}
+        />
         {offerInstall ? (
           <label className="flex items-center gap-2">
             <input type="checkbox" checked={install} onChange={(e) => setInstall(e.target.checked)} className="h-4 w-4" />
             {t.prepareJupyter}
           </label>
         ) : null}
-        <p role="alert" className="min-h-6 text-sm font-medium text-red-800" data-testid="onboard-error">
-          {error}
-        </p>
-        <button type="submit" disabled={busy} className={`${button} w-full bg-brand-700 text-white hover:bg-brand-600 sm:w-auto`}>
+        <ErrorLine message={error} className="min-h-6" testId="onboard-error" />
+        <Button type="submit" disabled={busy} className="w-full sm:w-auto">
           {busy ? t.submitting : t.submit}
-        </button>
+        </Button>
       </form>
     </section>
   );

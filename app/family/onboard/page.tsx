@@ -1,3 +1,4 @@
+import { BASE_PATH } from '@/lib/constants';
 import { requestMessages } from '@/lib/i18n/server';
 import { loginCardFacts } from '@/lib/login-card';
 import { requirePageSession } from '@/lib/page-session';
@@ -15,7 +16,7 @@ export default async function OnboardPage() {
   return (
     <SignedInShell t={t} username={session.username} fullName={session.fullName} current="family">
       <p className="text-sm">
-        <a href="/panel/family" className="text-brand-700 underline underline-offset-4">
+        <a href={`${BASE_PATH}/family`} className="text-brand-700 underline underline-offset-4">
           {t.onboard.backToFamily}
         </a>
       </p>

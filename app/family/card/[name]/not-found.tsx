@@ -1,3 +1,4 @@
+import { BASE_PATH } from '@/lib/constants';
 import { requestMessages } from '@/lib/i18n/server';
 
 /** 404 for a name that is not valid or not a family member (the page's notFound()). */
@@ -10,7 +11,7 @@ export default async function LoginCardNotFound() {
         {t.card.notFoundText}
       </p>
       <p className="mt-3">
-        <a href="/panel/family" className="text-brand-700 underline underline-offset-4">
+        <a href={`${BASE_PATH}/family`} className="text-brand-700 underline underline-offset-4">
           {t.card.backToFamily}
         </a>
       </p>

@@ -1,3 +1,4 @@
+import { BASE_PATH } from '@/lib/constants';
 import { notFound } from 'next/navigation';
 import { requestMessages } from '@/lib/i18n/server';
 import { format } from '@/lib/i18n/messages';
@@ -30,7 +31,7 @@ export default async function LoginCardPage({ params }: { params: Promise<{ name
     <SignedInShell t={t} username={session.username} fullName={session.fullName} current="family">
       <div className="print:hidden">
         <p className="text-sm">
-          <a href="/panel/family" className="text-brand-700 underline underline-offset-4">
+          <a href={`${BASE_PATH}/family`} className="text-brand-700 underline underline-offset-4">
             {t.card.backToFamily}
           </a>
         </p>
