@@ -2,7 +2,7 @@ import 'server-only';
 // The hub actions of the dashboard: connect-hub and restart-hub through the root
 // helper, stopping a member's server through the hub API. Each is audited before
 // and after (hub_connect, hub_restart, server_stop), success and failure alike,
-// and drops the cached health report so the next read shows the new state.
+// and drops the cached health report and server list so the next read shows the new state.
 import { execFile } from 'node:child_process';
 import { audit, type AuditAction, type AuditOutcome } from './audit';
 import { HelperError, runHelper, type HelperErrorCode } from './helper-client';
@@ -48,6 +48,7 @@ async function audited<T extends Record<string, unknown>>(
     throw error;
   } finally {
     invalidateHubReport();
+    hub.forgetServerList();
   }
 }
 
