@@ -18,6 +18,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { HubVisitor, PanelClient, hubApi, runInKernel, type HttpEnv } from '../sandbox/http';
+import { processesOf, uidOf } from '../sandbox/processes';
 
 const host = process.env.JH4F_D13_HOST ?? '';
 const hubToken = process.env.JH4F_D13_HUB_TOKEN ?? '';
@@ -43,23 +44,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
     if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
     await sleep(250);
   }
-}
-
-const uidOf = (user: string) => Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
-
-/** Processes of a uid whose command line matches (this pid namespace's /proc). */
-function processesOf(uid: number, pattern: RegExp): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return fs.statSync(`/proc/${p}`).uid === uid && pattern.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' '));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /** site-packages folders under the kid's ~/.local (pip --user installs there). */

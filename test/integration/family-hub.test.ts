@@ -20,6 +20,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parents, requireSandboxHub } from '../sandbox/fixtures';
 import { HubVisitor, PanelClient, hubApi, request, runInKernel } from '../sandbox/http';
+import { processesOf, uidOf } from '../sandbox/processes';
 
 const env = requireSandboxHub('family');
 const REPO = path.resolve(__dirname, '..', '..');
@@ -40,25 +41,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(250);
   }
-}
-
-function uidOf(user: string): number {
-  return Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
-}
-
-/** Processes of a uid whose command line matches. */
-function processesOf(uid: number, pattern: RegExp): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return fs.statSync(`/proc/${p}`).uid === uid && pattern.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' '));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 function hubPid(): number {
