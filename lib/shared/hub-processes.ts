@@ -23,34 +23,47 @@ export interface HubProcessScan {
   unverified: boolean;
 }
 
-function netNamespace(pid: number | 'self', proc: string): string | null {
-  try {
-    return readlinkSync(`${proc}/${pid}/ns/net`);
-  } catch {
-    return null;
-  }
+/** What the scan reads of /proc; tests give a stand-in. The paths stay literal: Next's output tracing follows them. */
+export interface ProcReader {
+  pids(): string[];
+  status(pid: string): string;
+  cmdline(pid: string): string;
+  /** The target of ns/net ('self' for this process), or null when it cannot be read. */
+  netNamespace(pid: string): string | null;
 }
+
+const realProc: ProcReader = {
+  pids: () => readdirSync('/proc'),
+  status: (pid) => readFileSync(`/proc/${pid}/status`, 'utf8'),
+  cmdline: (pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'),
+  netNamespace(pid) {
+    try {
+      return readlinkSync(`/proc/${pid}/ns/net`);
+    } catch {
+      return null;
+    }
+  },
+};
 
 /**
  * Processes of `uid` that are the hub or its proxy, in this network namespace: a
  * hub in a container or another sandbox, even under the same uid, is not the hub
  * on this machine's 127.0.0.1:8000 and is never signalled. Zombies are left out.
- * `proc` is /proc except in tests.
  */
-export function scanHubProcesses(uid: number, proc = '/proc'): HubProcessScan {
+export function scanHubProcesses(uid: number, proc: ProcReader = realProc): HubProcessScan {
   const processes: HubProcess[] = [];
   let unverified = false;
-  const ownNet = netNamespace('self', proc);
-  for (const name of readdirSync(proc)) {
+  const ownNet = proc.netNamespace('self');
+  for (const name of proc.pids()) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const status = readFileSync(`${proc}/${name}/status`, 'utf8');
+      const status = proc.status(name);
       if (uidFromStatus(status) !== uid) continue;
-      const kind = classifyCmdline(splitCmdline(readFileSync(`${proc}/${name}/cmdline`, 'utf8')));
+      const kind = classifyCmdline(splitCmdline(proc.cmdline(name)));
       if (!kind) continue;
       const state = /^State:\s+(\S)/m.exec(status)?.[1] ?? '';
       if (state === 'Z') continue;
-      const net = netNamespace(Number(name), proc);
+      const net = proc.netNamespace(name);
       if (net === null) unverified = true;
       else if (ownNet !== null && net !== ownNet) continue;
       processes.push({ pid: Number(name), kind, stopped: state === 'T' });
