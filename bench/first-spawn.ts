@@ -16,8 +16,8 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parents, requireSandboxHub } from '../test/sandbox/fixtures';
-import { PanelClient, request, type TestResponse } from '../test/sandbox/http';
+import { parents, requireSandboxHub, sandboxEnv } from '../test/sandbox/fixtures';
+import { HubVisitor, PanelClient, hubApi, request, type HttpEnv, type TestResponse } from '../test/sandbox/http';
 import { median, type Figure } from './lib';
 
 const KIDS = 3;
@@ -35,38 +35,13 @@ const DEFAULT_HTTP_TIMEOUT_S = 30;
 const READY_TIMEOUT_MS = 10 * 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A kid at a hub's own pages, as a browser is: cookies, the login form's _xsrf. */
-class HubSession {
-  private readonly cookies = new Map<string, string>();
-  constructor(private readonly base: string) {}
-
-  async call(method: string, urlPath: string, form?: Record<string, string>): Promise<TestResponse> {
-    const headers: Record<string, string> = {};
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    let body: string | undefined;
-    if (form) {
-      body = new URLSearchParams(form).toString();
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-    }
-    const res = await request(`${this.base}${urlPath}`, { method, headers, body, ca: HUB_CA });
-    for (const line of ([] as string[]).concat(res.headers['set-cookie'] ?? [])) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq > 0) this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-    return res;
-  }
-
-  async login(user: string, password: string): Promise<void> {
-    const form = await this.call('GET', '/hub/login');
-    const xsrf = /name="_xsrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
-    const res = await this.call('POST', '/hub/login', { _xsrf: xsrf, username: user, password });
-    if (res.status !== 302) throw new Error(`${user} could not log into ${this.base}: ${res.status} ${res.body.slice(0, 200)}`);
-  }
+/** The test HTTP client's view of the hub at BASE (the family hub's or the seed way's), with TOKEN. */
+function hubAt(base: string, token: string): HttpEnv {
+  return { ...sandboxEnv(), hubUrl: base, hubCa: HUB_CA, hubToken: token };
 }
 
-function hubApi(base: string, token: string, method: string, urlPath: string): Promise<TestResponse> {
-  return request(`${base}${urlPath}`, { method, headers: { authorization: `token ${token}` }, ca: HUB_CA });
+function hubApiAt(base: string, token: string, method: string, urlPath: string): Promise<TestResponse> {
+  return hubApi(method, urlPath, token, undefined, hubAt(base, token));
 }
 
 /** The seed's way: wheelhouse, spawn wrapper and a second hub. Returns the hub and what the wheelhouse holds. */
@@ -150,12 +125,13 @@ async function onboardAndSpawn(mama: PanelClient, base: string, token: string, u
   const onboard = await mama.call('POST', '/api/onboard', { username: user, fullName: `Bench ${user}`, password, installPackages: false });
   if (onboard.status !== 201) throw new Error(`onboard ${user}: ${onboard.status} ${onboard.body.slice(0, 200)}`);
   const onboardMs = performance.now() - t0;
-  const kid = new HubSession(base);
-  await kid.login(user, password);
+  const kid = new HubVisitor(hubAt(base, token));
+  const login = await kid.login(user, password);
+  if (!login.loggedIn) throw new Error(`${user} could not log into ${base}: ${login.status} ${login.body.slice(0, 200)}`);
   const spawned = await kid.call('GET', '/hub/spawn');
   if (![200, 302].includes(spawned.status)) throw new Error(`GET /hub/spawn for ${user}: ${spawned.status}`);
   for (;;) {
-    const u = await hubApi(base, token, 'GET', `/hub/api/users/${user}`);
+    const u = await hubApiAt(base, token, 'GET', `/hub/api/users/${user}`);
     if (u.json?.servers?.['']?.ready) break;
     if (performance.now() - t0 > READY_TIMEOUT_MS) throw new Error(`${user}'s server on ${base} was not ready after ${READY_TIMEOUT_MS / 1000} s`);
     await sleep(100);
@@ -190,13 +166,13 @@ function localSizeMiB(user: string): number {
 }
 
 async function removeKid(base: string, token: string, user: string): Promise<void> {
-  await hubApi(base, token, 'DELETE', `/hub/api/users/${user}/server`).catch(() => undefined);
+  await hubApiAt(base, token, 'DELETE', `/hub/api/users/${user}/server`).catch(() => undefined);
   for (let i = 0; i < 100; i++) {
-    const u = await hubApi(base, token, 'GET', `/hub/api/users/${user}`).catch(() => null);
+    const u = await hubApiAt(base, token, 'GET', `/hub/api/users/${user}`).catch(() => null);
     if (!u?.json?.servers?.['']) break;
     await sleep(200);
   }
-  await hubApi(base, token, 'DELETE', `/hub/api/users/${user}`).catch(() => undefined);
+  await hubApiAt(base, token, 'DELETE', `/hub/api/users/${user}`).catch(() => undefined);
   spawnSync('userdel', ['--remove', '--', user], { stdio: 'ignore' });
 }
 

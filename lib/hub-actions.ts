@@ -2,7 +2,7 @@ import 'server-only';
 // The hub actions of the dashboard: connect-hub and restart-hub through the root
 // helper, stopping a member's server through the hub API. Each is audited before
 // and after (hub_connect, hub_restart, server_stop), success and failure alike,
-// and drops the cached health report so the next read shows the new state.
+// and drops the cached health report and server list so the next read shows the new state.
 import { execFile } from 'node:child_process';
 import type { AuditAction } from './audit';
 import { PublicError } from './errors';
@@ -27,6 +27,7 @@ async function audited<T extends Record<string, unknown>>(
     return await auditedCall(actor, action, target, call, { summary });
   } finally {
     invalidateHubReport();
+    hub.forgetServerList();
   }
 }
 

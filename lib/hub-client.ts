@@ -11,6 +11,7 @@ import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { PANEL_HUB_CERT_COPY, TOKEN_RE } from './hub-facts';
 import { FAMILY_HUB_CERT } from './hub-kind';
+import { singleFlightCache } from './hub/single-flight-cache';
 import { settings } from './settings';
 
 export type HubErrorKind =
@@ -319,6 +320,32 @@ export async function usersWithServers(opts: CallOptions = {}): Promise<HubUser[
   return r.json.map(reshapeUser).filter((u): u is HubUser => u !== null);
 }
 
+// ---- the server list for family reads -------------------------------------------------
+// Every family read (GET /api/members, the family page) shows whether each member's
+// server runs; asking the hub each time was about a third of such a read (a Python
+// request behind the proxy, ~17 ms). Reads use a list at most SERVER_LIST_MAX_AGE_MS
+// old, and readers at the same moment share one request. Freshness a parent expects:
+// a kid who starts (or stops) a server on their laptop shows so on the next reload
+// within a few seconds; the panel's own changes (stopping a server: the dashboard's
+// stop, removing a member, the idle and hours timers) drop the list at once, so a
+// parent never sees the state from before their own action (the list is dropped
+// when the stop has been answered, and a read under way then is not kept).
+
+/** How old a server list a family read may show. */
+export const SERVER_LIST_MAX_AGE_MS = 3000;
+
+const serverList = singleFlightCache<HubUser[]>('hub-client.users', SERVER_LIST_MAX_AGE_MS, () => usersWithServers());
+
+/** Every hub user with their servers, at most SERVER_LIST_MAX_AGE_MS old; concurrent callers share one request. */
+export function recentUsersWithServers(): Promise<HubUser[]> {
+  return serverList.get();
+}
+
+/** The state of servers changed (or the hub, or its token): the next family read asks the hub. */
+export function forgetServerList(): void {
+  serverList.invalidate();
+}
+
 export interface StopResult {
   user: string;
   /** Servers asked to stop ('' is the default one). */
@@ -342,17 +369,21 @@ export async function stopServer(user: string, opts: CallOptions = {}): Promise<
   const active = (shaped?.servers ?? []).filter((s) => s.ready || s.pending !== null);
   const stopped: string[] = [];
   let pending = false;
-  for (const s of active) {
-    const path =
-      s.name === ''
-        ? `/hub/api/users/${encodeURIComponent(user)}/server`
-        : `/hub/api/users/${encodeURIComponent(user)}/servers/${encodeURIComponent(s.name)}`;
-    const r = await call('DELETE', path, { ...opts, timeoutMs, token });
-    // 204 stopped, 202 stopping; 400 "not running" means it ended meanwhile.
-    if (r.status === 400) continue;
-    expectStatus(r, [202, 204], `DELETE ${s.name === '' ? 'server' : 'named server'}`);
-    if (r.status === 202) pending = true;
-    stopped.push(s.name);
+  try {
+    for (const s of active) {
+      const path =
+        s.name === ''
+          ? `/hub/api/users/${encodeURIComponent(user)}/server`
+          : `/hub/api/users/${encodeURIComponent(user)}/servers/${encodeURIComponent(s.name)}`;
+      const r = await call('DELETE', path, { ...opts, timeoutMs, token });
+      // 204 stopped, 202 stopping; 400 "not running" means it ended meanwhile.
+      if (r.status === 400) continue;
+      expectStatus(r, [202, 204], `DELETE ${s.name === '' ? 'server' : 'named server'}`);
+      if (r.status === 202) pending = true;
+      stopped.push(s.name);
+    }
+  } finally {
+    if (active.length > 0) forgetServerList();
   }
   return { user, stopped, pending };
 }
@@ -382,7 +413,12 @@ export async function stopOneServer(user: string, server: string, opts: CallOpti
     server === ''
       ? `/hub/api/users/${encodeURIComponent(user)}/server`
       : `/hub/api/users/${encodeURIComponent(user)}/servers/${encodeURIComponent(server)}`;
-  const r = await call('DELETE', path, { ...opts, timeoutMs: opts.timeoutMs ?? 10_000, token: requireToken() });
+  let r: RawResponse;
+  try {
+    r = await call('DELETE', path, { ...opts, timeoutMs: opts.timeoutMs ?? 10_000, token: requireToken() });
+  } finally {
+    forgetServerList();
+  }
   if (r.status === 400 || r.status === 404) return 'gone';
   expectStatus(r, [202, 204], `DELETE ${server === '' ? 'server' : 'named server'}`);
   return r.status === 202 ? 'stopping' : 'stopped';

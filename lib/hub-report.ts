@@ -1,6 +1,6 @@
 // The hub dashboard's report: its types, the overall state and the advice in
 // plain words. Pure (no I/O), so the page's client components and the unit
-// tests import it; lib/hub-health.ts fills it in.
+// tests import it; lib/hub/checks.ts fills it in.
 import type { HubKind } from './hub-kind';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
@@ -26,6 +26,11 @@ export type CheckId = (typeof CHECK_IDS)[number];
 export interface Detail {
   key: string;
   values: Record<string, string | number>;
+}
+
+/** A Detail: what a check found, as a message key with its values. */
+export function detail(key: string, values: Record<string, string | number> = {}): Detail {
+  return { key, values };
 }
 
 export interface CheckResult {

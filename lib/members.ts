@@ -105,7 +105,7 @@ const realHub: HubPort = {
   },
   async usersWithServers() {
     if (hubClient.hubToken() === null) return null;
-    const users = await hubClient.usersWithServers();
+    const users = await hubClient.recentUsersWithServers();
     return new Map(users.map((u) => [u.name, { running: u.running > 0, lastActivity: u.lastActivity }]));
   },
   async stopServer(user) {

@@ -8,17 +8,14 @@
 // answer the dashboard within its deadline.
 import { spawnSync } from 'node:child_process';
 import { X509Certificate, createPublicKey } from 'node:crypto';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { scanHubProcesses, type HubProcess } from '../../lib/shared/hub-processes';
 import {
   CRONTAB_MARKER,
   SCREEN_SESSION,
-  classifyCmdline,
   findServiceCrontabLine,
   parseScreenLs,
-  splitCmdline,
-  uidFromStatus,
   type CrontabEntry,
-  type HubProcessKind,
   type ScreenSession,
 } from '../../lib/hub-facts';
 import { userInfo } from 'node:os';
@@ -331,49 +328,15 @@ export function screenFacts(account: HubAccount): ScreenFacts {
   return { running: sessions.some((s) => !/dead/i.test(s.state)), sessions, problem: null };
 }
 
-export interface HubProcess {
-  pid: number;
-  kind: HubProcessKind;
-  /** Stopped (SIGSTOP): it holds its ports but answers nothing. */
-  stopped: boolean;
-}
-
-function netNamespace(pid: number | 'self'): string | null {
-  try {
-    return readlinkSync(`/proc/${pid}/ns/net`);
-  } catch {
-    return null;
-  }
-}
+export type { HubProcess } from '../../lib/shared/hub-processes';
 
 /**
- * Processes of the hub account that are the hub or its proxy (from /proc), in
- * this network namespace: a hub in a container or another sandbox, even under
- * the same uid, is not the hub on this machine's 127.0.0.1:8000 and is never
- * signalled.
+ * Processes of the hub account that are the hub or its proxy, in this network
+ * namespace (the one /proc scan, lib/shared/hub-processes.ts, which the panel
+ * uses too): a hub in a container or another sandbox is never signalled.
  */
 export function hubProcesses(account: HubAccount): HubProcess[] {
-  const out: HubProcess[] = [];
-  const ownNet = netNamespace('self');
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const status = readFileSync(`/proc/${name}/status`, 'utf8');
-      if (uidFromStatus(status) !== account.uid) continue;
-      const kind = classifyCmdline(splitCmdline(readFileSync(`/proc/${name}/cmdline`, 'utf8')));
-      if (!kind) continue;
-      const state = /^State:\s+(\S)/m.exec(status)?.[1] ?? '';
-      if (state === 'Z') continue;
-      // Root's namespace links are closed to other accounts (the family hub's
-      // processes, listed by the panel's account): unknown counts as ours.
-      const ns = netNamespace(Number(name));
-      if (ownNet !== null && ns !== null && ns !== ownNet) continue;
-      out.push({ pid: Number(name), kind, stopped: state === 'T' });
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return out;
+  return scanHubProcesses(account.uid).processes;
 }
 
 export function isAlive(pid: number): boolean {

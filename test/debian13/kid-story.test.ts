@@ -17,7 +17,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { HubVisitor, PanelClient, hubApi, runInKernel, type HttpEnv } from '../sandbox/http';
+import { HubVisitor, PanelClient, hubApi, runInKernel, untilPanelShowsRunning, type HttpEnv } from '../sandbox/http';
+import { processesOf, uidOf } from '../sandbox/processes';
+import { until } from '../sandbox/wait';
 
 const host = process.env.JH4F_D13_HOST ?? '';
 const hubToken = process.env.JH4F_D13_HUB_TOKEN ?? '';
@@ -33,34 +35,6 @@ const PARENT = 'mama';
 const PARENT_PASSWORD = 'mama-fresh-debian-13';
 const KID = 'lena';
 const KID_PASSWORD = 'lena-sees-the-moon-13';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
-const uidOf = (user: string) => Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
-
-/** Processes of a uid whose command line matches (this pid namespace's /proc). */
-function processesOf(uid: number, pattern: RegExp): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return fs.statSync(`/proc/${p}`).uid === uid && pattern.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' '));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 /** site-packages folders under the kid's ~/.local (pip --user installs there). */
 function userSitePackages(): string {
@@ -144,10 +118,7 @@ describe("a kid's story on a fresh Debian 13", () => {
   });
 
   test('the panel shows her server running; the parent stops it from the panel', async () => {
-    const list = await parent.call('GET', `/api/members?q=${KID}`);
-    assert.equal(list.status, 200, list.body);
-    const lena = list.json.members.find((m: any) => m.user === KID);
-    assert.equal(lena?.hub?.running, true, JSON.stringify(lena));
+    await untilPanelShowsRunning(parent, KID);
 
     const stop = await parent.call('POST', `/api/members/${KID}/server/stop`, {});
     assert.equal(stop.status, 200, stop.body);

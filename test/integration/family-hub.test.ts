@@ -19,7 +19,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parents, requireSandboxHub } from '../sandbox/fixtures';
-import { HubVisitor, PanelClient, hubApi, request, runInKernel } from '../sandbox/http';
+import { HubVisitor, PanelClient, hubApi, request, runInKernel, untilPanelShowsRunning } from '../sandbox/http';
+import { processesOf, uidOf } from '../sandbox/processes';
+import { until } from '../sandbox/wait';
 
 const env = requireSandboxHub('family');
 const REPO = path.resolve(__dirname, '..', '..');
@@ -28,38 +30,8 @@ const KID_PASSWORD = 'lena-sees-the-moon-7';
 const HUB_CONFIG = '/etc/jupyterhub4family/jupyterhub_config.py';
 const HUB_PID_FILE = '/run/jupyterhub4family/hub.pid';
 const FAMILY_HUB = '/usr/libexec/jupyterhub-panel/family-hub';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const mama = new PanelClient();
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
-function uidOf(user: string): number {
-  return Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
-}
-
-/** Processes of a uid whose command line matches. */
-function processesOf(uid: number, pattern: RegExp): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return fs.statSync(`/proc/${p}`).uid === uid && pattern.test(fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' '));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 function hubPid(): number {
   return Number(fs.readFileSync(HUB_PID_FILE, 'utf8').trim());
@@ -150,10 +122,7 @@ describe("a kid's story with the family hub", () => {
   });
 
   test('the panel shows her server running; a parent stops it from the panel', async () => {
-    const list = await mama.call('GET', `/api/members?q=${KID}`);
-    assert.equal(list.status, 200, list.body);
-    const lena = list.json.members.find((m: any) => m.user === KID);
-    assert.equal(lena?.hub?.running, true, JSON.stringify(lena));
+    await untilPanelShowsRunning(mama, KID);
 
     const stop = await mama.call('POST', `/api/members/${KID}/server/stop`, {});
     assert.equal(stop.status, 200, stop.body);

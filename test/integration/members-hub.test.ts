@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { auditRows } from '../sandbox/audit-rows';
 import { parents, requireSandboxHub } from '../sandbox/fixtures';
-import { PanelClient, hubApi } from '../sandbox/http';
+import { PanelClient, hubApi, untilPanelShowsRunning } from '../sandbox/http';
 
 // Fails (never skips) outside the sandbox.
 const env = requireSandboxHub('seed');
@@ -168,6 +168,8 @@ describe('family page with the hub connected', () => {
       90_000,
     ).catch((e) => assert.fail(`${(e as Error).message}; last: ${last}`));
 
+    // She started it outside the panel: shown once the panel's server list is renewed (at most 3 s).
+    await untilPanelShowsRunning(mama, 'anna');
     const f = await family();
     assert.equal(f.hub.error, null);
     const anna = f.members.find((m) => m.user === 'anna');

@@ -4,6 +4,7 @@ import https from 'node:https';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { sandboxEnv, type SandboxEnv } from './fixtures';
+import { until } from './wait';
 
 /** Where the panel and the hub are and which certificates they have: the sandbox's, or a fresh machine's (test/debian13). */
 export type HttpEnv = Pick<SandboxEnv, 'panelUrl' | 'panelOrigin' | 'panelCa' | 'hubUrl' | 'hubCa' | 'hubToken'>;
@@ -182,4 +183,21 @@ export function runInKernel(user: string, kernelId: string, token: string, code:
   } catch {
     return { status: `no answer (exit ${r.status}): ${r.stderr.slice(0, 300)}`, text: '' };
   }
+}
+
+/**
+ * Wait until the panel's family list shows USER's server running. A server started
+ * outside the panel (the kid at the hub) shows within the age of the panel's server
+ * list (SERVER_LIST_MAX_AGE_MS, 3 s, lib/hub-client.ts): ten seconds is plenty.
+ */
+export async function untilPanelShowsRunning(client: PanelClient, user: string): Promise<void> {
+  let last: unknown = null;
+  await until(`the panel to show ${user}'s server running`, async () => {
+    const list = await client.call('GET', `/api/members?q=${encodeURIComponent(user)}`);
+    if (list.status !== 200) throw new Error(`GET /api/members: ${list.status} ${list.body.slice(0, 300)}`);
+    last = (list.json.members as Array<{ user: string; hub: { running: boolean } | null }>).find((m) => m.user === user);
+    return (last as { hub?: { running?: boolean } } | undefined)?.hub?.running === true;
+  }, 10_000).catch((e: Error) => {
+    throw new Error(`${e.message}; last: ${JSON.stringify(last)}`);
+  });
 }
