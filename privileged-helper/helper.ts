@@ -13,7 +13,7 @@ import { acquireLock, type LockHandle } from './lock';
 import { watchCaller, type CallerCancel } from './caller-cancel';
 import { emitProgress, writeLine } from './output';
 import { readPasswordFromStdin } from './password';
-import { ADMINS_GROUP, loadConfig, PANEL_ACCOUNT } from './policy';
+import { ADMIN_GROUP, loadConfig, PANEL_ACCOUNT } from './policy';
 import { CHILD_ENV } from './run';
 import { logChange } from './syslog';
 import { fullNameProblem, usernameProblem } from '../lib/names';
@@ -78,8 +78,8 @@ function checkActorIsAdmin(caller: Caller, actor: string): void {
   if (!caller.isPanel) return;
   const state = readSystemState();
   if (!state.user(actor)) throw refused(`refused: the actor ${actor} has no account`);
-  if (!state.isInGroup(actor, ADMINS_GROUP)) {
-    throw refused(`refused: the actor ${actor} is not a family admin (member of ${ADMINS_GROUP})`);
+  if (!state.isInGroup(actor, ADMIN_GROUP)) {
+    throw refused(`refused: the actor ${actor} is not a family admin (member of ${ADMIN_GROUP})`);
   }
 }
 

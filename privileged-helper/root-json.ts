@@ -5,13 +5,10 @@
 // the reason); a trusted but malformed one fails closed (system_error).
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { systemError } from './errors';
+import { isRootOnlyWritable } from '../lib/shared/protection';
 
+export { isRootOnlyWritable };
 const MAX_BYTES = 64 * 1024;
-
-/** True when a stat result is root-owned and not writable by group or others. */
-export function isRootOnlyWritable(st: { uid: number; mode: number }): boolean {
-  return st.uid === 0 && (st.mode & 0o022) === 0;
-}
 
 /** The parsed JSON of a trusted file, or undefined with why it was not used (null: it does not exist). */
 export function readRootJson(path: string, dir: string): { data: unknown; ignoredReason: null } | { data: undefined; ignoredReason: string | null } {

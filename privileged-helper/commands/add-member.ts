@@ -1,6 +1,6 @@
 import { readSystemState } from '../accounts';
 import type { Command } from '../context';
-import { MEMBERS_GROUP } from '../policy';
+import { ACCESS_GROUP } from '../policy';
 import { changeMembership, requireMembersGroup, requireUnprotectedAccount, target } from './common';
 
 export const addMember: Command = {
@@ -17,7 +17,7 @@ export const addMember: Command = {
     const state = readSystemState();
     requireMembersGroup(state);
     requireUnprotectedAccount(ctx, state, user);
-    if (state.isSupplementaryMember(user, MEMBERS_GROUP)) return { changed: false, user };
+    if (state.isSupplementaryMember(user, ACCESS_GROUP)) return { changed: false, user };
     changeMembership(user, true);
     return { changed: true, user };
   },

@@ -14,7 +14,8 @@ import { readSystemState } from '../accounts';
 import type { Command } from '../context';
 import { conflict, refused, systemError, usage } from '../errors';
 import { writeRootFile } from '../hub-account';
-import { ADMINS_GROUP, isRootOnlyWritable, MEMBERS_GROUP } from '../policy';
+import { ADMIN_GROUP, ACCESS_GROUP } from '../policy';
+import { isRootOnlyWritable } from '../../lib/shared/protection';
 import { requireMembersGroup, requireUnprotectedAccount, target } from './common';
 
 const MAX_FILE_BYTES = 256 * 1024;
@@ -65,8 +66,8 @@ export const setHours: Command = {
     const state = readSystemState();
     requireMembersGroup(state);
     requireUnprotectedAccount(ctx, state, user);
-    if (!state.isSupplementaryMember(user, MEMBERS_GROUP)) throw refused(`refused: ${user} is not a member of ${MEMBERS_GROUP}`);
-    if (state.isInGroup(user, ADMINS_GROUP)) throw refused(`refused: ${user} is a parent (${ADMINS_GROUP}); hours are for kids`);
+    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}`);
+    if (state.isInGroup(user, ADMIN_GROUP)) throw refused(`refused: ${user} is a parent (${ADMIN_GROUP}); hours are for kids`);
 
     // Root writes only into a folder no other account can write.
     const dir = lstatSync(HOURS_DIR, { throwIfNoEntry: false });

@@ -1,7 +1,8 @@
-import { isUsableHash, readSystemState } from '../accounts';
+import { readSystemState } from '../accounts';
+import { isUsableHash } from '../../lib/shared/account-files';
 import type { Command } from '../context';
 import { refused, systemError } from '../errors';
-import { ADMINS_GROUP, MEMBERS_GROUP } from '../policy';
+import { ADMIN_GROUP, ACCESS_GROUP } from '../policy';
 import { requireMembersGroup, requireUnprotectedAccount, setPasswordWithChpasswd, target } from './common';
 
 export const setPassword: Command = {
@@ -20,11 +21,11 @@ export const setPassword: Command = {
     const state = readSystemState({ shadow: true });
     requireMembersGroup(state);
     requireUnprotectedAccount(ctx, state, user);
-    if (!state.isSupplementaryMember(user, MEMBERS_GROUP)) {
-      throw refused(`refused: ${user} is not a member of ${MEMBERS_GROUP}; the panel only resets family members' passwords`);
+    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) {
+      throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}; the panel only resets family members' passwords`);
     }
-    if (state.isInGroup(user, ADMINS_GROUP)) {
-      throw refused(`refused: ${user} is a family admin (${ADMINS_GROUP}); parents change their own password themselves`);
+    if (state.isInGroup(user, ADMIN_GROUP)) {
+      throw refused(`refused: ${user} is a family admin (${ADMIN_GROUP}); parents change their own password themselves`);
     }
     const before = state.shadowHash(user);
     setPasswordWithChpasswd(user, password);
