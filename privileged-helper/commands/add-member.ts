@@ -1,17 +1,11 @@
 import { readSystemState } from '../accounts';
+import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { ACCESS_GROUP } from '../policy';
 import { changeMembership, requireMembersGroup, requireUnprotectedAccount, target } from './common';
 
 export const addMember: Command = {
-  spec: {
-    name: 'add-member',
-    positionals: ['user'],
-    options: [],
-    mutating: true,
-    readsPassword: false,
-    synopsis: 'add-member USER --actor NAME',
-  },
+  spec: commandSpec('add-member USER --actor NAME'),
   run(ctx) {
     const user = target(ctx);
     const state = readSystemState();

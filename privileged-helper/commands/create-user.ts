@@ -1,5 +1,6 @@
 import { lstatSync, statSync } from 'node:fs';
 import { readHomeBase, readSystemState } from '../accounts';
+import { commandSpec } from '../args';
 import type { Command, CommandContext } from '../context';
 import { conflict, HelperFailure, systemError } from '../errors';
 import { ACCESS_GROUP, protectedReasonText } from '../policy';
@@ -64,14 +65,7 @@ function rollback(user: string): void {
 }
 
 export const createUser: Command = {
-  spec: {
-    name: 'create-user',
-    positionals: ['user'],
-    options: [FULL_NAME_OPTION],
-    mutating: true,
-    readsPassword: true,
-    synopsis: 'create-user USER [--full-name TEXT] --actor NAME  (password: one line on stdin)',
-  },
+  spec: commandSpec('create-user USER [--full-name TEXT] --actor NAME  (password: one line on stdin)'),
   run(ctx) {
     const user = target(ctx);
     const fullName = ctx.args.options[FULL_NAME_OPTION];

@@ -5,6 +5,7 @@
 // running AS that member (agent/packages-installed.ts): root never looks into a
 // home a kid controls (SECURITY-CASES 36).
 import { readSystemState } from '../accounts';
+import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { systemError } from '../errors';
 import { ADMIN_GROUP, ACCESS_GROUP, protectionOf } from '../policy';
@@ -13,7 +14,7 @@ import { fullNameOf, isLockedHash } from '../../lib/shared/account-files';
 import type { Member } from '../../lib/shared/member';
 
 export const listMembers: Command = {
-  spec: { name: 'list-members', positionals: [], options: [], mutating: false, readsPassword: false, synopsis: 'list-members' },
+  spec: commandSpec('list-members'),
   async run(ctx) {
     const state = readSystemState({ shadow: true });
     const group = state.group(ACCESS_GROUP);

@@ -1,18 +1,12 @@
 import { readSystemState } from '../accounts';
+import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { noSuchUser, refused } from '../errors';
 import { HUB_ACCOUNT, ACCESS_GROUP } from '../policy';
 import { changeMembership, requireMembersGroup, requireUnprotectedAccount, target } from './common';
 
 export const removeMember: Command = {
-  spec: {
-    name: 'remove-member',
-    positionals: ['user'],
-    options: [],
-    mutating: true,
-    readsPassword: false,
-    synopsis: 'remove-member USER --actor NAME',
-  },
+  spec: commandSpec('remove-member USER --actor NAME'),
   run(ctx) {
     const user = target(ctx);
     const state = readSystemState();

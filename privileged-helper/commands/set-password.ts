@@ -1,19 +1,13 @@
 import { readSystemState } from '../accounts';
 import { isUsableHash } from '../../lib/shared/account-files';
+import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { refused, systemError } from '../errors';
 import { ADMIN_GROUP, ACCESS_GROUP } from '../policy';
 import { requireMembersGroup, requireUnprotectedAccount, setPasswordWithChpasswd, target } from './common';
 
 export const setPassword: Command = {
-  spec: {
-    name: 'set-password',
-    positionals: ['user'],
-    options: [],
-    mutating: true,
-    readsPassword: true,
-    synopsis: 'set-password USER --actor NAME  (password: one line on stdin)',
-  },
+  spec: commandSpec('set-password USER --actor NAME  (password: one line on stdin)'),
   run(ctx) {
     const user = target(ctx);
     const password = ctx.password;

@@ -268,3 +268,22 @@ test('protected: members of root-equivalent groups (docker, lxd, libvirt, disk) 
     assert.match(protectedReasonText(state.user('kid')!, state, CONFIG) ?? '', new RegExp(group), group);
   }
 });
+
+test('each command\'s shape is read from its synopsis: operands, options, --actor (mutating), the stdin password', () => {
+  const shape = (name: string) => {
+    const s = COMMAND_SPECS.get(name)!;
+    return [s.positionals.join(' '), s.options.join(' '), s.mutating, s.readsPassword];
+  };
+  assert.deepEqual(shape('list-members'), ['', '', false, false]);
+  assert.deepEqual(shape('disk-use'), ['user', '', false, false]);
+  assert.deepEqual(shape('hub-status'), ['', '--log-lines', false, false]);
+  assert.deepEqual(shape('add-member'), ['user', '', true, false]);
+  assert.deepEqual(shape('remove-member'), ['user', '', true, false]);
+  assert.deepEqual(shape('install-packages'), ['user', '', true, false]);
+  assert.deepEqual(shape('connect-hub'), ['', '', true, false]);
+  assert.deepEqual(shape('restart-hub'), ['', '', true, false]);
+  assert.deepEqual(shape('set-hours'), ['user', '--hours', true, false]);
+  assert.deepEqual(shape('set-password'), ['user', '', true, true]);
+  assert.deepEqual(shape('create-user'), ['user', '--full-name', true, true]);
+  assert.equal(COMMAND_SPECS.size, 11);
+});
