@@ -1,24 +1,20 @@
 import 'server-only';
 // The panel's read-only view of "which accounts may the panel touch", for the
 // family list, good messages and the search for candidates. The root helper
-// decides for real, under its lock (privileged-helper/policy.ts protectedReason);
-// this mirrors its rule: uid 0, the hub and panel accounts, uid outside
-// UID_MIN..UID_MAX, members of the protected groups. It reads what the helper
-// reads the way the helper reads it: /etc/login.defs through the shared parser
-// (lib/login-defs.ts), the protected groups from /etc/jupyterhub-panel/helper.json
-// only when that file and its folder are root's alone (else the shared defaults,
-// lib/protected-groups.ts), accounts and groups through lib/unix-accounts.ts.
-// test/unit/account-policy.test.ts checks that both give the same answer.
+// decides for real, under its lock; both apply the one rule of
+// lib/shared/protection.ts (reason codes) to what they read the same way:
+// /etc/login.defs and the account files through lib/shared/account-files.ts, the
+// protected groups from /etc/jupyterhub-panel/helper.json only when that file and
+// its folder are root's alone (else the shared defaults).
 import fs from 'node:fs';
-import { ACCESS_GROUP, ADMIN_GROUP, PANEL_ACCOUNT } from './constants';
-import { isValidUsername, USERNAME_RE } from './names';
+import { ACCESS_GROUP, ADMIN_GROUP } from './constants';
+import { isValidUsername } from './names';
 import { getAccount, snapshot, type Account, type AccountsSnapshot } from './unix-accounts';
-import { DEFAULT_PROTECTED_GROUPS } from './protected-groups';
-import { parseLoginDefs, type UidRange } from './login-defs';
+import { parseLoginDefs, type UidRange } from './shared/account-files';
+import { DEFAULT_PROTECTED_GROUPS, isRootOnlyWritable, protectedGroupsOf, protectedReason, type ProtectedReason } from './shared/protection';
 import { foldForSearch } from './search-text';
 
-export { DEFAULT_PROTECTED_GROUPS };
-const HUB_ACCOUNT = 'jupyterhub';
+export { DEFAULT_PROTECTED_GROUPS, type ProtectedReason };
 const HELPER_CONFIG_DIR = '/etc/jupyterhub-panel';
 const files = { loginDefs: '/etc/login.defs', helperConfig: `${HELPER_CONFIG_DIR}/helper.json`, helperConfigDir: HELPER_CONFIG_DIR };
 
@@ -58,11 +54,6 @@ function uidRange(): UidRange {
   return loginDefsCache.range;
 }
 
-/** Root-owned and not writable by group or others: the helper trusts only such a file (policy.ts isRootOnlyWritable). */
-function rootOnlyWritable(st: { uid: number; mode: number }): boolean {
-  return st.uid === 0 && (st.mode & 0o022) === 0;
-}
-
 /**
  * The protected groups as the helper loads them: helper.json when it is a regular
  * file that root alone can write, in a folder root alone can write, holding a
@@ -80,13 +71,12 @@ function protectedGroups(): readonly string[] {
   } catch {
     return DEFAULT_PROTECTED_GROUPS;
   }
-  if (!st.isFile() || !rootOnlyWritable(st) || !dir.isDirectory() || !rootOnlyWritable(dir) || st.size > 64 * 1024) return DEFAULT_PROTECTED_GROUPS;
+  if (!st.isFile() || !isRootOnlyWritable(st) || !dir.isDirectory() || !isRootOnlyWritable(dir) || st.size > 64 * 1024) return DEFAULT_PROTECTED_GROUPS;
   const key = `${statKey(st)}/${statKey(dir)}`;
   if (configCache?.key !== key) {
     let groups: readonly string[] = DEFAULT_PROTECTED_GROUPS;
     try {
-      const pg = (JSON.parse(fs.readFileSync(/*turbopackIgnore: true*/ files.helperConfig, 'utf8')) as { protectedGroups?: unknown }).protectedGroups;
-      if (Array.isArray(pg) && pg.every((g) => typeof g === 'string' && g.length <= 32 && USERNAME_RE.test(g))) groups = [...new Set(pg as string[])];
+      groups = protectedGroupsOf(JSON.parse(fs.readFileSync(/*turbopackIgnore: true*/ files.helperConfig, 'utf8'))) ?? DEFAULT_PROTECTED_GROUPS;
     } catch {
       /* unreadable (mode 0600) or not JSON: the defaults */
     }
@@ -94,8 +84,6 @@ function protectedGroups(): readonly string[] {
   }
   return configCache.groups;
 }
-
-export type ProtectedReason = 'uid0' | 'hub_account' | 'panel_account' | 'system_account' | `group:${string}`;
 
 /** What the rule needs, read once per request. */
 export interface PolicyView {
@@ -108,14 +96,13 @@ export function policyView(): PolicyView {
   return { accounts: snapshot(), range: uidRange(), groups: protectedGroups() };
 }
 
-/** Why the panel may not change this account, or null. The helper's rule, in its order. */
+/** Why the panel may not change this account, or null: the helper's rule (lib/shared/protection.ts). */
 export function protectedReasonOf(account: Account, view: PolicyView = policyView()): ProtectedReason | null {
-  if (account.uid === 0) return 'uid0';
-  if (account.username === HUB_ACCOUNT) return 'hub_account';
-  if (account.username === PANEL_ACCOUNT) return 'panel_account';
-  if (account.uid < view.range.uidMin || account.uid > view.range.uidMax) return 'system_account';
-  for (const g of view.groups) if (view.accounts.isGroupMember(account.username, g)) return `group:${g}`;
-  return null;
+  return protectedReason(account.username, account.uid, {
+    uidRange: view.range,
+    protectedGroups: view.groups,
+    isInGroup: (user, group) => view.accounts.isGroupMember(user, group),
+  });
 }
 
 export interface AccountFacts {

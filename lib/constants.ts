@@ -5,6 +5,5 @@ export const SESSION_COOKIE = 'jh4f_session';
 export const CLIENT_ADDRESS_HEADER = 'x-jh4f-client-address';
 /** JSON bodies are small; anything larger is refused with 413 before Next reads it. */
 export const MAX_BODY_BYTES = 64 * 1024;
-export const PANEL_ACCOUNT = 'jupyterhub-panel';
-export const ACCESS_GROUP = 'jupyterhub';
-export const ADMIN_GROUP = 'jupyterhub_adm';
+// The account and group names, one set for the helper and the panel.
+export { PANEL_ACCOUNT, ACCESS_GROUP, ADMIN_GROUP } from './shared/names';

@@ -1,5 +1,6 @@
 // Jupyter hours per kid: the rules, pure (no I/O, no npm imports: the root helper
-// bundles this module, the panel and its scheduler use it, and the family hub's
+// bundles this module to validate and write the file; whether a moment is inside
+// the hours is the panel's, lib/family/hours-now.ts), and the family hub's
 // configuration implements the same rule in Python -- system/hub/jupyterhub_config.py,
 // keep the two in step; test/unit/hours.test.ts pins this one).
 //
@@ -14,10 +15,9 @@
 export const HOURS_FILE = '/etc/jupyterhub4family/hours.json';
 export const HOURS_DIR = '/etc/jupyterhub4family';
 
-/** Monday first, as a family reads a week. JavaScript's getDay() index is DAY_OF_JS[i]. */
+/** Monday first, as a family reads a week. */
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
-const DAY_OF_JS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 export const MAX_RANGES_PER_DAY = 4;
 
@@ -106,14 +106,6 @@ export function hoursToJson(hours: WeekHours): Record<Weekday, string[]> {
   return out;
 }
 
-/** Whether a moment (in the process's local time zone, the machine's) is inside the hours. */
-export function isWithinHours(hours: Hours, now: Date): boolean {
-  if (hours === null) return true;
-  const day = DAY_OF_JS[now.getDay()]!;
-  const minute = now.getHours() * 60 + now.getMinutes();
-  return hours[day].some((r) => minute >= r.start && minute < r.end);
-}
-
 /** One user's state in the file: always, their hours, or a malformed entry (that kid is refused). */
 export type HoursEntry = { kind: 'always' } | { kind: 'hours'; hours: WeekHours } | { kind: 'malformed'; problem: string };
 
@@ -141,23 +133,6 @@ export function parseHoursFile(text: string): HoursFile {
   const raw: Record<string, unknown> = Object.create(null);
   for (const [k, v] of Object.entries(users as Record<string, unknown>)) raw[k] = v;
   return { raw };
-}
-
-export function entryOf(file: HoursFile | null, user: string): HoursEntry {
-  if (!file || !Object.prototype.hasOwnProperty.call(file.raw, user)) return { kind: 'always' };
-  try {
-    const hours = parseHours(file.raw[user]);
-    return hours === null ? { kind: 'always' } : { kind: 'hours', hours };
-  } catch (e) {
-    return { kind: 'malformed', problem: (e as Error).message };
-  }
-}
-
-/** Allowed now? A malformed entry is not (fail closed). */
-export function entryAllows(entry: HoursEntry, now: Date): boolean {
-  if (entry.kind === 'always') return true;
-  if (entry.kind === 'malformed') return false;
-  return isWithinHours(entry.hours, now);
 }
 
 /** The file's new text with one user's hours replaced ("always" removes the entry). */

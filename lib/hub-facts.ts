@@ -5,7 +5,7 @@
 // writes. No I/O, so both sides and the unit tests can use it.
 import panelService from '../system/hub/panel-service.json';
 
-export const HUB_ACCOUNT = 'jupyterhub';
+export { HUB_ACCOUNT } from './shared/names';
 export const CRONTAB_MARKER = '#jupyterhub-service#';
 export const SCREEN_SESSION = 'jupyterhub_serve';
 /** The panel's name and scopes as a hub service: one file, also read by the family hub's config. */
@@ -15,6 +15,7 @@ export const BLOCK_END = '# END jupyterhub-panel';
 /** What the panel asks the hub for: read the hub, read users and their servers (with last activity), start/stop servers. */
 export const PANEL_SCOPES: readonly string[] = panelService.scopes;
 import { TOKEN_RE } from './hub-token';
+import { parsePasswd } from './shared/account-files';
 
 export { PANEL_HUB_CERT_COPY, PANEL_HUB_TOKEN_FILE, TOKEN_RE } from './hub-token';
 
@@ -52,13 +53,10 @@ export function uidFromStatus(status: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** The uid of an account in /etc/passwd text, or null. */
+/** The uid and home of an account in /etc/passwd text (the shared parser), or null. */
 export function uidFromPasswd(passwd: string, name: string): { uid: number; home: string } | null {
-  for (const line of passwd.split('\n')) {
-    const f = line.split(':');
-    if (f[0] === name && f.length >= 7 && /^\d+$/.test(f[2] ?? '')) return { uid: Number(f[2]), home: f[5] ?? '' };
-  }
-  return null;
+  const account = parsePasswd(passwd).get(name);
+  return account ? { uid: account.uid, home: account.home } : null;
 }
 
 export interface CrontabEntry {

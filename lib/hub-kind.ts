@@ -10,6 +10,8 @@
 //
 // The family hub is recognised by our configuration file (root's, written by the
 // set-up); a seed hub by the account jupyterhub. The set-up never makes both.
+import { parsePasswd } from './shared/account-files';
+import { HUB_ACCOUNT } from './shared/names';
 import fs from 'node:fs';
 
 export type HubKind = 'family-systemd' | 'family-background' | 'seed' | 'none';
@@ -22,7 +24,7 @@ export const FAMILY_HUB_PID_FILE = '/run/jupyterhub4family/hub.pid';
 export const FAMILY_HUB_STATE_DIR = '/var/lib/jupyterhub';
 export const FAMILY_HUB_CTL = '/usr/libexec/jupyterhub-panel/family-hub';
 export const FAMILY_HUB_UNIT = 'jupyterhub.service';
-export const SEED_HUB_ACCOUNT = 'jupyterhub';
+export const SEED_HUB_ACCOUNT = HUB_ACCOUNT;
 
 export interface HubKindFacts {
   /** Our configuration file exists, a regular file owned by root. */
@@ -58,7 +60,7 @@ export function readHubKindFacts(passwdText?: string): HubKindFacts {
   return {
     familyConfig: config !== undefined && config.isFile() && config.uid === 0,
     systemd: systemd?.isDirectory() ?? false,
-    seedAccount: passwd.split('\n').some((line) => line.startsWith(`${SEED_HUB_ACCOUNT}:`)),
+    seedAccount: parsePasswd(passwd).has(SEED_HUB_ACCOUNT),
   };
 }
 

@@ -43,22 +43,9 @@ export interface HubServerState {
   lastActivity: string | null;
 }
 
-/** A member of jupyterhub as the panel reads it (no root). */
-export interface Member {
-  user: string;
-  uid: number;
-  fullName: string;
-  /** The password is locked (shadow "!"); null when the panel cannot read /etc/shadow. */
-  locked: boolean | null;
-  protected: boolean;
-  /** Why the panel may not change this account (lib/account-policy.ts), or null. */
-  protectedReason: ProtectedReason | null;
-  familyAdmin: boolean;
-  /** A package install by the panel succeeded for this member (its job record). */
-  packagesInstalled: boolean;
-  /** Versions of that install, or null when there is none. */
-  packages: Record<string, string> | null;
-}
+/** A member of jupyterhub as the panel reads it (no root): the one Member wire type, shared with the helper's list-members. */
+export type { Member } from './shared/member';
+import type { Member } from './shared/member';
 
 export interface FamilyMember extends Member {
   /** null when the hub is not connected (no service token) or did not answer. */

@@ -5,11 +5,10 @@ import 'server-only';
 // Parsed files are cached by mtime, size, inode and ctime, so a request costs one
 // stat() per file; a snapshot() holds one consistent view with indexes for a
 // whole request (2,000 members x 10 protected groups must not be 20,000 stats).
-// Local files only: the family machine has no NSS directory service, and the helper
-// edits exactly these files. The parsers follow the helper's
-// (privileged-helper/accounts.ts) line for line, so both see the same accounts;
-// test/unit/account-policy.test.ts checks that they agree.
+// The parsers are the helper's own (lib/shared/account-files.ts), so both sides
+// see the same accounts.
 import fs from 'node:fs';
+import { fullNameOf, isLockedHash, parseGroup, parsePasswd as parseAccountFile, parseShadow, type GroupEntry } from './shared/account-files';
 
 export interface Account {
   username: string;
@@ -21,56 +20,21 @@ export interface Account {
   shell: string;
 }
 
-export interface Group {
-  name: string;
-  gid: number;
-  /** Supplementary members as listed in /etc/group. */
-  members: string[];
-}
+export type Group = GroupEntry;
+export { parseGroup };
 
-const isUint = (s: string | undefined): s is string => s !== undefined && /^\d{1,10}$/.test(s);
-
-/** /etc/passwd: name:pw:uid:gid:gecos:home:shell. Malformed and NIS (+/-) lines are skipped; first entry wins. */
+/** /etc/passwd through the shared parser, in the panel's shape (username, the first GECOS field). */
 export function parsePasswd(text: string): Map<string, Account> {
   const accounts = new Map<string, Account>();
-  for (const line of text.split('\n')) {
-    const fields = line.split(':');
-    if (fields.length !== 7) continue;
-    const [username = '', , uid, gid, gecos = '', home = '', shell = ''] = fields;
-    if (!username || username.startsWith('+') || username.startsWith('-') || !isUint(uid) || !isUint(gid)) continue;
-    if (accounts.has(username)) continue; // as getpwnam does
-    accounts.set(username, { username, uid: Number(uid), gid: Number(gid), fullName: gecos.split(',')[0] ?? '', home, shell });
+  for (const e of parseAccountFile(text).values()) {
+    accounts.set(e.name, { username: e.name, uid: e.uid, gid: e.gid, fullName: fullNameOf(e.gecos), home: e.home, shell: e.shell });
   }
   return accounts;
 }
 
-/** /etc/group: name:pw:gid:member,member */
-export function parseGroup(text: string): Map<string, Group> {
-  const groups = new Map<string, Group>();
-  for (const line of text.split('\n')) {
-    const fields = line.split(':');
-    if (fields.length !== 4) continue;
-    const [name = '', , gid, members = ''] = fields;
-    if (!name || name.startsWith('+') || name.startsWith('-') || !isUint(gid) || groups.has(name)) continue;
-    groups.set(name, { name, gid: Number(gid), members: members.split(',').filter((m) => m !== '') });
-  }
-  return groups;
-}
-
-/**
- * /etc/shadow -> the accounts whose password is locked. A password field that
- * starts with "!" is locked (usermod -L, passwd -l, useradd without a password),
- * as in the helper's isLockedHash; an account without a shadow line counts as
- * locked too (lockedIn below).
- */
+/** /etc/shadow -> whether each account's password is locked (the shared isLockedHash). */
 export function parseShadowLocks(text: string): Map<string, boolean> {
-  const locks = new Map<string, boolean>();
-  for (const line of text.split('\n')) {
-    const fields = line.split(':');
-    if (fields.length < 2 || !fields[0] || locks.has(fields[0])) continue;
-    locks.set(fields[0], fields[1]!.startsWith('!'));
-  }
-  return locks;
+  return new Map([...parseShadow(text)].map(([name, hash]) => [name, isLockedHash(hash)]));
 }
 
 interface Cached<T> {

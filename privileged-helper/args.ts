@@ -25,6 +25,24 @@ export interface ParsedArgs {
 
 export const ACTOR_OPTION = '--actor';
 
+/**
+ * A command's shape, read from its one-line synopsis so the two cannot disagree.
+ * Pure. `USER` words are the operands (user names), `--option` words the options;
+ * `--actor` makes it mutating; "(password" says it reads one from stdin.
+ */
+export function commandSpec(synopsis: string): CommandSpec {
+  const [name = '', ...words] = synopsis.split(' ');
+  const options = words.map((w) => /^\[?(--[a-z-]+)$/.exec(w)?.[1]).filter((o): o is string => o !== undefined);
+  return {
+    name,
+    positionals: words.filter((w) => w === 'USER').map(() => 'user'),
+    options: options.filter((o) => o !== ACTOR_OPTION),
+    mutating: options.includes(ACTOR_OPTION),
+    readsPassword: synopsis.includes('(password'),
+    synopsis,
+  };
+}
+
 export function usageText(specs: ReadonlyMap<string, CommandSpec>): string {
   return 'usage: helper ' + [...specs.values()].map((s) => s.synopsis).join(' | helper ');
 }

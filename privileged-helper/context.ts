@@ -1,6 +1,5 @@
 // What every command gets: the parsed arguments, who called, for whom, the config.
 import type { CommandSpec, ParsedArgs } from './args';
-import type { CallerCancel } from './caller-cancel';
 import type { HelperConfig } from './policy';
 
 export interface Caller {
@@ -25,8 +24,8 @@ export interface CommandContext {
    * lock is held.
    */
   releaseLock(): void;
-  /** Long commands: a signal that aborts when the caller cancels or goes away. */
-  watchCancel(): CallerCancel;
+  /** Long commands: aborts when the caller cancels or goes away (the panel closes its side of the socket; Ctrl-C at a terminal). */
+  cancelSignal(): AbortSignal;
 }
 
 /** Fields of the final {"ok":true,...} line. */

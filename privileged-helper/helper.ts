@@ -10,10 +10,9 @@ import { FULL_NAME_OPTION } from './commands/create-user';
 import type { Caller, CommandContext } from './context';
 import { HelperFailure, invalidName, refused, systemError, usage } from './errors';
 import { acquireLock, type LockHandle } from './lock';
-import { watchCaller, type CallerCancel } from './caller-cancel';
 import { emitProgress, writeLine } from './output';
 import { readPasswordFromStdin } from './password';
-import { ADMINS_GROUP, loadConfig, PANEL_ACCOUNT } from './policy';
+import { ADMIN_GROUP, loadConfig, PANEL_ACCOUNT } from './policy';
 import { CHILD_ENV } from './run';
 import { logChange } from './syslog';
 import { fullNameProblem, usernameProblem } from '../lib/names';
@@ -78,8 +77,8 @@ function checkActorIsAdmin(caller: Caller, actor: string): void {
   if (!caller.isPanel) return;
   const state = readSystemState();
   if (!state.user(actor)) throw refused(`refused: the actor ${actor} has no account`);
-  if (!state.isInGroup(actor, ADMINS_GROUP)) {
-    throw refused(`refused: the actor ${actor} is not a family admin (member of ${ADMINS_GROUP})`);
+  if (!state.isInGroup(actor, ADMIN_GROUP)) {
+    throw refused(`refused: the actor ${actor} is not a family admin (member of ${ADMIN_GROUP})`);
   }
 }
 
@@ -89,7 +88,7 @@ export interface RequestIo {
   /** The password line (stdin, or the request's "stdin" field); throws usage when it is bad. */
   readPassword(): Buffer;
   /** For long commands: aborted when the caller cancels or goes away. */
-  watchCancel(): CallerCancel;
+  cancelSignal(): AbortSignal;
 }
 
 /** What a request ends with: the contract's exit code and the last JSON line. */
@@ -144,7 +143,7 @@ export async function execute(argv: readonly string[], callerOf: () => Caller, i
         held.lock?.release();
         held.lock = null;
       };
-      const ctx: CommandContext = { args, caller, actor, config, password, progress: (p) => io.progress(p), releaseLock, watchCancel: () => io.watchCancel() };
+      const ctx: CommandContext = { args, caller, actor, config, password, progress: (p) => io.progress(p), releaseLock, cancelSignal: () => io.cancelSignal() };
       result = await command.run(ctx);
     } finally {
       password?.fill(0);
@@ -165,12 +164,23 @@ export async function execute(argv: readonly string[], callerOf: () => Caller, i
   }
 }
 
+/**
+ * A person at a terminal cancels a long command with Ctrl-C (SIGINT), by closing
+ * the terminal (SIGHUP), or with SIGTERM. Watched only once a long command asks,
+ * so these signals end the short ones as usual.
+ */
+function terminalCancel(): AbortSignal {
+  const controller = new AbortController();
+  for (const s of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(s, () => controller.abort(`cancelled: the helper got ${s}`));
+  return controller.signal;
+}
+
 /** One command in this process: a person at a terminal (through pkexec), or root at a shell. */
 export async function main(argv: readonly string[]): Promise<number> {
   const pkexecUid = process.env.PKEXEC_UID; // read before the environment goes
   clearEnvironment();
   process.umask(0o022);
-  const io: RequestIo = { progress: emitProgress, readPassword: readPasswordFromStdin, watchCancel: watchCaller };
+  const io: RequestIo = { progress: emitProgress, readPassword: readPasswordFromStdin, cancelSignal: terminalCancel };
   const outcome = await execute(argv, () => resolveCaller(callerUid(pkexecUid, process.getuid!())), io, pkexecUid ?? String(process.getuid?.() ?? ''));
   writeLine(outcome.line);
   return outcome.exitCode;

@@ -1,20 +1,22 @@
-// The helper's one loader for root's configuration files: helper.json (policy.ts)
-// and, in the agent, packages.json (agent/packages.ts). A file is trusted only when
-// it is a regular file owned by root and closed to others, in a folder that is too;
-// a missing file means the defaults; an untrusted one is ignored (defaults, with
-// the reason); a trusted but malformed one fails closed (system_error).
+// The helper's one loader for root's own files: helper.json (policy.ts),
+// hours.json (commands/set-hours.ts) and, in the agent, packages.json
+// (agent/packages.ts). A file is trusted only when it is a regular file owned by
+// root and closed to others, in a folder that is too; it is opened without
+// following a link or waiting on a FIFO. A missing file means the defaults; an
+// untrusted one is ignored (defaults, with the reason); a trusted but malformed
+// one fails closed (system_error).
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { systemError } from './errors';
+import { isRootOnlyWritable } from '../lib/shared/protection';
 
-const MAX_BYTES = 64 * 1024;
+export { isRootOnlyWritable };
+/** Larger than any of them needs (hours.json: some 100 bytes a kid). */
+const MAX_BYTES = 256 * 1024;
 
-/** True when a stat result is root-owned and not writable by group or others. */
-export function isRootOnlyWritable(st: { uid: number; mode: number }): boolean {
-  return st.uid === 0 && (st.mode & 0o022) === 0;
-}
+type Loaded<T> = { data: T; ignoredReason: null } | { data: undefined; ignoredReason: string | null };
 
-/** The parsed JSON of a trusted file, or undefined with why it was not used (null: it does not exist). */
-export function readRootJson(path: string, dir: string): { data: unknown; ignoredReason: null } | { data: undefined; ignoredReason: string | null } {
+/** The text of a trusted file, or undefined with why it was not used (null: it does not exist). */
+export function readRootFile(path: string, dir: string): Loaded<string> {
   const ignored = (ignoredReason: string | null) => ({ data: undefined, ignoredReason });
   let fd: number;
   try {
@@ -30,12 +32,19 @@ export function readRootJson(path: string, dir: string): { data: unknown; ignore
     const d = lstatSync(dir);
     if (!d.isDirectory() || !isRootOnlyWritable(d)) return ignored(`${dir} is not a root-owned directory closed to others`);
     if (st.size > MAX_BYTES) throw systemError(`${path} is too large`);
-    try {
-      return { data: JSON.parse(readFileSync(fd, 'utf8')) as unknown, ignoredReason: null };
-    } catch {
-      throw systemError(`${path} is not valid JSON`);
-    }
+    return { data: readFileSync(fd, 'utf8'), ignoredReason: null };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The parsed JSON of a trusted file, or undefined with why it was not used. */
+export function readRootJson(path: string, dir: string): Loaded<unknown> {
+  const r = readRootFile(path, dir);
+  if (r.data === undefined) return r;
+  try {
+    return { data: JSON.parse(r.data) as unknown, ignoredReason: null };
+  } catch {
+    throw systemError(`${path} is not valid JSON`);
   }
 }

@@ -105,7 +105,7 @@ function handle(sock: net.Socket): void {
           input.fill(0);
         }
       },
-      watchCancel: () => ({ signal: cancel.signal, dispose() {} }),
+      cancelSignal: () => cancel.signal,
     };
     const outcome = await execute(request.argv, panelCaller, io, 'socket');
     send({ ...outcome.line, exitCode: outcome.exitCode });

@@ -5,6 +5,7 @@
 //   hub-status [--log-lines N]   as the seed hub's account, or the panel's for the family hub
 //   restart-hub | connect-hub    as the seed hub's account (connect-hub: the new token on stdin)
 //   disk-use HOME                as the member (uid and gid): du over their home, 10 s at most
+//   packages-installed HOME      as the member (uid and gid): the Jupyter entry points in ~/.local/bin
 //   install-packages             as the kid (runuser), pip's lines passed on unparsed;
 //                                stdin reaching its end is the cancel
 // It answers as the helper does (JSON lines: progress, then the last line) and the
@@ -16,6 +17,7 @@ import { restartSeedHub } from './restart-hub';
 import { connectSeedHub } from './connect-hub';
 import { installPackages } from './install-packages';
 import { diskUse } from './disk-use';
+import { packagesInstalledCommand } from './packages-installed';
 
 type AgentCommand = (args: readonly string[], progress: (p: unknown) => void) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
@@ -25,6 +27,7 @@ const COMMANDS: Record<string, AgentCommand> = {
   'connect-hub': connectSeedHub,
   'install-packages': installPackages,
   'disk-use': diskUse,
+  'packages-installed': packagesInstalledCommand,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -1,23 +1,17 @@
 import { readSystemState } from '../accounts';
+import { commandSpec } from '../args';
 import type { Command } from '../context';
-import { MEMBERS_GROUP } from '../policy';
+import { ACCESS_GROUP } from '../policy';
 import { changeMembership, requireMembersGroup, requireUnprotectedAccount, target } from './common';
 
 export const addMember: Command = {
-  spec: {
-    name: 'add-member',
-    positionals: ['user'],
-    options: [],
-    mutating: true,
-    readsPassword: false,
-    synopsis: 'add-member USER --actor NAME',
-  },
+  spec: commandSpec('add-member USER --actor NAME'),
   run(ctx) {
     const user = target(ctx);
     const state = readSystemState();
     requireMembersGroup(state);
     requireUnprotectedAccount(ctx, state, user);
-    if (state.isSupplementaryMember(user, MEMBERS_GROUP)) return { changed: false, user };
+    if (state.isSupplementaryMember(user, ACCESS_GROUP)) return { changed: false, user };
     changeMembership(user, true);
     return { changed: true, user };
   },

@@ -2,7 +2,7 @@ import type { Account, SystemState } from '../accounts';
 import { readSystemState } from '../accounts';
 import type { CommandContext } from '../context';
 import { noSuchUser, refused, systemError } from '../errors';
-import { MEMBERS_GROUP, protectedReason } from '../policy';
+import { ACCESS_GROUP, protectedReasonText } from '../policy';
 import { expectSuccess, runShadowTool, TOOLS } from '../run';
 
 /** The USER operand (validated by main before any system call). */
@@ -16,13 +16,13 @@ export function target(ctx: CommandContext): string {
 export function requireUnprotectedAccount(ctx: CommandContext, state: SystemState, user: string): Account {
   const account = state.user(user);
   if (!account) throw noSuchUser(user);
-  const reason = protectedReason(account, state, ctx.config);
+  const reason = protectedReasonText(account, state, ctx.config);
   if (reason) throw refused(`refused: ${reason}; the panel does not change protected accounts`);
   return account;
 }
 
 export function requireMembersGroup(state: SystemState): void {
-  if (!state.group(MEMBERS_GROUP)) throw systemError(`the group ${MEMBERS_GROUP} does not exist`);
+  if (!state.group(ACCESS_GROUP)) throw systemError(`the group ${ACCESS_GROUP} does not exist`);
 }
 
 /**
@@ -34,18 +34,18 @@ export function requireFamilyMemberWithHome(ctx: CommandContext, user: string, w
   const state = readSystemState();
   requireMembersGroup(state);
   const account = requireUnprotectedAccount(ctx, state, user);
-  if (!state.isSupplementaryMember(user, MEMBERS_GROUP)) throw refused(`refused: ${user} is not a member of ${MEMBERS_GROUP}; ${what}`);
+  if (!state.isSupplementaryMember(user, ACCESS_GROUP)) throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}; ${what}`);
   if (!account.home.startsWith('/') || account.home === '/') throw systemError(`${user} has no usable home directory`);
   return account;
 }
 
 /** gpasswd -a|-d USER -- jupyterhub, retried while /etc/group is locked, then checked in /etc/group. */
 export function changeMembership(user: string, add: boolean): void {
-  const r = runShadowTool(TOOLS.gpasswd, [add ? '-a' : '-d', user, '--', MEMBERS_GROUP]);
+  const r = runShadowTool(TOOLS.gpasswd, [add ? '-a' : '-d', user, '--', ACCESS_GROUP]);
   expectSuccess(`gpasswd ${add ? '-a' : '-d'} ${user}`, r);
-  const now = readSystemState().isSupplementaryMember(user, MEMBERS_GROUP);
+  const now = readSystemState().isSupplementaryMember(user, ACCESS_GROUP);
   if (now !== add) {
-    throw systemError(`gpasswd reported success but ${user} is ${now ? 'still' : 'not'} in ${MEMBERS_GROUP}`);
+    throw systemError(`gpasswd reported success but ${user} is ${now ? 'still' : 'not'} in ${ACCESS_GROUP}`);
   }
 }
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { PANEL_HUB_CERT_COPY, PANEL_HUB_TOKEN_FILE } from '../../lib/hub-token';
 import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
 import { readSystemState } from '../accounts';
+import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { conflict, systemError } from '../errors';
 import { pinCertificate, requireHubAccount, writeRootFile } from '../hub-account';
@@ -15,14 +16,7 @@ import { PANEL_ACCOUNT } from '../policy';
 import { runAgent } from '../run';
 
 export const connectHub: Command = {
-  spec: {
-    name: 'connect-hub',
-    positionals: [],
-    options: [],
-    mutating: true,
-    readsPassword: false,
-    synopsis: 'connect-hub --actor NAME',
-  },
+  spec: commandSpec('connect-hub --actor NAME'),
   async run(ctx) {
     if (isFamilyKind(detectHubKind())) {
       throw conflict('the family hub was connected to the panel when it was set up; there is nothing to connect');

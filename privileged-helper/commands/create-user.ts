@@ -1,8 +1,10 @@
 import { lstatSync, statSync } from 'node:fs';
-import { isUsableHash, readHomeBase, readSystemState } from '../accounts';
+import { readHomeBase, readSystemState } from '../accounts';
+import { commandSpec } from '../args';
 import type { Command, CommandContext } from '../context';
 import { conflict, HelperFailure, systemError } from '../errors';
-import { MEMBERS_GROUP, protectedReason } from '../policy';
+import { ACCESS_GROUP, protectedReasonText } from '../policy';
+import { isUsableHash } from '../../lib/shared/account-files';
 import { expectSuccess, lastLine, runShadowTool, TOOLS } from '../run';
 import { requireMembersGroup, setPasswordWithChpasswd, target } from './common';
 
@@ -16,7 +18,7 @@ export function useraddArgs(user: string, fullName: string | undefined): string[
     '--create-home',
     '--user-group',
     '--shell', '/bin/bash',
-    '--groups', MEMBERS_GROUP,
+    '--groups', ACCESS_GROUP,
     '--key', 'HOME_MODE=0700',
     ...(fullName !== undefined ? ['--comment', fullName] : []),
     '--',
@@ -38,7 +40,7 @@ function verifyAccount(ctx: CommandContext, user: string): void {
   const state = readSystemState();
   const account = state.user(user);
   if (!account) throw systemError(`useradd reported success but ${user} is not in /etc/passwd`);
-  const reason = protectedReason(account, state, ctx.config);
+  const reason = protectedReasonText(account, state, ctx.config);
   if (reason) throw systemError(`the new account came out protected (${reason})`);
   let home;
   try {
@@ -49,8 +51,8 @@ function verifyAccount(ctx: CommandContext, user: string): void {
   if (!home.isDirectory() || home.uid !== account.uid) {
     throw systemError(`the home directory ${account.home} is not a directory owned by ${user}`);
   }
-  if (!state.isSupplementaryMember(user, MEMBERS_GROUP)) {
-    throw systemError(`the new account ${user} is not in ${MEMBERS_GROUP}`);
+  if (!state.isSupplementaryMember(user, ACCESS_GROUP)) {
+    throw systemError(`the new account ${user} is not in ${ACCESS_GROUP}`);
   }
 }
 
@@ -63,14 +65,7 @@ function rollback(user: string): void {
 }
 
 export const createUser: Command = {
-  spec: {
-    name: 'create-user',
-    positionals: ['user'],
-    options: [FULL_NAME_OPTION],
-    mutating: true,
-    readsPassword: true,
-    synopsis: 'create-user USER [--full-name TEXT] --actor NAME  (password: one line on stdin)',
-  },
+  spec: commandSpec('create-user USER [--full-name TEXT] --actor NAME  (password: one line on stdin)'),
   run(ctx) {
     const user = target(ctx);
     const fullName = ctx.args.options[FULL_NAME_OPTION];

@@ -5,6 +5,7 @@
 // members of jupyterhub.
 //
 // Answer: {"ok":true,"user":..,"bytes":N,"complete":bool,"unreadable":N,"seconds":S}.
+import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { runAgent } from '../run';
 import { requireFamilyMemberWithHome, target } from './common';
@@ -13,29 +14,17 @@ import { requireFamilyMemberWithHome, target } from './common';
 const AGENT_TIMEOUT_MS = 15_000;
 
 export const diskUse: Command = {
-  spec: {
-    name: 'disk-use',
-    positionals: ['user'],
-    options: [],
-    mutating: false,
-    readsPassword: false,
-    synopsis: 'disk-use USER',
-  },
+  spec: commandSpec('disk-use USER'),
   async run(ctx) {
     const user = target(ctx);
     const account = requireFamilyMemberWithHome(ctx, user, 'disk use is only measured for family members');
     const home = account.home.replace(/\/+$/, '');
-    const caller = ctx.watchCancel();
-    try {
-      const r = await runAgent(['disk-use', home], {
-        as: { name: account.name, uid: account.uid, gid: account.gid, home },
-        cancel: caller.signal,
-        timeoutMs: AGENT_TIMEOUT_MS,
-        progress: ctx.progress,
-      });
-      return { changed: false, user, ...r };
-    } finally {
-      caller.dispose();
-    }
+    const r = await runAgent(['disk-use', home], {
+      as: { name: account.name, uid: account.uid, gid: account.gid, home },
+      cancel: ctx.cancelSignal(),
+      timeoutMs: AGENT_TIMEOUT_MS,
+      progress: ctx.progress,
+    });
+    return { changed: false, user, ...r };
   },
 };

@@ -5,34 +5,25 @@
 // For the seed hub the agent gets the SHA-256 of the panel's token (closed to the
 // hub account) on stdin, to tell whether the hub's config holds the current one.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { PANEL_HUB_TOKEN_FILE, TOKEN_RE } from '../../lib/hub-token';
 import { detectHubKind, isFamilyKind, SEED_HUB_ACCOUNT } from '../../lib/hub-kind';
+import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { agentAccount } from '../hub-account';
 import { PANEL_ACCOUNT } from '../policy';
+import { readRootFile } from '../root-json';
 import { runAgent } from '../run';
 
 export const LOG_LINES_OPTION = '--log-lines';
 
 function panelTokenHash(): string {
-  try {
-    const t = readFileSync(PANEL_HUB_TOKEN_FILE, 'utf8').trim();
-    return TOKEN_RE.test(t) ? createHash('sha256').update(t).digest('hex') : '';
-  } catch {
-    return '';
-  }
+  const t = readRootFile(PANEL_HUB_TOKEN_FILE, dirname(PANEL_HUB_TOKEN_FILE)).data?.trim() ?? '';
+  return TOKEN_RE.test(t) ? createHash('sha256').update(t).digest('hex') : '';
 }
 
 export const hubStatus: Command = {
-  spec: {
-    name: 'hub-status',
-    positionals: [],
-    options: [LOG_LINES_OPTION],
-    mutating: false,
-    readsPassword: false,
-    synopsis: `hub-status [${LOG_LINES_OPTION} N]`,
-  },
+  spec: commandSpec(`hub-status [${LOG_LINES_OPTION} N]`),
   run(ctx) {
     const family = isFamilyKind(detectHubKind());
     const as = agentAccount(family ? PANEL_ACCOUNT : SEED_HUB_ACCOUNT);

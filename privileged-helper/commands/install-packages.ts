@@ -6,6 +6,7 @@
 // packages configuration). Its progress lines (pip's own lines, unparsed) and its
 // last line are passed on; the caller's cancel ends the agent's stdin.
 import type { Account } from '../accounts';
+import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { runAgent } from '../run';
 import { requireFamilyMemberWithHome, target } from './common';
@@ -27,30 +28,18 @@ export function userEnvironment(account: Account): Record<string, string> {
 }
 
 export const installPackages: Command = {
-  spec: {
-    name: 'install-packages',
-    positionals: ['user'],
-    options: [],
-    mutating: true,
-    readsPassword: false,
-    synopsis: 'install-packages USER --actor NAME',
-  },
+  spec: commandSpec('install-packages USER --actor NAME'),
   async run(ctx) {
     const user = target(ctx);
     const account = requireFamilyMemberWithHome(ctx, user, 'packages are only installed for family members');
     ctx.releaseLock();
-    const caller = ctx.watchCancel();
-    try {
-      return await runAgent(['install-packages'], {
-        as: { name: account.name, uid: account.uid, gid: account.gid, home: account.home },
-        runuser: true,
-        env: userEnvironment(account),
-        cancel: caller.signal,
-        timeoutMs: INSTALL_TIMEOUT_MS,
-        progress: ctx.progress,
-      });
-    } finally {
-      caller.dispose();
-    }
+    return runAgent(['install-packages'], {
+      as: account,
+      runuser: true,
+      env: userEnvironment(account),
+      cancel: ctx.cancelSignal(),
+      timeoutMs: INSTALL_TIMEOUT_MS,
+      progress: ctx.progress,
+    });
   },
 };

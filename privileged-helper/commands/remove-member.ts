@@ -1,18 +1,12 @@
 import { readSystemState } from '../accounts';
+import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { noSuchUser, refused } from '../errors';
-import { HUB_ACCOUNT, MEMBERS_GROUP } from '../policy';
+import { HUB_ACCOUNT, ACCESS_GROUP } from '../policy';
 import { changeMembership, requireMembersGroup, requireUnprotectedAccount, target } from './common';
 
 export const removeMember: Command = {
-  spec: {
-    name: 'remove-member',
-    positionals: ['user'],
-    options: [],
-    mutating: true,
-    readsPassword: false,
-    synopsis: 'remove-member USER --actor NAME',
-  },
+  spec: commandSpec('remove-member USER --actor NAME'),
   run(ctx) {
     const user = target(ctx);
     const state = readSystemState();
@@ -22,7 +16,7 @@ export const removeMember: Command = {
     // Protected accounts are refused even when they are members: the panel
     // only ever changes accounts it could also have added.
     requireUnprotectedAccount(ctx, state, user);
-    if (!state.isSupplementaryMember(user, MEMBERS_GROUP)) return { changed: false, user };
+    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) return { changed: false, user };
     changeMembership(user, false);
     return { changed: true, user };
   },

@@ -4,19 +4,13 @@
 // stops it, starts it with its crontab line). The certificate it returns is
 // pinned for the panel, as it may have been renewed.
 import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
+import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { pinCertificate, requireHubAccount, restartFamilyHub } from '../hub-account';
 import { runAgent } from '../run';
 
 export const restartHub: Command = {
-  spec: {
-    name: 'restart-hub',
-    positionals: [],
-    options: [],
-    mutating: true,
-    readsPassword: false,
-    synopsis: 'restart-hub --actor NAME',
-  },
+  spec: commandSpec('restart-hub --actor NAME'),
   async run(ctx) {
     const kind = detectHubKind();
     if (isFamilyKind(kind)) {

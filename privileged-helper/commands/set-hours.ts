@@ -7,48 +7,32 @@
 // hours are the parents' rule for their kids. Family hub only: a seed hub's
 // configuration is not ours. Written atomically (temp file in the same root-owned
 // folder, fsync, rename), other kids' entries kept as they are.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { HOURS_DIR, HOURS_FILE, HoursError, parseHours, parseHoursFile, renderHoursFile, type HoursFile } from '../../lib/hours';
 import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
 import { readSystemState } from '../accounts';
+import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { conflict, refused, systemError, usage } from '../errors';
 import { writeRootFile } from '../hub-account';
-import { ADMINS_GROUP, isRootOnlyWritable, MEMBERS_GROUP } from '../policy';
+import { ADMIN_GROUP, ACCESS_GROUP } from '../policy';
+import { isRootOnlyWritable, readRootFile } from '../root-json';
 import { requireMembersGroup, requireUnprotectedAccount, target } from './common';
 
-const MAX_FILE_BYTES = 256 * 1024;
-
-/** The current file, or null when there is none. Never follows a link, never waits on a FIFO. */
+/** The current file, or null when there is none; one that is not root's own regular file is refused. */
 function readHoursFile(): HoursFile | null {
-  let fd: number;
+  const r = readRootFile(HOURS_FILE, HOURS_DIR);
+  if (r.ignoredReason) throw systemError(`${r.ignoredReason}; remove ${HOURS_FILE} and set the hours again`);
   try {
-    fd = openSync(HOURS_FILE, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw systemError(`${HOURS_FILE} cannot be opened (${(e as NodeJS.ErrnoException).code}); remove it and set the hours again`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size > MAX_FILE_BYTES) throw systemError(`${HOURS_FILE} is not a regular file of a sensible size; remove it and set the hours again`);
-    return parseHoursFile(readFileSync(fd, 'utf8'));
+    return r.data === undefined ? null : parseHoursFile(r.data);
   } catch (e) {
     if (e instanceof HoursError) throw conflict(`${HOURS_FILE}: ${e.message}; remove it and set the hours again`);
     throw e;
-  } finally {
-    closeSync(fd);
   }
 }
 
 export const setHours: Command = {
-  spec: {
-    name: 'set-hours',
-    positionals: ['user'],
-    options: ['--hours'],
-    mutating: true,
-    readsPassword: false,
-    synopsis: 'set-hours USER --hours always|{"mon":["16:00-20:00"],...} --actor NAME',
-  },
+  spec: commandSpec('set-hours USER --hours always|{"mon":["16:00-20:00"],...} --actor NAME'),
   run(ctx) {
     const user = target(ctx);
     const text = ctx.args.options['--hours'];
@@ -65,8 +49,8 @@ export const setHours: Command = {
     const state = readSystemState();
     requireMembersGroup(state);
     requireUnprotectedAccount(ctx, state, user);
-    if (!state.isSupplementaryMember(user, MEMBERS_GROUP)) throw refused(`refused: ${user} is not a member of ${MEMBERS_GROUP}`);
-    if (state.isInGroup(user, ADMINS_GROUP)) throw refused(`refused: ${user} is a parent (${ADMINS_GROUP}); hours are for kids`);
+    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}`);
+    if (state.isInGroup(user, ADMIN_GROUP)) throw refused(`refused: ${user} is a parent (${ADMIN_GROUP}); hours are for kids`);
 
     // Root writes only into a folder no other account can write.
     const dir = lstatSync(HOURS_DIR, { throwIfNoEntry: false });

@@ -1,18 +1,13 @@
-import { isUsableHash, readSystemState } from '../accounts';
+import { readSystemState } from '../accounts';
+import { isUsableHash } from '../../lib/shared/account-files';
+import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { refused, systemError } from '../errors';
-import { ADMINS_GROUP, MEMBERS_GROUP } from '../policy';
+import { ADMIN_GROUP, ACCESS_GROUP } from '../policy';
 import { requireMembersGroup, requireUnprotectedAccount, setPasswordWithChpasswd, target } from './common';
 
 export const setPassword: Command = {
-  spec: {
-    name: 'set-password',
-    positionals: ['user'],
-    options: [],
-    mutating: true,
-    readsPassword: true,
-    synopsis: 'set-password USER --actor NAME  (password: one line on stdin)',
-  },
+  spec: commandSpec('set-password USER --actor NAME  (password: one line on stdin)'),
   run(ctx) {
     const user = target(ctx);
     const password = ctx.password;
@@ -20,11 +15,11 @@ export const setPassword: Command = {
     const state = readSystemState({ shadow: true });
     requireMembersGroup(state);
     requireUnprotectedAccount(ctx, state, user);
-    if (!state.isSupplementaryMember(user, MEMBERS_GROUP)) {
-      throw refused(`refused: ${user} is not a member of ${MEMBERS_GROUP}; the panel only resets family members' passwords`);
+    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) {
+      throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}; the panel only resets family members' passwords`);
     }
-    if (state.isInGroup(user, ADMINS_GROUP)) {
-      throw refused(`refused: ${user} is a family admin (${ADMINS_GROUP}); parents change their own password themselves`);
+    if (state.isInGroup(user, ADMIN_GROUP)) {
+      throw refused(`refused: ${user} is a family admin (${ADMIN_GROUP}); parents change their own password themselves`);
     }
     const before = state.shadowHash(user);
     setPasswordWithChpasswd(user, password);

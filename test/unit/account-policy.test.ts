@@ -9,8 +9,9 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { tempPanel } from './support/temp-panel';
 import * as helperAccounts from '../../privileged-helper/accounts';
-import { DEFAULT_PROTECTED_GROUPS, protectedReason } from '../../privileged-helper/policy';
-import { parseLoginDefs } from '../../lib/login-defs';
+import { protectionOf, protectedReasonText } from '../../privileged-helper/policy';
+import { isLockedHash, parseGroup as sharedParseGroup, parseLoginDefs, parsePasswd as sharedParsePasswd, parseShadow } from '../../lib/shared/account-files';
+import { DEFAULT_PROTECTED_GROUPS } from '../../lib/shared/protection';
 import { parseGroup, parsePasswd, parseShadowLocks, lockState, setAccountFilesForTests, snapshot } from '../../lib/unix-accounts';
 import { accountFacts, policyView, protectedReasonOf, searchCandidates, setPolicyFilesForTests } from '../../lib/account-policy';
 
@@ -81,23 +82,11 @@ setAccountFilesForTests(files);
 setPolicyFilesForTests({ loginDefs: files.loginDefs, helperConfig, helperConfigDir: configDir });
 
 const helperState = new helperAccounts.SystemState(
-  helperAccounts.parsePasswd(PASSWD),
-  helperAccounts.parseGroup(GROUP),
+  sharedParsePasswd(PASSWD),
+  sharedParseGroup(GROUP),
   parseLoginDefs(LOGIN_DEFS),
-  helperAccounts.parseShadow(SHADOW),
+  parseShadow(SHADOW),
 );
-
-/** The helper's reason text -> the panel's reason code, for comparing the two. */
-function codeOfHelperReason(text: string | null): string | null {
-  if (text === null) return null;
-  if (/ has uid 0$/.test(text)) return 'uid0';
-  if (/ is the hub account$/.test(text)) return 'hub_account';
-  if (/ is the panel's service account$/.test(text)) return 'panel_account';
-  if (/ is a system account /.test(text)) return 'system_account';
-  const g = / is a member of the group (\S+)$/.exec(text);
-  if (g) return `group:${g[1]}`;
-  throw new Error(`unknown helper reason: ${text}`);
-}
 
 test('the panel parses /etc/passwd and /etc/group exactly as the helper does', () => {
   const panelUsers = parsePasswd(PASSWD);
@@ -116,9 +105,11 @@ test('protection: the panel gives the helper answer for every account (defaults)
   const view = policyView();
   assert.deepEqual(view.groups, DEFAULT_PROTECTED_GROUPS);
   for (const [name, account] of helperState.users) {
-    const helper = codeOfHelperReason(protectedReason(account, helperState, { protectedGroups: DEFAULT_PROTECTED_GROUPS, ignoredReason: null }));
+    const helper = protectionOf(account, helperState, { protectedGroups: DEFAULT_PROTECTED_GROUPS });
     const panel = protectedReasonOf(view.accounts.getAccount(name)!, view);
     assert.equal(panel, helper, name);
+    // The helper's sentence is made from the same code.
+    assert.equal(protectedReasonText(account, helperState, { protectedGroups: DEFAULT_PROTECTED_GROUPS }) === null, helper === null, name);
   }
   // Spot checks that the table above covers every kind of reason.
   assert.equal(accountFacts('toor').protectedReason, 'uid0');
@@ -130,11 +121,15 @@ test('protection: the panel gives the helper answer for every account (defaults)
   assert.equal(accountFacts('primadm').protectedReason, 'group:adm');
   assert.equal(accountFacts('dockerkid').protectedReason, 'group:docker');
   assert.equal(accountFacts('anna').protectedReason, null);
+  const sentence = (name: string) => protectedReasonText(helperState.user(name)!, helperState, { protectedGroups: DEFAULT_PROTECTED_GROUPS });
+  assert.equal(sentence('toor'), 'toor has uid 0');
+  assert.equal(sentence('big'), 'big is a system account (uid 70000 outside 1000..60000)');
+  assert.equal(sentence('dockerkid'), 'dockerkid is a member of the group docker');
 });
 
 test("helper.json: used like the helper uses it (root's file in root's folder, valid names), else the defaults", () => {
-  const custom = { protectedGroups: ['kids', 'sudo'], ignoredReason: null };
-  const helperSays = () => codeOfHelperReason(protectedReason(helperState.user('juergen')!, helperState, custom));
+  const custom = { protectedGroups: ['kids', 'sudo'] };
+  const helperSays = () => protectionOf(helperState.user('juergen')!, helperState, custom);
   try {
     fs.writeFileSync(helperConfig, JSON.stringify({ protectedGroups: ['kids', 'sudo'] }));
     fs.chmodSync(helperConfig, 0o644);
@@ -172,7 +167,7 @@ test("helper.json: used like the helper uses it (root's file in root's folder, v
 test('lock state comes from /etc/shadow as the helper reads it; no shadow line means locked', () => {
   const locked = lockState()!;
   for (const name of ['root', 'anna', 'juergen', 'kim', 'mama']) {
-    assert.equal(locked(name), helperAccounts.isLockedHash(helperState.shadowHash(name)), name);
+    assert.equal(locked(name), isLockedHash(helperState.shadowHash(name)), name);
   }
   assert.deepEqual(['anna', 'juergen', 'kim', 'mama'].map(locked), [false, true, true, true]);
   assert.equal(parseShadowLocks('a:!:1\na:x:2\n').get('a'), true, 'first entry wins');

@@ -10,16 +10,10 @@ import { parseArgv } from '../../privileged-helper/args';
 import { COMMAND_SPECS } from '../../privileged-helper/commands/index';
 import { useraddArgs } from '../../privileged-helper/commands/create-user';
 import { EXIT_CODES, HelperFailure } from '../../privileged-helper/errors';
-import {
-  isLockedHash,
-  parseGroup,
-  parseLoginDefs,
-  parsePasswd,
-  parseShadow,
-  parseUseraddHomeBase,
-  SystemState,
-} from '../../privileged-helper/accounts';
-import { configFromJson, DEFAULT_PROTECTED_GROUPS, isRootOnlyWritable, protectedReason } from '../../privileged-helper/policy';
+import { parseUseraddHomeBase, SystemState } from '../../privileged-helper/accounts';
+import { isLockedHash, parseGroup, parseLoginDefs, parsePasswd, parseShadow } from '../../lib/shared/account-files';
+import { DEFAULT_PROTECTED_GROUPS, isRootOnlyWritable, protectedGroupsOf } from '../../lib/shared/protection';
+import { protectedReasonText } from '../../privileged-helper/policy';
 import { passwordFromInput } from '../../privileged-helper/password';
 import { acquireLock } from '../../privileged-helper/lock';
 import { formatLogMessage } from '../../privileged-helper/syslog';
@@ -142,8 +136,8 @@ const GROUP = [
   'bad:x:nope:',
 ].join('\n');
 const STATE = new SystemState(parsePasswd(PASSWD), parseGroup(GROUP), { uidMin: 1000, uidMax: 60000 }, null);
-const CONFIG = { protectedGroups: DEFAULT_PROTECTED_GROUPS, ignoredReason: null };
-const reason = (name: string) => protectedReason(STATE.user(name)!, STATE, CONFIG);
+const CONFIG = { protectedGroups: DEFAULT_PROTECTED_GROUPS };
+const reason = (name: string) => protectedReasonText(STATE.user(name)!, STATE, CONFIG);
 
 test('account files: parsers skip malformed and NIS lines', () => {
   assert.equal(STATE.user('broken'), undefined);
@@ -185,11 +179,12 @@ test('protected: uid 0, system and out-of-range uids, hub and panel accounts, pr
 });
 
 test('helper.json: protectedGroups replaces the list; bad shapes fail closed', () => {
-  assert.deepEqual(configFromJson({}).protectedGroups, DEFAULT_PROTECTED_GROUPS);
-  assert.deepEqual(configFromJson({ protectedGroups: ['sudo', 'lpadmin'], other: 1 }).protectedGroups, ['sudo', 'lpadmin']);
-  failsWith('system_error', () => configFromJson([]));
-  failsWith('system_error', () => configFromJson({ protectedGroups: 'sudo' }));
-  failsWith('system_error', () => configFromJson({ protectedGroups: ['Sudo Group'] }));
+  assert.deepEqual(protectedGroupsOf({}), DEFAULT_PROTECTED_GROUPS);
+  assert.deepEqual(protectedGroupsOf({ protectedGroups: ['sudo', 'lpadmin'], other: 1 }), ['sudo', 'lpadmin']);
+  // null: the helper fails closed with system_error (policy.ts loadConfig).
+  assert.equal(protectedGroupsOf([]), null);
+  assert.equal(protectedGroupsOf({ protectedGroups: 'sudo' }), null);
+  assert.equal(protectedGroupsOf({ protectedGroups: ['Sudo Group'] }), null);
   assert.equal(isRootOnlyWritable({ uid: 0, mode: 0o100644 }), true);
   assert.equal(isRootOnlyWritable({ uid: 0, mode: 0o100664 }), false);
   assert.equal(isRootOnlyWritable({ uid: 0, mode: 0o100646 }), false);
@@ -270,6 +265,25 @@ test('protected: members of root-equivalent groups (docker, lxd, libvirt, disk) 
       { uidMin: 1000, uidMax: 60000 },
       null,
     );
-    assert.match(protectedReason(state.user('kid')!, state, CONFIG) ?? '', new RegExp(group), group);
+    assert.match(protectedReasonText(state.user('kid')!, state, CONFIG) ?? '', new RegExp(group), group);
   }
+});
+
+test('each command\'s shape is read from its synopsis: operands, options, --actor (mutating), the stdin password', () => {
+  const shape = (name: string) => {
+    const s = COMMAND_SPECS.get(name)!;
+    return [s.positionals.join(' '), s.options.join(' '), s.mutating, s.readsPassword];
+  };
+  assert.deepEqual(shape('list-members'), ['', '', false, false]);
+  assert.deepEqual(shape('disk-use'), ['user', '', false, false]);
+  assert.deepEqual(shape('hub-status'), ['', '--log-lines', false, false]);
+  assert.deepEqual(shape('add-member'), ['user', '', true, false]);
+  assert.deepEqual(shape('remove-member'), ['user', '', true, false]);
+  assert.deepEqual(shape('install-packages'), ['user', '', true, false]);
+  assert.deepEqual(shape('connect-hub'), ['', '', true, false]);
+  assert.deepEqual(shape('restart-hub'), ['', '', true, false]);
+  assert.deepEqual(shape('set-hours'), ['user', '--hours', true, false]);
+  assert.deepEqual(shape('set-password'), ['user', '', true, true]);
+  assert.deepEqual(shape('create-user'), ['user', '--full-name', true, true]);
+  assert.equal(COMMAND_SPECS.size, 11);
 });

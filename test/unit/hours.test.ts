@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { entryAllows, entryOf, isWithinHours } from '../../lib/family/hours-now';
 import {
-  entryAllows,
-  entryOf,
   HoursError,
-  isWithinHours,
   parseHours,
   parseHoursFile,
   parseRange,

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ENTRY_POINTS, packagesInstalled } from '../../privileged-helper/commands/list-members';
+import { ENTRY_POINTS, packagesInstalled } from '../../privileged-helper/agent/packages-installed';
 
 const uid = process.getuid!();
 const base = fs.mkdtempSync(path.join(os.tmpdir(), 'jh4f-list-members-'));

@@ -12,6 +12,8 @@ test('codeLines counts neither blank lines nor comments', () => {
 test("the root helper's bundle has none of the agent's modules, pip's output parsing or the hub's facts", async () => {
   const root = (await bundleLines(ROOT_ENTRY)).map((f) => f.file);
   assert.ok(root.includes('privileged-helper/commands/add-member.ts'), root.join(' '));
+  // The rules both sides apply are the shared modules, bundled into root (issue 14).
+  for (const shared of ['lib/shared/account-files.ts', 'lib/shared/protection.ts', 'lib/shared/names.ts']) assert.ok(root.includes(shared), `${shared} is not in the root bundle`);
   for (const f of root) {
     assert.doesNotMatch(f, /^privileged-helper\/agent\/|^lib\/(pip-output|hub-facts)\.ts$/, `${f} is bundled into the root helper`);
   }
