@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
 import { api } from './ui/api';
@@ -20,6 +20,12 @@ export function LoginForm({ t }: { t: LoginText }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Until React has hydrated the form, a click would submit it the browser's way
+  // (no onSubmit yet): the password would travel as a query string, into the
+  // address bar and the history. So the button waits for hydration, and the
+  // form's method is POST in any case.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -37,11 +43,11 @@ export function LoginForm({ t }: { t: LoginText }) {
   }
 
   return (
-    <form onSubmit={onSubmit} className="mt-4 space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="mt-4 space-y-4" noValidate>
       <Field id="username" name="username" label={t.username} autoComplete="username" autoCapitalize="none" spellCheck={false} required />
       <Field id="password" name="password" type="password" label={t.password} autoComplete="current-password" required />
       <ErrorLine message={error} className="min-h-6" />
-      <Button type="submit" disabled={busy} className="w-full">
+      <Button type="submit" disabled={busy || !hydrated} className="w-full">
         {busy ? t.submitting : t.submit}
       </Button>
     </form>
