@@ -1,7 +1,7 @@
 import { headers } from 'next/headers';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/constants';
 import { requestMessages } from '@/lib/i18n/server';
-import { resolveSession } from '@/lib/session';
+import { resolveSession } from '@/lib/auth/session';
 import { LoginForm } from './components/login-form';
 import { SignedInHome } from './components/signed-in-home';
 

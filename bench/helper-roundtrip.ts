@@ -25,7 +25,7 @@ function run(argv: string[]): void {
 
 // A client of the panel account that stays up: each line on stdin makes one
 // add-member + remove-member pair over the socket (one connection per request, as
-// lib/helper-client.ts) and prints the pair's milliseconds, or an error line.
+// lib/helper/helper-client.ts) and prints the pair's milliseconds, or an error line.
 const SOCKET_CLIENT = `
 const net = require('net');
 const socketPath = process.argv[1];
@@ -135,7 +135,7 @@ export async function benchHelperRoundTrip(): Promise<Figure[]> {
   return [
     { name: 'add + remove a member end to end (POST /api/members + DELETE /api/members/kim, new TLS connection each)', unit: 'ms', median: median(viaPanel), max: Math.max(...viaPanel), runs: RUNS, floorName, floor },
     { name: 'of that, POST /api/members (add)', unit: 'ms', median: median(adds), runs: RUNS, floorName: 'gpasswd -a + gpasswd -d', floor },
-    // The removal also asks the hub to stop the member's servers (lib/members.ts): a request to the hub's API.
+    // The removal also asks the hub to stop the member's servers (lib/family/members.ts): a request to the hub's API.
     { name: "of that, DELETE /api/members/kim (remove, with the hub's server stop)", unit: 'ms', median: median(removes), runs: RUNS, floorName: 'gpasswd -a + gpasswd -d', floor },
     { name: "add-member + remove-member over the helper's socket (a running client of the panel account)", unit: 'ms', median: median(viaSocket), runs: RUNS, floorName, floor },
   ];

@@ -1,13 +1,13 @@
-// Benchmark of the hub dashboard's full health check (lib/hub-health.ts
+// Benchmark of the hub dashboard's full health check (lib/hub/hub-health.ts
 // computeReport, no cache), with the hub up and with it hanging (its SCREEN
 // parent and the hub process stopped with SIGSTOP; both continued afterwards).
 // Runs inside the sandbox as root, on either hub kind: the family hub (the set-up's
 // background hub, its pid in /run/jupyterhub4family/hub.pid) or, with
 // JH4F_SANDBOX_HUB=seed, a 1.0 hub inside screen (its pid in ~jupyterhub/hub.pid).
 import fs from 'node:fs';
-import { health } from '../lib/hub-client';
-import { computeReport, CHECK_TIMEOUT_MS } from '../lib/hub-health';
-import { FAMILY_HUB_PID_FILE } from '../lib/hub-kind';
+import { health } from '../lib/hub/hub-client';
+import { computeReport, CHECK_TIMEOUT_MS } from '../lib/hub/hub-health';
+import { FAMILY_HUB_PID_FILE } from '../lib/hub/hub-kind';
 import { sandboxEnv } from '../test/sandbox/fixtures';
 import { median, type Figure } from './lib';
 

@@ -15,7 +15,7 @@ import { readPasswordFromStdin } from './password';
 import { ADMIN_GROUP, loadConfig, PANEL_ACCOUNT } from './policy';
 import { CHILD_ENV } from './run';
 import { logChange } from './syslog';
-import { fullNameProblem, usernameProblem } from '../lib/names';
+import { fullNameProblem, usernameProblem } from '../lib/shared/username-rule';
 
 /** Step 1: drop everything the caller put into the environment. */
 export function clearEnvironment(): void {

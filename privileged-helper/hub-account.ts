@@ -5,8 +5,8 @@
 // the agent's (agent/), with the hub account's or the panel's rights.
 import { X509Certificate } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { PANEL_HUB_CERT_COPY } from '../lib/hub-token';
-import { FAMILY_HUB_CTL, FAMILY_HUB_PID_FILE, FAMILY_HUB_UNIT, SEED_HUB_ACCOUNT } from '../lib/hub-kind';
+import { PANEL_HUB_CERT_COPY } from '../lib/hub/hub-token';
+import { FAMILY_HUB_CTL, FAMILY_HUB_PID_FILE, FAMILY_HUB_UNIT, SEED_HUB_ACCOUNT } from '../lib/hub/hub-kind';
 import { readSystemState } from './accounts';
 import { systemError } from './errors';
 import type { AgentAccount } from './run';

@@ -7,8 +7,8 @@
 import crypto from 'node:crypto';
 import type http from 'node:http';
 import { BASE_PATH, CLIENT_ADDRESS_HEADER, MAX_BODY_BYTES } from '../lib/constants';
-import { HEALTH_PATH, healthBody } from '../lib/health';
-import { securityHeaders } from '../lib/security-headers';
+import { HEALTH_PATH, healthBody } from '../lib/http/health';
+import { securityHeaders } from '../lib/http/security-headers';
 import type { StaticFiles } from './static-files';
 
 export interface HandlerOptions {

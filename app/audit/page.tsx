@@ -1,10 +1,10 @@
-import { audit, type AuditEntry } from '@/lib/audit';
+import { audit, type AuditEntry } from '@/lib/store/audit';
 import { ACCESS_GROUP, BASE_PATH } from '@/lib/constants';
 import { requestMessages } from '@/lib/i18n/server';
 import { format, type Locale, type Messages } from '@/lib/i18n/messages';
-import { isValidUsername } from '@/lib/names';
-import { requirePageSession } from '@/lib/page-session';
-import { getGroup } from '@/lib/unix-accounts';
+import { isValidUsername } from '@/lib/shared/username-rule';
+import { requirePageSession } from '@/lib/auth/page-session';
+import { getGroup } from '@/lib/family/unix-accounts';
 import { param, positiveParam, type SearchParams } from '../components/search-params';
 import { SignedInShell } from '../components/signed-in-shell';
 import { Button } from '../components/ui/button';

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
-import type { CheckResult, HubReport } from '@/lib/hub-report';
+import type { CheckResult, HubReport } from '@/lib/hub/hub-report';
 import { api } from './ui/api';
 import { Button } from './ui/button';
 

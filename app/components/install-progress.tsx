@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { format, type Messages } from '@/lib/i18n/messages';
 import { BASE_PATH } from '@/lib/constants';
-import { FINAL_STATES, RETRYABLE_STATES, summarize, type InstallEvent, type JobView, type ProgressSummary } from '@/lib/job-progress';
+import { FINAL_STATES, RETRYABLE_STATES, summarize, type InstallEvent, type JobView, type ProgressSummary } from '@/lib/jobs/job-progress';
 import { api } from './ui/api';
 import { Button } from './ui/button';
 import { ErrorLine } from './ui/error-line';

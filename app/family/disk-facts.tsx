@@ -1,9 +1,9 @@
 // One member's disk use and last automatic idle stop, as rows of the member
 // card's <dl> (the card stays one list of facts).
-import { bytesText } from '@/lib/bytes-text';
+import { bytesText } from '@/lib/i18n/bytes-text';
 import { format, type Locale, type Messages } from '@/lib/i18n/messages';
-import { idleSpan } from '@/lib/idle-rule';
-import type { MemberUpkeep } from '@/lib/upkeep';
+import { idleSpan } from '@/lib/family/idle-rule';
+import type { MemberUpkeep } from '@/lib/family/upkeep';
 
 export function idleSpanText(idleMs: number, t: Messages['upkeep']): string {
   const span = idleSpan(idleMs);

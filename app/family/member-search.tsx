@@ -1,6 +1,6 @@
 // Search and paging of the member list: a plain GET form and plain links, so they
 // work before the page's scripts have loaded (and without them). The server does
-// the searching and paging (lib/members.ts listFamily); the URL holds the state,
+// the searching and paging (lib/family/members.ts listFamily); the URL holds the state,
 // so a search or a page can be bookmarked and reloaded.
 import { BASE_PATH } from '@/lib/constants';
 import { format } from '@/lib/i18n/messages';

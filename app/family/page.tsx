@@ -1,13 +1,13 @@
 import { BASE_PATH } from '@/lib/constants';
 import { requestMessages } from '@/lib/i18n/server';
 import { format, type Locale, type Messages } from '@/lib/i18n/messages';
-import { codeMessage, PublicError } from '@/lib/errors';
-import type { JobView } from '@/lib/job-progress';
+import { codeMessage, PublicError } from '@/lib/http/errors';
+import type { JobView } from '@/lib/jobs/job-progress';
 import { latestJobs } from '@/lib/jobs';
-import { findCandidates, listFamily, type FamilyList, type FamilyMember } from '@/lib/members';
-import { isValidUsername } from '@/lib/names';
-import { FAMILY_PAGE_SIZE } from '@/lib/validation';
-import { requirePageSession } from '@/lib/page-session';
+import { findCandidates, listFamily, type FamilyList, type FamilyMember } from '@/lib/family/members';
+import { isValidUsername } from '@/lib/shared/username-rule';
+import { FAMILY_PAGE_SIZE } from '@/lib/http/validation';
+import { requirePageSession } from '@/lib/auth/page-session';
 import { InstallProgress } from '../components/install-progress';
 import { param, positiveParam, type SearchParams } from '../components/search-params';
 import { SignedInShell } from '../components/signed-in-shell';
@@ -18,7 +18,7 @@ import { MemberActions } from './member-actions';
 import { MemberSearch, Pager } from './member-search';
 import { DiskFacts } from './disk-facts';
 import { UpkeepSection } from './disk-upkeep-section';
-import { upkeepFor, type MemberUpkeep } from '@/lib/upkeep';
+import { upkeepFor, type MemberUpkeep } from '@/lib/family/upkeep';
 
 // Per request: the session, the locale, the CSP nonce and the live member list.
 // One page of members (FAMILY_PAGE_SIZE), searched and paged on the server through

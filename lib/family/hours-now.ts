@@ -1,8 +1,8 @@
 // Whether a kid is inside their Jupyter hours at a moment: the panel's part of the
 // hours rule (its scheduler, Bedtime, the family list). The rule's validation and
-// the file's format are lib/hours.ts, which the root helper bundles; this part it
+// the file's format are lib/family/hours.ts, which the root helper bundles; this part it
 // does not need. The family hub's configuration implements the same check in Python.
-import { parseHours, type Hours, type HoursEntry, type HoursFile, type Weekday } from '../hours';
+import { parseHours, type Hours, type HoursEntry, type HoursFile, type Weekday } from './hours';
 
 /** JavaScript's getDay() index -> our weekday. */
 const DAY_OF_JS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];

@@ -1,10 +1,10 @@
 import 'server-only';
 // Which accounts the panel made for onboarding, and whether that onboarding
 // finished: the state that lets "run onboarding again" continue where it
-// stopped (lib/members.ts onboardKid). Kept in its own table (lib/db.ts,
+// stopped (lib/family/members.ts onboardKid). Kept in its own table (lib/store/db.ts,
 // migration 6) rather than read back from the audit log, which is a record of
 // what happened, not the panel's working state.
-import { db } from '../db';
+import { db } from '../store/db';
 
 export interface OnboardingState {
   /** ms since the epoch: the panel's create-user made the account. */

@@ -29,7 +29,7 @@ export interface ErrorRow {
 }
 
 export const ERROR_TABLE = {
-  // ---- the request and the session (lib/guard.ts, lib/request-checks.ts, lib/login.ts)
+  // ---- the request and the session (lib/http/guard.ts, lib/http/request-checks.ts, lib/auth/login.ts)
   invalid_input: { status: 400, outcome: 'refused', message: 'errors.invalidInput' },
   unauthenticated: { status: 401, outcome: 'refused', message: 'errors.unauthenticated' },
   session_ended: { status: 401, outcome: 'refused', message: 'errors.sessionEnded' },
@@ -59,13 +59,13 @@ export const ERROR_TABLE = {
   unavailable: { status: 503, outcome: 'failed', message: 'helperErrors.unavailable' },
   timeout: { status: 504, outcome: 'failed', message: 'helperErrors.timeout' },
 
-  // ---- the hub API (lib/hub-client.ts's HubError, named in lib/http/public-error-of.ts)
+  // ---- the hub API (lib/hub/hub-client.ts's HubError, named in lib/http/public-error-of.ts)
   hub_not_connected: { status: 409, outcome: 'refused', message: 'hub.apiErrors.notConnected' },
   hub_token_rejected: { status: 502, outcome: 'refused', message: 'hub.apiErrors.tokenRejected' },
   hub_timeout: { status: 504, outcome: 'failed', message: 'hub.apiErrors.timeout' },
   hub_unavailable: { status: 502, outcome: 'failed', message: 'hub.apiErrors.unavailable' },
 
-  // ---- Jupyter hours (lib/hours.ts's rule)
+  // ---- Jupyter hours (lib/family/hours.ts's rule)
   invalid_hours: { status: 400, outcome: 'refused', message: 'hours.invalid' },
 } as const satisfies Record<string, ErrorRow>;
 

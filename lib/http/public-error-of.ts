@@ -1,10 +1,10 @@
 import 'server-only';
 // Any thrown value -> the one error class, so that the guard's answer and the
-// audit row read the same table row. A hub API failure (lib/hub-client.ts) gets
+// audit row read the same table row. A hub API failure (lib/hub/hub-client.ts) gets
 // its code here; anything unknown is `internal` (500, failed), its text kept for
 // the log and the audit row only.
-import { PublicError } from '../errors';
-import { HubError } from '../hub-client';
+import { PublicError } from './errors';
+import { HubError } from '../hub/hub-client';
 
 function fromHubError(e: HubError): PublicError {
   const logText = `${e.kind}: ${e.message}`;

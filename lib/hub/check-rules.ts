@@ -1,6 +1,6 @@
 // The limits of the hub dashboard's checks and the pure rules that judge a figure
 // against them (unit-tested without a hub).
-import type { CheckStatus } from '../hub-report';
+import type { CheckStatus } from './hub-report';
 
 /** Every check has this long from the start of the report; a hanging hub costs at most this. */
 export const CHECK_TIMEOUT_MS = 1500;

@@ -5,9 +5,9 @@ import 'server-only';
 // certificate and log (no root needed).
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
-import * as hub from '../hub-client';
-import { runHelper } from '../helper-client';
-import { detectHubKind, FAMILY_HUB_CERT, FAMILY_HUB_LOG, type HubKind } from '../hub-kind';
+import * as hub from './hub-client';
+import { runHelper } from '../helper/helper-client';
+import { detectHubKind, FAMILY_HUB_CERT, FAMILY_HUB_LOG, type HubKind } from './hub-kind';
 import type { HubProcess } from '../shared/hub-processes';
 import { CHECK_TIMEOUT_MS } from './check-rules';
 

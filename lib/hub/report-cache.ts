@@ -2,7 +2,7 @@ import 'server-only';
 // The dashboard's report, kept REPORT_MAX_AGE_MS and computed once for every
 // caller at the same moment, so many open tabs (each polls every 10 s) do not
 // multiply the checks.
-import type { HubReport } from '../hub-report';
+import type { HubReport } from './hub-report';
 import { computeReport } from './checks';
 import { singleFlightCache } from './single-flight-cache';
 

@@ -2,9 +2,9 @@ import 'server-only';
 // One check of the hub dashboard run against the report's deadline, and the
 // failures every check shares (a hub error, the helper failing, the deadline) as
 // details the page shows in the parent's language.
-import * as hub from '../hub-client';
-import { HelperError } from '../helper-client';
-import { detail, type CheckId, type CheckResult, type Detail } from '../hub-report';
+import * as hub from './hub-client';
+import { HelperError } from '../helper/helper-client';
+import { detail, type CheckId, type CheckResult, type Detail } from './hub-report';
 import { settings } from '../settings';
 import { CHECK_TIMEOUT_MS } from './check-rules';
 

@@ -8,11 +8,11 @@
 //
 // - States: queued -> running -> succeeded | failed | cancelled; a job still
 //   queued or running when the panel process ends is marked interrupted at the
-//   next start (lib/db.ts interruptLeftoverJobs, on the first open).
+//   next start (lib/store/db.ts interruptLeftoverJobs, on the first open).
 // - One install at a time (MAX_RUNNING): a queue in this process, fed from the
 //   table in creation order.
 // - Cancel: queued -> cancelled at once; running -> the helper's stdin pipe is
-//   closed (lib/helper-client.ts `cancel`), the helper stops pip, the job ends
+//   closed (lib/helper/helper-client.ts `cancel`), the helper stops pip, the job ends
 //   cancelled.
 // - Retry: a NEW job for the same member, linked with retry_of; the old run stays
 //   as it ended (its events and log are history, and the audit rows stay paired).

@@ -1,10 +1,10 @@
 import 'server-only';
 // The install jobs' use cases: start an install for a member (the panel's own
 // checks first, refusals audited), retry one as a new linked job, cancel one.
-import { accountFacts } from '../account-policy';
-import { PublicError } from '../errors';
-import { FINAL_STATES, RETRYABLE_STATES, type JobState, type JobView } from '../job-progress';
-import { isValidUsername } from '../names';
+import { accountFacts } from '../family/account-policy';
+import { PublicError } from '../http/errors';
+import { FINAL_STATES, RETRYABLE_STATES, type JobState, type JobView } from './job-progress';
+import { isValidUsername } from '../shared/username-rule';
 import { refuse, type Actor } from '../store/audited';
 import { abortRunning, dequeue, enqueue, isLive, publish } from './queue';
 import { activeJobOf, auditEnd, finish, getJob, insertJob, reshape } from './store';

@@ -4,10 +4,10 @@ import 'server-only';
 // in a fake), and live messages for the server-sent events. The records are
 // lib/jobs/store.ts's; what may be queued is lib/jobs/install.ts's.
 import { EventEmitter } from 'node:events';
-import { runHelper, type HelperResult } from '../helper-client';
+import { runHelper, type HelperResult } from '../helper/helper-client';
 import { publicErrorOf } from '../http/public-error-of';
-import { summarize, toInstallEvent, type InstallEvent, type JobState, type JobView } from '../job-progress';
-import { progressFromPipLine } from '../pip-output';
+import { summarize, toInstallEvent, type InstallEvent, type JobState, type JobView } from './job-progress';
+import { progressFromPipLine } from './pip-output';
 import { errorText, outcomeOf } from '../store/audited';
 import { auditEnd, finish, getJob, markRunning, progressWriter } from './store';
 

@@ -1,12 +1,12 @@
 import 'server-only';
-// The install jobs' records: the jobs and job_events tables (lib/db.ts) and the
+// The install jobs' records: the jobs and job_events tables (lib/store/db.ts) and the
 // job's two audit rows (packages_install start and end), written with the row
 // changes they belong to. No queue, no helper here: lib/jobs/queue.ts runs jobs,
 // lib/jobs/install.ts decides what may be started.
 import crypto from 'node:crypto';
-import { audit, type AuditOutcome } from '../audit';
-import { db } from '../db';
-import { summarize, type InstallEvent, type JobState, type JobView, type ProgressSummary } from '../job-progress';
+import { audit, type AuditOutcome } from '../store/audit';
+import { db } from '../store/db';
+import { summarize, type InstallEvent, type JobState, type JobView, type ProgressSummary } from './job-progress';
 import type { Actor } from '../store/audited';
 
 export const KIND = 'packages_install';

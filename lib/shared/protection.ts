@@ -2,7 +2,7 @@
 // give a password). One rule, returning a reason code: the root helper decides
 // with it under its lock (and prints protectedSentence), the panel shows the
 // code (the family list, good messages, the search for candidates).
-import { USERNAME_RE } from '../names';
+import { USERNAME_RE } from './username-rule';
 import { HUB_ACCOUNT, PANEL_ACCOUNT } from './names';
 import type { UidRange } from './account-files';
 

@@ -4,12 +4,12 @@ import 'server-only';
 // leaves a trace, and a "done" row after it whose outcome is the error table's
 // (lib/http/error-table.ts): ok, or refused / failed by the one rule. A refusal
 // by the panel itself, before anything was called, is one row (`refuse`).
-import { audit, type AuditAction, type AuditOutcome } from '../audit';
-import { PublicError } from '../errors';
+import { audit, type AuditAction, type AuditOutcome } from './audit';
+import { PublicError } from '../http/errors';
 import { ERROR_TABLE } from '../http/error-table';
 import { publicErrorOf } from '../http/public-error-of';
 
-/** Who acted: the signed-in parent and where the request came from (lib/guard.ts builds it). */
+/** Who acted: the signed-in parent and where the request came from (lib/http/guard.ts builds it). */
 export interface Actor {
   username: string;
   clientAddress: string | null;

@@ -6,7 +6,7 @@
 // certificate returned here. The hub reads its config at start: restart-hub puts
 // the token in force.
 import { readFileSync } from 'node:fs';
-import { TOKEN_RE, renderPanelBlock, replacePanelBlock } from '../../lib/hub-facts';
+import { TOKEN_RE, renderPanelBlock, replacePanelBlock } from '../../lib/hub/hub-facts';
 import { conflict, systemError, usage } from '../errors';
 import { hubAccount, hubPaths, readAsHub, writeAsHub } from './hub';
 import { certPem } from './restart-hub';

@@ -17,7 +17,7 @@ import {
   parseScreenLs,
   type CrontabEntry,
   type ScreenSession,
-} from '../../lib/hub-facts';
+} from '../../lib/hub/hub-facts';
 import { userInfo } from 'node:os';
 import { systemError } from '../errors';
 import { CHILD_ENV, lastLine, NEW_SESSION, sleepMs } from '../run';

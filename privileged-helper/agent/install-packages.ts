@@ -7,7 +7,7 @@
 // jupyterlab, notebook; nothing by default for the family hub, whose servers come
 // from Debian's packages) -- what the hub's spawn wrapper does at the first spawn,
 // done ahead of time. Progress lines while pip runs:
-//   {"progress":{"log":"<one line of pip's output>"}}   (phases: lib/pip-output.ts, in the panel)
+//   {"progress":{"log":"<one line of pip's output>"}}   (phases: lib/jobs/pip-output.ts, in the panel)
 //   {"progress":{"phase":"done","package":..,"alreadyInstalled":true}} for what pip list shows already there
 // and at the end {"ok":true,"changed":..,"installed":{name:version},"skipped":[..]}.
 // pip failing: {"ok":false,"error":"system_error","message":..,"tail":[last 20 lines]}.
@@ -22,7 +22,7 @@
 // waits on a pipe the kid's processes hold. A cancel answers system_error
 // "cancelled: ...".
 import { userInfo } from 'node:os';
-import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
+import { detectHubKind, isFamilyKind } from '../../lib/hub/hub-kind';
 import { HelperFailure, systemError } from '../errors';
 import { runJob, type RunJobResult } from './run-as-account';
 import {

@@ -1,11 +1,11 @@
 // install-packages in the agent (as the kid), the pure parts: the root-owned
 // package configuration (/etc/jupyterhub-panel/packages.json, world-readable),
 // the pip command line built from it, pip list's answer. pip's progress lines are
-// read by the panel (lib/pip-output.ts). No I/O here except loadPackagesConfig and
+// read by the panel (lib/jobs/pip-output.ts). No I/O here except loadPackagesConfig and
 // hubVersion (both read root-owned files, trusted only when root-owned and closed
 // to others). Unit-tested in test/unit/install-packages.test.ts.
 import { lstatSync, readFileSync } from 'node:fs';
-import { normalizeName } from '../../lib/pip-output';
+import { normalizeName } from '../../lib/jobs/pip-output';
 import { systemError } from '../errors';
 import { CONFIG_DIR } from '../policy';
 import { isRootOnlyWritable, readRootJson } from '../root-json';

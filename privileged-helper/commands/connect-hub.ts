@@ -5,8 +5,8 @@
 // pins the hub's certificate in /etc/jupyterhub-panel/hub-cert.pem (0644). The hub
 // reads its config at start: restart-hub puts the token in force.
 import { randomBytes } from 'node:crypto';
-import { PANEL_HUB_CERT_COPY, PANEL_HUB_TOKEN_FILE } from '../../lib/hub-token';
-import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
+import { PANEL_HUB_CERT_COPY, PANEL_HUB_TOKEN_FILE } from '../../lib/hub/hub-token';
+import { detectHubKind, isFamilyKind } from '../../lib/hub/hub-kind';
 import { readSystemState } from '../accounts';
 import { commandSpec } from '../args';
 import type { Command } from '../context';

@@ -6,8 +6,8 @@
 // hub account) on stdin, to tell whether the hub's config holds the current one.
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
-import { PANEL_HUB_TOKEN_FILE, TOKEN_RE } from '../../lib/hub-token';
-import { detectHubKind, isFamilyKind, SEED_HUB_ACCOUNT } from '../../lib/hub-kind';
+import { PANEL_HUB_TOKEN_FILE, TOKEN_RE } from '../../lib/hub/hub-token';
+import { detectHubKind, isFamilyKind, SEED_HUB_ACCOUNT } from '../../lib/hub/hub-kind';
 import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { agentAccount } from '../hub-account';

@@ -3,7 +3,7 @@
 // started through runuser so it has the groups cron gives it (agent/restart-hub.ts:
 // stops it, starts it with its crontab line). The certificate it returns is
 // pinned for the panel, as it may have been renewed.
-import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
+import { detectHubKind, isFamilyKind } from '../../lib/hub/hub-kind';
 import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { pinCertificate, requireHubAccount, restartFamilyHub } from '../hub-account';

@@ -1,15 +1,15 @@
 // set-hours USER --hours JSON --actor NAME: a kid's Jupyter hours, in
 // /etc/jupyterhub4family/hours.json (root:root 0644), which the family hub reads
 // at every login and server start (system/hub/jupyterhub_config.py). JSON is
-// "always" (removes the kid's entry) or {"mon":["16:00-20:00"],...} (lib/hours.ts
+// "always" (removes the kid's entry) or {"mon":["16:00-20:00"],...} (lib/family/hours.ts
 // validates it: known days, HH:MM-HH:MM within one day, no overlaps). Only for an
 // unprotected member of jupyterhub who is not a parent (jupyterhub_adm): the
 // hours are the parents' rule for their kids. Family hub only: a seed hub's
 // configuration is not ours. Written atomically (temp file in the same root-owned
 // folder, fsync, rename), other kids' entries kept as they are.
 import { lstatSync } from 'node:fs';
-import { HOURS_DIR, HOURS_FILE, HoursError, parseHours, parseHoursFile, renderHoursFile, type HoursFile } from '../../lib/hours';
-import { detectHubKind, isFamilyKind } from '../../lib/hub-kind';
+import { HOURS_DIR, HOURS_FILE, HoursError, parseHours, parseHoursFile, renderHoursFile, type HoursFile } from '../../lib/family/hours';
+import { detectHubKind, isFamilyKind } from '../../lib/hub/hub-kind';
 import { readSystemState } from '../accounts';
 import { commandSpec } from '../args';
 import type { Command } from '../context';

@@ -20,7 +20,7 @@ import Database from 'better-sqlite3';
 import { PanelClient, hubApi } from '../sandbox/http';
 import { helperAs } from '../sandbox/helper-call';
 import { parents, requireSandboxHub } from '../sandbox/fixtures';
-import { BLOCK_BEGIN, PANEL_HUB_TOKEN_FILE } from '../../lib/hub-facts';
+import { BLOCK_BEGIN, PANEL_HUB_TOKEN_FILE } from '../../lib/hub/hub-facts';
 
 if (process.env.JH4F_SANDBOX !== '1') {
   throw new Error('test/integration/hub.test.ts runs only inside the sandbox: bash test/sandbox/run.sh node --conditions=react-server --import tsx --test test/integration/hub.test.ts');
@@ -414,7 +414,7 @@ describe('hub helper commands', () => {
           assert.deepEqual(out.log.lines, []);
           assert.match(String(out.config.problem), /not a regular file/);
           assert.equal(out.crontab.line !== null && out.screen.running, true, 'the other facts are still there');
-          // The dashboard asks hub-status with a 1.5 s deadline (lib/hub-health.ts): wait
+          // The dashboard asks hub-status with a 1.5 s deadline (lib/hub/hub-health.ts): wait
           // out its 5 s cache, then one fresh report.
           await sleep(5500);
           const { r } = await report();

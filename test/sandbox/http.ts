@@ -188,7 +188,7 @@ export function runInKernel(user: string, kernelId: string, token: string, code:
 /**
  * Wait until the panel's family list shows USER's server running. A server started
  * outside the panel (the kid at the hub) shows within the age of the panel's server
- * list (SERVER_LIST_MAX_AGE_MS, 3 s, lib/hub-client.ts): ten seconds is plenty.
+ * list (SERVER_LIST_MAX_AGE_MS, 3 s, lib/hub/hub-client.ts): ten seconds is plenty.
  */
 export async function untilPanelShowsRunning(client: PanelClient, user: string): Promise<void> {
   let last: unknown = null;

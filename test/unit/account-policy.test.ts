@@ -1,5 +1,5 @@
-// The panel reads the family without root (lib/unix-accounts.ts,
-// lib/account-policy.ts), so its answers must be the helper's answers: the same
+// The panel reads the family without root (lib/family/unix-accounts.ts,
+// lib/family/account-policy.ts), so its answers must be the helper's answers: the same
 // accounts from the same files, the same lock state, the same protection rule
 // with the same trust in helper.json. Each test puts one fixture through both
 // sides (privileged-helper/accounts.ts + policy.ts, and the panel's modules).
@@ -12,8 +12,8 @@ import * as helperAccounts from '../../privileged-helper/accounts';
 import { protectionOf, protectedReasonText } from '../../privileged-helper/policy';
 import { isLockedHash, parseGroup as sharedParseGroup, parseLoginDefs, parsePasswd as sharedParsePasswd, parseShadow } from '../../lib/shared/account-files';
 import { DEFAULT_PROTECTED_GROUPS } from '../../lib/shared/protection';
-import { parseGroup, parsePasswd, parseShadowLocks, lockState, setAccountFilesForTests, snapshot } from '../../lib/unix-accounts';
-import { accountFacts, policyView, protectedReasonOf, searchCandidates, setPolicyFilesForTests } from '../../lib/account-policy';
+import { parseGroup, parsePasswd, parseShadowLocks, lockState, setAccountFilesForTests, snapshot } from '../../lib/family/unix-accounts';
+import { accountFacts, policyView, protectedReasonOf, searchCandidates, setPolicyFilesForTests } from '../../lib/family/account-policy';
 
 const tmp = tempPanel();
 after(() => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, test } from 'node:test';
 import { tempPanel } from './support/temp-panel';
-import { db, setDatabaseForTests, MIGRATIONS } from '../../lib/db';
-import { audit, scrubDetail } from '../../lib/audit';
+import { db, setDatabaseForTests, MIGRATIONS } from '../../lib/store/db';
+import { audit, scrubDetail } from '../../lib/store/audit';
 
 const tmp = tempPanel();
 

@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { tempPanel } from './support/temp-panel';
-import { PublicError, errorMessage, messageAt } from '../../lib/errors';
+import { PublicError, errorMessage, messageAt } from '../../lib/http/errors';
 import { ERROR_CODES, ERROR_TABLE, REASON_MESSAGES } from '../../lib/http/error-table';
 import { HELPER_EXIT_CODES } from '../../lib/shared/exit-codes';
 import { EXIT_CODES } from '../../privileged-helper/errors';
@@ -37,24 +37,24 @@ const server = net.createServer({ allowHalfOpen: true }, (sock) => {
 // The helper client reads JH4F_HELPER_SOCKET when it loads: everything that
 // imports it loads after the line above, in before().
 
-let db: typeof import('../../lib/db').db;
-let setDatabaseForTests: typeof import('../../lib/db').setDatabaseForTests;
-let errorResponse: typeof import('../../lib/guard').errorResponse;
+let db: typeof import('../../lib/store/db').db;
+let setDatabaseForTests: typeof import('../../lib/store/db').setDatabaseForTests;
+let errorResponse: typeof import('../../lib/http/guard').errorResponse;
 let audited: typeof import('../../lib/store/audited').audited;
 let refuse: typeof import('../../lib/store/audited').refuse;
-let members: typeof import('../../lib/members');
+let members: typeof import('../../lib/family/members');
 let jobs: typeof import('../../lib/jobs');
-let hubActions: typeof import('../../lib/hub-actions');
+let hubActions: typeof import('../../lib/hub/hub-actions');
 
 before(async () => {
-  const { setAccountFilesForTests } = await import('../../lib/unix-accounts');
+  const { setAccountFilesForTests } = await import('../../lib/family/unix-accounts');
   setAccountFilesForTests({ passwd: tmp.passwd, group: tmp.group });
-  ({ db, setDatabaseForTests } = await import('../../lib/db'));
-  ({ errorResponse } = await import('../../lib/guard'));
+  ({ db, setDatabaseForTests } = await import('../../lib/store/db'));
+  ({ errorResponse } = await import('../../lib/http/guard'));
   ({ audited, refuse } = await import('../../lib/store/audited'));
-  members = await import('../../lib/members');
+  members = await import('../../lib/family/members');
   jobs = await import('../../lib/jobs');
-  hubActions = await import('../../lib/hub-actions');
+  hubActions = await import('../../lib/hub/hub-actions');
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
 });
 after(() => {

@@ -1,5 +1,5 @@
 // Every route handler is a public endpoint: each state-changing
-// one must be built with lib/guard.ts (guarded / publicMutation),
+// one must be built with lib/http/guard.ts (guarded / publicMutation),
 // each read with guardedRead unless it is on the short public list.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -5,13 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, beforeEach, test } from 'node:test';
 import { tempPanel, GROUP } from './support/temp-panel';
-import { db, setDatabaseForTests } from '../../lib/db';
-import { guarded, guardedRead, publicMutation } from '../../lib/guard';
-import { buildPanelOrigins, panelOrigins, parseSubjectAltName, resetPanelOriginsForTests } from '../../lib/panel-origins';
-import { checkContentType, checkHost, checkOrigin, parseJsonBody } from '../../lib/request-checks';
-import { createSession } from '../../lib/session';
-import { setAccountFilesForTests } from '../../lib/unix-accounts';
-import { addMemberSchema, loginSchema } from '../../lib/validation';
+import { db, setDatabaseForTests } from '../../lib/store/db';
+import { guarded, guardedRead, publicMutation } from '../../lib/http/guard';
+import { buildPanelOrigins, panelOrigins, parseSubjectAltName, resetPanelOriginsForTests } from '../../lib/http/panel-origins';
+import { checkContentType, checkHost, checkOrigin, parseJsonBody } from '../../lib/http/request-checks';
+import { createSession } from '../../lib/auth/session';
+import { setAccountFilesForTests } from '../../lib/family/unix-accounts';
+import { addMemberSchema, loginSchema } from '../../lib/http/validation';
 
 /** A real certificate like the set-up's (EC for speed), with the names the panel is reached at. */
 function certificate(san: string): { file: string; dir: string } {

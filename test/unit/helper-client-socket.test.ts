@@ -1,4 +1,4 @@
-// lib/helper-client.ts over a real Unix socket: a stand-in for the helper that
+// lib/helper/helper-client.ts over a real Unix socket: a stand-in for the helper that
 // behaves as privileged-helper/serve.ts does (half-open connections allowed; it
 // answers with JSON lines, then ends its sending side). The client must take the
 // answer and close, not wait for its timeout.
@@ -34,7 +34,7 @@ after(() => {
 });
 
 test('the answer arrives when the helper ends its side: no wait for the timeout', async () => {
-  const { runHelper, HelperError } = await import('../../lib/helper-client');
+  const { runHelper, HelperError } = await import('../../lib/helper/helper-client');
   const progress: unknown[] = [];
   // A timeout far above any answer time: reaching it is the failure, not slowness.
   const result = await runHelper('add-member', ['kidone', '--actor', 'mum'], { timeoutMs: 20_000, onProgress: (p) => progress.push(p) }).catch(

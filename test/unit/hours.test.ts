@@ -8,8 +8,8 @@ import {
   parseRange,
   renderHoursFile,
   type WeekHours,
-} from '../../lib/hours';
-import { hoursSummary } from '../../lib/hours-summary';
+} from '../../lib/family/hours';
+import { hoursSummary } from '../../lib/family/hours-summary';
 import { catalogs } from '../../lib/i18n/messages';
 
 // Local-time dates: the rule uses the machine's time zone, and so does this test.

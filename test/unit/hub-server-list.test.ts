@@ -1,4 +1,4 @@
-// The hub's server list for family reads (lib/hub-client.ts recentUsersWithServers,
+// The hub's server list for family reads (lib/hub/hub-client.ts recentUsersWithServers,
 // over lib/hub/single-flight-cache.ts): one request for readers at the same moment,
 // kept briefly, dropped by the panel's own stops, failures not kept. A plain HTTP
 // stand-in for the hub counts the requests.
@@ -53,7 +53,7 @@ const server = http.createServer((req, res) => {
   res.writeHead(404).end();
 });
 
-let hub: typeof import('../../lib/hub-client');
+let hub: typeof import('../../lib/hub/hub-client');
 let cleanup: () => void;
 
 before(async () => {
@@ -64,7 +64,7 @@ before(async () => {
   fs.writeFileSync(tokenFile, `${TOKEN}\n`);
   process.env.JH4F_HUB_TOKEN_FILE = tokenFile;
   cleanup = panel.cleanup;
-  hub = await import('../../lib/hub-client');
+  hub = await import('../../lib/hub/hub-client');
 });
 
 after(() => {

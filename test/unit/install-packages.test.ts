@@ -1,7 +1,7 @@
 // install-packages, the pure parts: the agent's (privileged-helper/agent/packages.ts:
 // the root-owned configuration, pip's command line), the root part's command line
 // for the agent (run.ts agentCommand), pip's output turned into progress events
-// in the panel (lib/pip-output.ts), and the progress summary of lib/job-progress.ts.
+// in the panel (lib/jobs/pip-output.ts), and the progress summary of lib/jobs/job-progress.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -13,11 +13,11 @@ import {
   pipIndexArgs,
   REQUIREMENT_RE,
 } from '../../privileged-helper/agent/packages';
-import { progressFromPipLine } from '../../lib/pip-output';
+import { progressFromPipLine } from '../../lib/jobs/pip-output';
 import { userEnvironment } from '../../privileged-helper/commands/install-packages';
 import { AGENT_PATH, agentCommand } from '../../privileged-helper/run';
 import { fdTarget, jobMembers, parseStat, realUid, type ProcFacts } from '../../privileged-helper/agent/run-as-account';
-import { summarize, toInstallEvent } from '../../lib/job-progress';
+import { summarize, toInstallEvent } from '../../lib/jobs/job-progress';
 
 const defaults = ['jupyterhub==3.0.0', 'jupyterlab', 'notebook'];
 

@@ -1,18 +1,18 @@
 // lib/jobs/ (store, queue, install) with a fake helper: queue of one, ordered events, bounded log,
 // cancel, retry as a new linked job, audit rows paired, and start-up marking
-// leftover jobs interrupted (lib/db.ts interruptLeftoverJobs).
+// leftover jobs interrupted (lib/store/db.ts interruptLeftoverJobs).
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { tempPanel } from './support/temp-panel';
-import { setAccountFilesForTests } from '../../lib/unix-accounts';
+import { setAccountFilesForTests } from '../../lib/family/unix-accounts';
 
 const tmp = tempPanel();
 setAccountFilesForTests({ passwd: tmp.passwd, group: tmp.group });
 tmp.writeGroup(['root:x:0:', 'mama:x:1000:', 'papa:x:1001:', 'anna:x:1002:', 'jupyterhub:x:996:anna,papa', 'jupyterhub_adm:x:995:mama,papa', ''].join('\n'));
 
-import { db, interruptLeftoverJobs, setDatabaseForTests } from '../../lib/db';
-import { PublicError } from '../../lib/errors';
-import { helperError } from '../../lib/helper-client';
+import { db, interruptLeftoverJobs, setDatabaseForTests } from '../../lib/store/db';
+import { PublicError } from '../../lib/http/errors';
+import { helperError } from '../../lib/helper/helper-client';
 import { cancelJob, getJob, jobEvents, retryJob, setInstallRunnerForTests, startInstall, subscribe, type InstallRunner, type JobMessage } from '../../lib/jobs';
 
 after(() => {

@@ -1,4 +1,4 @@
-// lib/login-card.ts: the addresses on a kid's login card (fake interface lists),
+// lib/family/login-card.ts: the addresses on a kid's login card (fake interface lists),
 // and the hub certificate's fingerprint (real certificates made with openssl here).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -17,9 +17,9 @@ import {
   lanAddresses,
   MAX_CERT_BYTES,
   parseCertificate,
-} from '../../lib/login-card';
-import { FAMILY_HUB_CERT } from '../../lib/hub-kind';
-import { PANEL_HUB_CERT_COPY } from '../../lib/hub-facts';
+} from '../../lib/family/login-card';
+import { FAMILY_HUB_CERT } from '../../lib/hub/hub-kind';
+import { PANEL_HUB_CERT_COPY } from '../../lib/hub/hub-facts';
 
 const dir = fs.mkdtempSync(path.join(tmpdir(), 'jh4f-card-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, test } from 'node:test';
 import { tempPanel, GROUP } from './support/temp-panel';
-import { audit } from '../../lib/audit';
-import { db, setDatabaseForTests } from '../../lib/db';
-import { PublicError } from '../../lib/errors';
-import { login, loginSlots, logout, PENDING_PER_ADDRESS, timing } from '../../lib/login';
-import { PAM, pamLimiter, setPamDependenciesForTests } from '../../lib/pam';
-import { createSession, lookupSession } from '../../lib/session';
-import { setAccountFilesForTests } from '../../lib/unix-accounts';
+import { audit } from '../../lib/store/audit';
+import { db, setDatabaseForTests } from '../../lib/store/db';
+import { PublicError } from '../../lib/http/errors';
+import { login, loginSlots, logout, PENDING_PER_ADDRESS, timing } from '../../lib/auth/login';
+import { PAM, pamLimiter, setPamDependenciesForTests } from '../../lib/auth/pam';
+import { createSession, lookupSession } from '../../lib/auth/session';
+import { setAccountFilesForTests } from '../../lib/family/unix-accounts';
 
 const tmp = tempPanel({ JH4F_LOGIN_DELAY_MAX_SECONDS: '60' });
 setAccountFilesForTests({ passwd: tmp.passwd, group: tmp.group });
@@ -190,8 +190,8 @@ test('PAM busy: 429 pam_busy, and the attempt is not counted as a failure', asyn
 
 test('a client that has been failing waits behind the others for PAM', async () => {
   const pam = heldPam();
-  // 10.3.0.9 fails on three names first: it is failing (lib/throttle.ts FAILING_ADDRESS_AT).
-  const { throttle } = await import('../../lib/throttle');
+  // 10.3.0.9 fails on three names first: it is failing (lib/auth/throttle.ts FAILING_ADDRESS_AT).
+  const { throttle } = await import('../../lib/auth/throttle');
   for (const name of ['a', 'b', 'c']) throttle.begin(name, '10.3.0.9', Date.now());
   const limiter = pamLimiter();
   const all = [

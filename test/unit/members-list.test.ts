@@ -1,4 +1,4 @@
-// lib/members.ts listFamily: the family read without root and without the helper
+// lib/family/members.ts listFamily: the family read without root and without the helper
 // (account files, the helper's protection rule as the panel mirrors it, the lock
 // state from the shadow file, packages from the panel's own job records),
 // searched and paged on the server. No polkitd runs for unit tests, so a call to
@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { tempPanel } from './support/temp-panel';
-import { setAccountFilesForTests } from '../../lib/unix-accounts';
-import { setPolicyFilesForTests } from '../../lib/account-policy';
+import { setAccountFilesForTests } from '../../lib/family/unix-accounts';
+import { setPolicyFilesForTests } from '../../lib/family/account-policy';
 
 const tmp = tempPanel();
 const KIDS = 45;
@@ -37,8 +37,8 @@ setAccountFilesForTests(files);
 setPolicyFilesForTests({ loginDefs: path.join(tmp.dir, 'no-login.defs'), helperConfig: path.join(tmp.dir, 'none.json'), helperConfigDir: tmp.dir });
 
 import { setInstallRunnerForTests, startInstall, subscribe, getJob } from '../../lib/jobs';
-import { listFamily, memberFacts, setHubPort } from '../../lib/members';
-import { setDatabaseForTests } from '../../lib/db';
+import { listFamily, memberFacts, setHubPort } from '../../lib/family/members';
+import { setDatabaseForTests } from '../../lib/store/db';
 
 // A machine without a hub: the unit tests never reach the hub of the machine they run
 // on (after the set-up, as in the README's order "system/install.sh, then npm test",

@@ -7,7 +7,7 @@ import {
   isValidUsername,
   usernameProblem,
   USERNAME_MAX_BYTES,
-} from '../../lib/names';
+} from '../../lib/shared/username-rule';
 
 const table = JSON.parse(readFileSync(new URL('../fixtures/names.json', import.meta.url), 'utf8')) as {
   good: string[];

@@ -1,4 +1,4 @@
-// lib/family/onboarding-state.ts and its migration (lib/db.ts, 5): the panel keeps
+// lib/family/onboarding-state.ts and its migration (lib/store/db.ts, 5): the panel keeps
 // which accounts it made for onboarding in a table, filled once from the audit
 // log on upgrade as the panel used to read it.
 // Run with --conditions=react-server so `import 'server-only'` is a no-op.
@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { tempPanel } from './support/temp-panel';
-import { MIGRATIONS, openDatabase, setDatabaseForTests } from '../../lib/db';
+import { MIGRATIONS, openDatabase, setDatabaseForTests } from '../../lib/store/db';
 import { markCreated, markFinished, onboardingOf } from '../../lib/family/onboarding-state';
 
 const tmp = tempPanel();

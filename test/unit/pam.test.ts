@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, test } from 'node:test';
-import { BoundedLimiter, KeyedSlots, LimiterBusyError } from '../../lib/limiter';
-import { authenticate, mapPamCode, PAM, PAM_CONCURRENCY, PAM_PRIORITY, PAM_QUEUE, PamBusyError, parseShadowLine, setPamDependenciesForTests, type PamFunction } from '../../lib/pam';
+import { BoundedLimiter, KeyedSlots, LimiterBusyError } from '../../lib/auth/limiter';
+import { authenticate, mapPamCode, PAM, PAM_CONCURRENCY, PAM_PRIORITY, PAM_QUEUE, PamBusyError, parseShadowLine, setPamDependenciesForTests, type PamFunction } from '../../lib/auth/pam';
 
 afterEach(() => setPamDependenciesForTests(null));
 

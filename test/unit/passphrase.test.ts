@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { passphraseEntropyBits, PASSPHRASE_WORDS, suggestPassphrase, WORDS } from '../../lib/passphrase';
-import { newPasswordSchema } from '../../lib/validation';
+import { passphraseEntropyBits, PASSPHRASE_WORDS, suggestPassphrase, WORDS } from '../../lib/family/passphrase';
+import { newPasswordSchema } from '../../lib/http/validation';
 
 test('passphrase: the word list is distinct, short lower-case ASCII words', () => {
   assert.equal(new Set(WORDS).size, WORDS.length, 'no duplicates');

@@ -13,7 +13,7 @@ import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { panelRequestHandler } from '../../server/request-handler';
 import { acceptedEncodings, assetPath, StaticFiles } from '../../server/static-files';
-import { securityHeaders } from '../../lib/security-headers';
+import { securityHeaders } from '../../lib/http/security-headers';
 
 const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jh4f-static-'));
 const chunks = path.join(appDir, '.next', 'static', 'chunks');

@@ -18,5 +18,5 @@ test("the root helper's bundle has none of the agent's modules, pip's output par
     assert.doesNotMatch(f, /^privileged-helper\/agent\/|^lib\/(pip-output|hub-facts)\.ts$/, `${f} is bundled into the root helper`);
   }
   const agent = (await bundleLines(AGENT_ENTRY)).map((f) => f.file);
-  assert.ok(agent.includes('privileged-helper/agent/run-as-account.ts') && agent.includes('lib/hub-facts.ts'), agent.join(' '));
+  assert.ok(agent.includes('privileged-helper/agent/run-as-account.ts') && agent.includes('lib/hub/hub-facts.ts'), agent.join(' '));
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contentSecurityPolicy, securityHeaders } from '../../lib/security-headers';
+import { contentSecurityPolicy, securityHeaders } from '../../lib/http/security-headers';
 
 test('the CSP allows scripts only by nonce and closes objects, base, framing', () => {
   const csp = contentSecurityPolicy('abc123');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, test } from 'node:test';
 import { tempPanel, GROUP } from './support/temp-panel';
-import { db, setDatabaseForTests } from '../../lib/db';
-import { setAccountFilesForTests } from '../../lib/unix-accounts';
-import * as session from '../../lib/session';
+import { db, setDatabaseForTests } from '../../lib/store/db';
+import { setAccountFilesForTests } from '../../lib/family/unix-accounts';
+import * as session from '../../lib/auth/session';
 
 const tmp = tempPanel({ JH4F_SESSION_IDLE_SECONDS: '60', JH4F_SESSION_MAX_SECONDS: '3600' });
 setAccountFilesForTests({ passwd: tmp.passwd, group: tmp.group });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, test } from 'node:test';
 import { tempPanel } from './support/temp-panel';
-import { db, setDatabaseForTests } from '../../lib/db';
-import { addressKey, blockMs, FAILING_ADDRESS_AT, FORGET_AFTER_MS, FREE_FAILURES, throttle, type Attempt, type Gate } from '../../lib/throttle';
+import { db, setDatabaseForTests } from '../../lib/store/db';
+import { addressKey, blockMs, FAILING_ADDRESS_AT, FORGET_AFTER_MS, FREE_FAILURES, throttle, type Attempt, type Gate } from '../../lib/auth/throttle';
 
 const tmp = tempPanel({ JH4F_LOGIN_DELAY_MAX_SECONDS: '900' });
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { isValidUsername } from '../../lib/names';
-import { FALLBACK_USERNAME, nameWords, suggestUsername, usernameCandidates } from '../../lib/username-suggest';
+import { isValidUsername } from '../../lib/shared/username-rule';
+import { FALLBACK_USERNAME, nameWords, suggestUsername, usernameCandidates } from '../../lib/family/username-suggest';
 
 const none = () => false;
 const takenFrom = (...names: string[]) => {
@@ -78,7 +78,7 @@ test('suggest: null when every candidate is taken', () => {
   assert.equal(suggestUsername('Anna', () => true), null);
 });
 
-test('suggest: every candidate is valid per lib/names.ts, for every full name of the shared table and more', () => {
+test('suggest: every candidate is valid per lib/shared/username-rule.ts, for every full name of the shared table and more', () => {
   const table = JSON.parse(readFileSync(new URL('../fixtures/names.json', import.meta.url), 'utf8')) as {
     fullNames: { good: string[]; bad: string[] };
     good: string[];

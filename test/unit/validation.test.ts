@@ -10,7 +10,7 @@ import {
   passwordSchema,
   setPasswordSchema,
   usernameSchema,
-} from '../../lib/validation';
+} from '../../lib/http/validation';
 
 const table = JSON.parse(readFileSync(new URL('../fixtures/names.json', import.meta.url), 'utf8')) as {
   good: string[];

@@ -1,7 +1,7 @@
 // GET ?limit=&before=&target=: the audit log, newest first; nextBefore pages on.
-import { audit } from '@/lib/audit';
-import { guardedRead } from '@/lib/guard';
-import { familyAuditQuerySchema } from '@/lib/validation';
+import { audit } from '@/lib/store/audit';
+import { guardedRead } from '@/lib/http/guard';
+import { familyAuditQuerySchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,8 +1,8 @@
 // POST {}: "Bedtime now": stop every running hub server of everyone who is not a
 // parent (jupyterhub_adm), through the hub API. Audited as bedtime with the list.
 import { z } from 'zod';
-import { guarded } from '@/lib/guard';
-import { bedtimeNow } from '@/lib/hours-actions';
+import { guarded } from '@/lib/http/guard';
+import { bedtimeNow } from '@/lib/family/hours-actions';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 // Liveness of the panel itself, no authentication: used by the set-up command,
 // the systemd unit's checks and monitoring. The production server answers it
-// before Next (server/server.ts, lib/health.ts); this handler serves `next dev`.
-import { healthBody } from '@/lib/health';
+// before Next (server/server.ts, lib/http/health.ts); this handler serves `next dev`.
+import { healthBody } from '@/lib/http/health';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,9 +2,9 @@
 // without root. Without parameters: every member, as it always was; `q` searches
 // usernames and full names, `page` / `pageSize` page the result (with `total`,
 // `pages`). POST {username}: add an existing account. ARCHITECTURE.md "HTTP API".
-import { guarded, guardedRead } from '@/lib/guard';
-import { addMember, listFamily } from '@/lib/members';
-import { FAMILY_PAGE_SIZE, familyQuerySchema, memberTargetBodySchema } from '@/lib/validation';
+import { guarded, guardedRead } from '@/lib/http/guard';
+import { addMember, listFamily } from '@/lib/family/members';
+import { FAMILY_PAGE_SIZE, familyQuerySchema, memberTargetBodySchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,10 +2,10 @@
 // password, add it to jupyterhub; 201 {member, resumed}. Running it again after a
 // half-way failure continues. installPackages: also starts a package-install job
 // (lib/jobs/) and answers its jobId; a job that cannot start never fails the onboarding.
-import { guarded, json } from '@/lib/guard';
+import { guarded, json } from '@/lib/http/guard';
 import { startInstall } from '@/lib/jobs';
-import { onboardKid } from '@/lib/members';
-import { onboardRequestSchema } from '@/lib/validation';
+import { onboardKid } from '@/lib/family/members';
+import { onboardRequestSchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,9 +1,9 @@
 // POST: log in. GET: who am I. DELETE: log out (server side).
-// ARCHITECTURE.md "HTTP API"; every path goes through lib/guard.ts.
-import { guardedRead, json, publicMutation } from '@/lib/guard';
-import { login, loginInputRefused, logout } from '@/lib/login';
-import { resolveSession, sessionSetCookie, clearSessionCookie, tokensFromCookieHeader } from '@/lib/session';
-import { loginSchema } from '@/lib/validation';
+// ARCHITECTURE.md "HTTP API"; every path goes through lib/http/guard.ts.
+import { guardedRead, json, publicMutation } from '@/lib/http/guard';
+import { login, loginInputRefused, logout } from '@/lib/auth/login';
+import { resolveSession, sessionSetCookie, clearSessionCookie, tokensFromCookieHeader } from '@/lib/auth/session';
+import { loginSchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,9 +1,9 @@
 // GET ?users=a,b: the idle-stop setting, the free space of /home, and for each
 // named member their home size (from the background measurement: queued when
 // missing or old, never measured on this request) and their last automatic stop.
-import { guardedRead } from '@/lib/guard';
-import * as hub from '@/lib/hub-client';
-import { upkeepFor, upkeepQuerySchema } from '@/lib/upkeep';
+import { guardedRead } from '@/lib/http/guard';
+import * as hub from '@/lib/hub/hub-client';
+import { upkeepFor, upkeepQuerySchema } from '@/lib/family/upkeep';
 
 export const dynamic = 'force-dynamic';
 

@@ -16,7 +16,7 @@ export interface ApiFailure {
 
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; failure: ApiFailure };
 
-/** The codes with which a guarded route says "no (longer a) session" (lib/guard.ts). */
+/** The codes with which a guarded route says "no (longer a) session" (lib/http/guard.ts). */
 const SESSION_LOST = new Set(['unauthenticated', 'session_ended', 'not_family_admin']);
 
 export interface ApiOptions {

@@ -1,7 +1,7 @@
 import { Fragment } from 'react';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
-import type { CardAddress, LoginCardFacts } from '@/lib/login-card';
+import type { CardAddress, LoginCardFacts } from '@/lib/family/login-card';
 
 type CardText = Messages['card'];
 

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
 import { BASE_PATH } from '@/lib/constants';
-import type { LoginCardFacts } from '@/lib/login-card';
+import type { LoginCardFacts } from '@/lib/family/login-card';
 import { InstallProgress } from '../../components/install-progress';
 import { api } from '../../components/ui/api';
 import { Button, buttonClass } from '../../components/ui/button';
@@ -35,7 +35,7 @@ export function OnboardForm({
   jobsT,
 }: {
   t: OnboardText;
-  /** Where the hub is and its certificate's fingerprint (lib/login-card.ts), read when the page was served. */
+  /** Where the hub is and its certificate's fingerprint (lib/family/login-card.ts), read when the page was served. */
   cardFacts: LoginCardFacts;
   cardT: Messages['card'];
   offerInstall: boolean;

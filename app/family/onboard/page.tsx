@@ -1,7 +1,7 @@
 import { BASE_PATH } from '@/lib/constants';
 import { requestMessages } from '@/lib/i18n/server';
-import { loginCardFacts } from '@/lib/login-card';
-import { requirePageSession } from '@/lib/page-session';
+import { loginCardFacts } from '@/lib/family/login-card';
+import { requirePageSession } from '@/lib/auth/page-session';
 import { SignedInShell } from '../../components/signed-in-shell';
 import { OnboardForm } from './onboard-form';
 

@@ -1,7 +1,7 @@
 // POST: connect-hub through the helper (a fresh service token in marked lines of
 // the hub config); the hub needs a restart afterwards. Audited as hub_connect.
-import { guarded } from '@/lib/guard';
-import { connectHub } from '@/lib/hub-actions';
+import { guarded } from '@/lib/http/guard';
+import { connectHub } from '@/lib/hub/hub-actions';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 // POST: restart-hub through the helper (stop the screen session and the hub's
 // processes, start it the way its crontab does). Audited as hub_restart.
-import { guarded } from '@/lib/guard';
-import { restartHub } from '@/lib/hub-actions';
+import { guarded } from '@/lib/http/guard';
+import { restartHub } from '@/lib/hub/hub-actions';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 // GET: one install job (state, progress summary, pip's last lines, versions).
-import { guardedRead } from '@/lib/guard';
+import { guardedRead } from '@/lib/http/guard';
 import { getJob, jobNotFound } from '@/lib/jobs';
-import { jobPathSchema } from '@/lib/validation';
+import { jobPathSchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 // DELETE: remove a member from jupyterhub (and stop their hub servers when the hub is connected).
-import { guarded } from '@/lib/guard';
-import { removeMember } from '@/lib/members';
-import { memberPathSchema } from '@/lib/validation';
+import { guarded } from '@/lib/http/guard';
+import { removeMember } from '@/lib/family/members';
+import { memberPathSchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 

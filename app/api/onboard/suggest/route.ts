@@ -1,7 +1,7 @@
 // GET ?fullName=: a free username made from the full name, and a passphrase suggestion.
-import { guardedRead } from '@/lib/guard';
-import { suggestions } from '@/lib/members';
-import { suggestQuerySchema } from '@/lib/validation';
+import { guardedRead } from '@/lib/http/guard';
+import { suggestions } from '@/lib/family/members';
+import { suggestQuerySchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 

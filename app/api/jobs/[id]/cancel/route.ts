@@ -1,7 +1,7 @@
 // POST: cancel a queued or running install (409 when it has ended already).
-import { guarded } from '@/lib/guard';
+import { guarded } from '@/lib/http/guard';
 import { cancelJob } from '@/lib/jobs';
-import { jobPathSchema } from '@/lib/validation';
+import { jobPathSchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 

@@ -3,9 +3,9 @@
 // they come; `log` events carry pip's lines live; `end` carries the final job
 // and closes the stream. A comment every 15 s keeps proxies from timing out.
 // `no-transform` keeps any compression layer from buffering the stream.
-import { guardedRead } from '@/lib/guard';
+import { guardedRead } from '@/lib/http/guard';
 import { getJob, isFinal, jobEvents, jobNotFound, subscribe, type JobMessage } from '@/lib/jobs';
-import { jobPathSchema } from '@/lib/validation';
+import { jobPathSchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,8 +1,8 @@
 // POST: retry a failed, cancelled or interrupted install: 202 {jobId} of a NEW
 // job linked to the old one (retryOf); the old one stays as it ended.
-import { guarded, json } from '@/lib/guard';
+import { guarded, json } from '@/lib/http/guard';
 import { retryJob } from '@/lib/jobs';
-import { jobPathSchema } from '@/lib/validation';
+import { jobPathSchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 

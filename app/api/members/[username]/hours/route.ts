@@ -2,13 +2,13 @@
 // hours (the helper's set-hours; the hub enforces them). Bad hours: 400
 // invalid_hours, audited as refused, nothing changed.
 import { z } from 'zod';
-import { guarded } from '@/lib/guard';
-import { setKidHours } from '@/lib/hours-actions';
-import { memberPathSchema } from '@/lib/validation';
+import { guarded } from '@/lib/http/guard';
+import { setKidHours } from '@/lib/family/hours-actions';
+import { memberPathSchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 
-// The hours themselves are checked by lib/hours.ts inside setKidHours, so that a
+// The hours themselves are checked by lib/family/hours.ts inside setKidHours, so that a
 // refusal is audited like the helper's own.
 const bodySchema = z.strictObject({ hours: z.unknown() });
 

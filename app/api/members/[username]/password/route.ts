@@ -1,7 +1,7 @@
 // POST {password}: reset a kid's password (unprotected members who are not parents; the helper decides).
-import { guarded } from '@/lib/guard';
-import { resetPassword } from '@/lib/members';
-import { memberPathSchema, setPasswordSchema } from '@/lib/validation';
+import { guarded } from '@/lib/http/guard';
+import { resetPassword } from '@/lib/family/members';
+import { memberPathSchema, setPasswordSchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 

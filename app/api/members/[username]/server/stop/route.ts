@@ -1,8 +1,8 @@
 // POST: stop a member's running hub servers through the hub API (the panel's
 // service token). Audited as server_stop.
-import { guarded } from '@/lib/guard';
-import { stopMemberServer } from '@/lib/hub-actions';
-import { memberPathSchema } from '@/lib/validation';
+import { guarded } from '@/lib/http/guard';
+import { stopMemberServer } from '@/lib/hub/hub-actions';
+import { memberPathSchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 
