@@ -6,7 +6,8 @@ import 'server-only';
 // measures one home at a time, each again after DISK_USE_MAX_AGE_MS, for members
 // a page asked about in the last DISK_USE_KEEP_MS.
 import fs from 'node:fs';
-import { HelperError, runHelper } from '../helper/helper-client';
+import { runHelper } from '../helper/helper-client';
+import { PublicError } from '../http/errors';
 import { isValidUsername } from '../shared/username-rule';
 
 export const DISK_USE_MAX_AGE_MS = 10 * 60_000;
@@ -85,7 +86,7 @@ async function drain(): Promise<void> {
       st.errors.delete(user);
     }
   } catch (error) {
-    st.errors.set(user, error instanceof HelperError ? error.code : 'system_error');
+    st.errors.set(user, error instanceof PublicError ? error.code : 'system_error');
     // Not measured again at once: counted as measured now, without a size.
     st.sizes.delete(user);
   } finally {

@@ -51,13 +51,6 @@ export function helperError(code: HelperErrorCode, message: string, exitCode: nu
   return new PublicError(code, { logText: message, exitCode });
 }
 
-/**
- * The one error class under the name the rest of the panel knew helper failures
- * by (lib/family/disk-use.ts, lib/hub/hub-health.ts check `instanceof HelperError`); the lead
- * renames those at the move to lib/helper/.
- */
-export { PublicError as HelperError };
-
 export type HelperResult = { ok: true } & Record<string, unknown>;
 type HelperFailureLine = { ok: false; error: string; message: string };
 

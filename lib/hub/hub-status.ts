@@ -24,7 +24,7 @@ export interface HubStatusFacts {
   log?: { path: string; exists: boolean; lines: string[]; problem: string | null };
 }
 
-/** The helper's hub-status, reshaped. Rejects with HelperError. */
+/** The helper's hub-status, reshaped. Rejects with PublicError (lib/http/errors.ts). */
 export async function hubStatus(opts: { logLines?: number; timeoutMs?: number } = {}): Promise<HubStatusFacts> {
   const args = opts.logLines ? ['--log-lines', String(opts.logLines)] : [];
   const r = await runHelper('hub-status', args, { timeoutMs: opts.timeoutMs ?? CHECK_TIMEOUT_MS });

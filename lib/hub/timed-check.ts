@@ -3,7 +3,7 @@ import 'server-only';
 // failures every check shares (a hub error, the helper failing, the deadline) as
 // details the page shows in the parent's language.
 import * as hub from './hub-client';
-import { HelperError } from '../helper/helper-client';
+import { PublicError } from '../http/errors';
 import { detail, type CheckId, type CheckResult, type Detail } from './hub-report';
 import { settings } from '../settings';
 import { CHECK_TIMEOUT_MS } from './check-rules';
@@ -66,7 +66,7 @@ function hubErrorDetail(e: hub.HubError): Detail {
 
 /** The helper's failure as a check result; anything else is rethrown (timed() reports it). */
 export function helperFailure(e: unknown): CheckOutcome {
-  if (e instanceof HelperError) {
+  if (e instanceof PublicError) {
     if (e.code === 'timeout') return { status: 'fail', detail: detail('timedOut', { seconds: (CHECK_TIMEOUT_MS / 1000).toFixed(1) }), timedOut: true };
     return { status: 'warn', detail: detail('helperFailed', { code: e.code }) };
   }

@@ -656,7 +656,7 @@ describe("the panel's client, lib/helper/helper-client.ts, over the helper's rea
     assert.deepEqual(out.setpw, { user: 'nora', changed: true });
     assert.ok(isMember('kim') && isMember('nora'));
     assert.ok(passwordMatches('nora', 'nora-pass-2'));
-    assert.deepEqual([out.protectedErr.name, out.protectedErr.code, out.protectedErr.httpStatus], ['HelperError', 'protected_account', 403]);
+    assert.deepEqual([out.protectedErr.name, out.protectedErr.code, out.protectedErr.httpStatus], ['PublicError', 'protected_account', 403]);
     assert.deepEqual([out.actorErr.code, out.actorErr.httpStatus], ['protected_account', 403]);
     assert.deepEqual([out.missing.code, out.missing.httpStatus], ['no_such_user', 404]);
     assert.deepEqual([out.conflict.code, out.conflict.httpStatus], ['conflict', 409]);

@@ -34,7 +34,8 @@ after(() => {
 });
 
 test('the answer arrives when the helper ends its side: no wait for the timeout', async () => {
-  const { runHelper, HelperError } = await import('../../lib/helper/helper-client');
+  const { runHelper } = await import('../../lib/helper/helper-client');
+  const { PublicError: HelperError } = await import('../../lib/http/errors');
   const progress: unknown[] = [];
   // A timeout far above any answer time: reaching it is the failure, not slowness.
   const result = await runHelper('add-member', ['kidone', '--actor', 'mum'], { timeoutMs: 20_000, onProgress: (p) => progress.push(p) }).catch(
