@@ -79,7 +79,7 @@ case "$STEP" in
     mkdir -p "$R/usr/local/share/ca-certificates"
     cp /usr/local/share/ca-certificates/*.crt "$R/usr/local/share/ca-certificates/" 2>/dev/null || true
     download_caches
-    net_proxy_bridge "${JH4F_NET_PROXY:?the suite's proxy socket}"
+    net_proxy_bridge "${JH4F_NET_PROXY:?the proxy socket of the suite}"
     in_root "${PROXY_ENV[@]}" apt-get update -q
     # A family's `apt install git` (with Debian's recommends: ca-certificates, ...).
     in_root "${PROXY_ENV[@]}" apt-get install -y -q git
@@ -95,7 +95,7 @@ case "$STEP" in
 
   setup)
     download_caches
-    net_proxy_bridge "${JH4F_NET_PROXY:?the suite's proxy socket}"
+    net_proxy_bridge "${JH4F_NET_PROXY:?the proxy socket of the suite}"
     echo "--- system/install.sh (the README's set-up command, as root in $CLONE)"
     rc=0
     # A root shell as `su -` gives one: a clean environment, root's home (and the

@@ -76,10 +76,10 @@ net_proxy_bridge() {
   [ -S "$sock" ] || { echo "$0: no proxy socket $sock (test/fresh-root/net-proxy.ts serve)" >&2; exit 2; }
   ip link set lo up
   # The host's node and tsx: outside the chroot, in this private network.
-  (cd "$FRESH_ROOT_REPO" && exec node --import tsx test/fresh-root/net-proxy.ts bridge 3128 "$sock") &
+  env -C "$FRESH_ROOT_REPO" node --import tsx test/fresh-root/net-proxy.ts bridge 3128 "$sock" </dev/null &
   PIDS+=("$!")
   for i in $(seq 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/3128) 2>/dev/null && break
+    ss -Hltn 'sport = :3128' | grep -q . && break
     [ "$i" = 100 ] && { echo "$0: the proxy bridge did not start" >&2; exit 2; }
     sleep 0.1
   done
