@@ -8,5 +8,5 @@
 set -euo pipefail
 # shellcheck source=test/fresh-root/prologue.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../fresh-root/prologue.sh"
-fresh_root_prologue test/debian13 debootstrap:debootstrap zstd:zstd unshare:util-linux git:git
+fresh_root_prologue test/debian13 debootstrap:debootstrap zstd:zstd unshare:util-linux git:git ip:iproute2 ss:iproute2
 exec node --import tsx --test --test-reporter=spec --test-timeout=3600000 test/debian13/fresh-debian13.test.ts
