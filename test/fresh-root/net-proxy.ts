@@ -79,7 +79,9 @@ function serve(socketPath: string, logFile: string) {
       return;
     }
     note(`CONNECT ${to.host}:${to.port}`);
+    let established = false;
     const up = net.connect(to.port, to.host, () => {
+      established = true;
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) up.write(head);
       up.pipe(client);
@@ -87,7 +89,11 @@ function serve(socketPath: string, logFile: string) {
     });
     up.on('error', (e) => {
       note(`error ${to.host}:${to.port} ${e.message}`);
-      client.destroy();
+      // An answer, not a closed socket: node-pre-gyp asks github.com for a prebuilt
+      // binary and builds from source on an error, but a tunnel closed without an
+      // answer ended it with "Completion callback never invoked".
+      if (!established) client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      else client.destroy();
     });
     client.on('error', () => up.destroy());
   });
