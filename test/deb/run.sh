@@ -8,18 +8,8 @@
 #   JH4F_DEB_NO_CACHE=1   build the root file system from scratch, as on a fresh CI machine
 #   JH4F_DEB=FILE         test this .deb instead of building one
 set -euo pipefail
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$REPO"
-[ "$(id -u)" = 0 ] || { echo "run me as root: sudo bash test/deb/run.sh" >&2; exit 1; }
-
-missing=()
-for tool in debootstrap:debootstrap lintian:lintian zstd:zstd unshare:util-linux; do
-  command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "==> test/deb: installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=test/fresh-root/prologue.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../fresh-root/prologue.sh"
+fresh_root_prologue test/deb debootstrap:debootstrap lintian:lintian zstd:zstd unshare:util-linux
 bash test/lib/build-deb-once.sh
 exec node --import tsx --test --test-reporter=spec --test-timeout=3600000 test/deb/fresh-machine.test.ts

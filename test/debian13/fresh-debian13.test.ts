@@ -8,20 +8,22 @@
 // on a private loopback-only network, the kid's story against Debian 13's JupyterHub
 // 5.2 and JupyterLab 4.0 (test/debian13/kid-story.test.ts, run by the root's node).
 //
-// Run by test/debian13/run.sh (root). Steps run in private mount, UTS and pid
-// namespaces (test/debian13/in-root.sh); the host's /etc, accounts and /home are
-// never touched. Caches for reruns, never required: the debootstrap tarball and the
-// .debs of test/deb (read, never changed), and this suite's own downloads in
-// /var/cache/jh4f-debian13 (JH4F_DEB_NO_CACHE=1: everything fresh, like CI).
+// Run by test/debian13/run.sh (root). Steps run in private mount, UTS, pid and
+// network namespaces (test/debian13/in-root.sh): the machine's hub and panel never
+// meet the host's ports 8000 and 8010; apt and npm reach the mirror and the registry
+// through this suite's proxy (test/fresh-root/net-proxy.ts, on a unix socket in the
+// work directory). The host's /etc, accounts and /home are never touched. Caches
+// for reruns, never required: the debootstrap tarball and the .debs of test/deb
+// (read, never changed), and this suite's own downloads in /var/cache/jh4f-debian13 (JH4F_DEB_NO_CACHE=1: everything fresh, like CI).
 // JH4F_D13_KEEP=1 keeps the work directory (for looking around after a failure).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  APT_ARCHIVES_CACHE, HOSTNAME, hostAccounts, log, makeWorkDir, marker, mountsUnder, printTimes, removeWorkDir, run, unpackFreshRoot, useCache,
+  APT_ARCHIVES_CACHE, HOSTNAME, MIRROR, hostAccounts, log, makeWorkDir, marker, mountsUnder, printTimes, removeWorkDir, run, unpackFreshRoot, useCache,
 } from '../fresh-root/rootfs';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -34,6 +36,10 @@ let work = '';
 let root = '';
 const cacheEnv: Record<string, string> = {};
 const hubTestToken = randomBytes(32).toString('hex');
+let proxy: ChildProcess | undefined;
+let proxyLog = '';
+/** The steps that download get the proxy's socket. */
+const netEnv: Record<string, string> = {};
 
 /** Paths in the fresh root. */
 const inRoot = (p: string) => path.join(root, p);
@@ -47,6 +53,15 @@ before(() => {
   if (dirty) log(`note: uncommitted changes are not tested (the clone is of HEAD ${head}):\n${dirty}`);
   ({ work, root } = makeWorkDir('jh4f-debian13-test.'));
   log(`work directory ${work}, HEAD ${head}`);
+  // The way out for the steps that download; its log names each host it reached.
+  const sock = path.join(work, 'net-proxy.sock');
+  proxyLog = path.join(work, 'net-proxy.log');
+  const logFd = fs.openSync(proxyLog, 'a', 0o600);
+  proxy = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'fresh-root', 'net-proxy.ts'), 'serve', sock, proxyLog], {
+    cwd: REPO, stdio: ['ignore', logFd, logFd],
+  });
+  fs.closeSync(logFd);
+  netEnv.JH4F_NET_PROXY = sock;
   if (useCache) {
     // Our own copy of the .debs: test/deb's are hard-linked in (its cache is never
     // changed, and a test/deb run at the same time never shares apt's lock with us).
@@ -64,6 +79,8 @@ before(() => {
 });
 
 after(() => {
+  if (proxy?.pid) proxy.kill('SIGTERM');
+  if (proxyLog && fs.existsSync(proxyLog)) log(`the proxy (host's network) passed:\n${fs.readFileSync(proxyLog, 'utf8')}`);
   if (process.env.JH4F_D13_KEEP === '1') log(`kept ${work} (JH4F_D13_KEEP=1): remove it when done`);
   else removeWorkDir(work, root);
   printTimes();
@@ -71,7 +88,13 @@ after(() => {
 
 test('a fresh Debian 13 with git and nothing else of ours', () => {
   unpackFreshRoot(root);
-  run('apt install git', IN_ROOT, [root, 'prepare'], { env: cacheEnv });
+  const sock = netEnv.JH4F_NET_PROXY!;
+  for (let i = 0; i < 100 && !fs.existsSync(sock); i++) spawnSync('sleep', ['0.1']);
+  assert.ok(fs.existsSync(sock), `the proxy listens on ${sock} (see ${proxyLog})`);
+  assert.equal(fs.statSync(sock).mode & 0o077, 0, 'only root may use the proxy');
+  run('apt install git', IN_ROOT, [root, 'prepare'], { env: { ...cacheEnv, ...netEnv } });
+  // apt reached the mirror only through the proxy: the step has no other way out.
+  assert.match(fs.readFileSync(proxyLog, 'utf8'), new RegExp(` ${new URL(MIRROR).hostname.replace(/\./g, '\\.')}:\\d+$`, 'm'), "apt's mirror, through the proxy");
   assert.ok(dpkgInstalled('git'), 'git is installed');
   for (const pkg of ['nodejs', 'npm', 'jupyterhub', 'jupyterlab', 'polkitd']) assert.equal(dpkgInstalled(pkg), false, `${pkg} is not there before the set-up`);
   assert.equal(fs.existsSync(inRoot('etc/jupyterhub-panel')), false);
@@ -90,7 +113,7 @@ test('a clean git clone of the committed HEAD', () => {
 });
 
 test("the README's set-up command: Node.js, the family hub and the panel, from nothing", () => {
-  const r = run('system/install.sh', IN_ROOT, [root, 'setup'], { env: cacheEnv, allowFail: true, timeoutMs: 30 * 60_000 });
+  const r = run('system/install.sh', IN_ROOT, [root, 'setup'], { env: { ...cacheEnv, ...netEnv }, allowFail: true, timeoutMs: 30 * 60_000 });
   assert.equal(marker(r.out, 'SETUP_RC'), '0', 'system/install.sh failed');
   // What it did, in the order it says (each line stamped with the seconds since it began).
   assert.match(r.out, /==> Node\.js: installing Debian's nodejs and npm/);

@@ -17,10 +17,10 @@
 # The host's network: apt and npm need the Debian mirror and the npm registry; the
 # machine trusts the host's extra CA certificates as test/debian13 does. So whatever
 # the set-up command starts (the family hub on 8000, the panel on 8010) listens in the
-# host's network namespace while `npm test` runs. Known conflict (open): the inner
-# test/debian13 runs its own set-up in that same network namespace, so it finds port
-# 8000 held by this machine's family hub ("port 8000 is in use ..."); and another
-# test/debian13 on the host at the same time meets the same.
+# host's network namespace while `npm test` runs (this machine's own ports 8000 and
+# 8010 must be free on the host). The inner test/debian13 does not meet them: its
+# steps run in their own network namespace and reach the mirror and the registry
+# through its proxy on a unix socket (test/fresh-root/net-proxy.ts).
 #
 # Caches: the host's /var/cache/jh4f-debootstrap (debootstrap roots and .debs of the
 # inner test/deb, test/systemd and test/debian13) is COPIED into the machine unless

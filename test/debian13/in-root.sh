@@ -6,16 +6,24 @@
 #   in-root.sh ROOT prepare          what the family has before our first command:
 #                                    the host's extra CA certificates (the npm registry
 #                                    is reached through them), `apt install git`
+#                                    (through the test's proxy, see below)
 #   in-root.sh ROOT clone BUNDLE     git clone of BUNDLE (the committed HEAD) into /root
 #   in-root.sh ROOT setup            the README's set-up command, system/install.sh, run
-#                                    as root from the clone (the host's network: it needs
-#                                    the Debian mirror and the npm registry); then asks
+#                                    as root from the clone (the Debian mirror and the npm
+#                                    registry through the test's proxy); then asks
 #                                    https://HOST:8000/ and https://HOST:8010/panel/ by the
 #                                    machine's name; then stops what it started
 #   in-root.sh ROOT story            a private network (loopback only): the set-up command
 #                                    again (as after an update: nothing to download), then
 #                                    the kid's story, test/debian13/kid-story.test.ts, run
 #                                    from the clone with the root's own node
+#
+# Every step runs in its own network namespace: the machine's family hub (8000) and
+# panel (8010) never meet the host's ports, which may be held by the host's own
+# appliance or, in test/debian13/full-npm-test.sh, by the outer machine's. The steps
+# that download (prepare, setup) reach the mirror and the registry through the HTTP
+# proxy the suite runs in the host's network on the unix socket JH4F_NET_PROXY
+# (test/fresh-root/net-proxy.ts; net_proxy_bridge in test/fresh-root/namespace.sh).
 #
 # Caches (optional, for reruns): JH4F_APT_ARCHIVES (apt's .debs) and JH4F_NPM_CACHE
 # (root's ~/.npm) are bind-mounted for the steps that download. Every process the
@@ -27,9 +35,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../fresh-root/namespace.sh"
 
 STEP=$2
-net=host
-[ "$STEP" = story ] && net=private
-enter_namespaces "$net" "${BASH_SOURCE[0]}" "$@"
+enter_namespaces private "${BASH_SOURCE[0]}" "$@"
 mount_root_basics "$1"
 shift 2
 # Whatever the set-up started (D-Bus, polkitd, the helper, the hub and its proxy, the
@@ -73,9 +79,10 @@ case "$STEP" in
     mkdir -p "$R/usr/local/share/ca-certificates"
     cp /usr/local/share/ca-certificates/*.crt "$R/usr/local/share/ca-certificates/" 2>/dev/null || true
     download_caches
-    in_root apt-get update -q
+    net_proxy_bridge "${JH4F_NET_PROXY:?the proxy socket of the suite}"
+    in_root "${PROXY_ENV[@]}" apt-get update -q
     # A family's `apt install git` (with Debian's recommends: ca-certificates, ...).
-    in_root apt-get install -y -q git
+    in_root "${PROXY_ENV[@]}" apt-get install -y -q git
     in_root update-ca-certificates
     ;;
 
@@ -88,11 +95,13 @@ case "$STEP" in
 
   setup)
     download_caches
+    net_proxy_bridge "${JH4F_NET_PROXY:?the proxy socket of the suite}"
     echo "--- system/install.sh (the README's set-up command, as root in $CLONE)"
     rc=0
-    # A root shell as `su -` gives one: a clean environment, root's home.
+    # A root shell as `su -` gives one: a clean environment, root's home (and the
+    # proxy's address, as a machine behind a proxy has it).
     stamped chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-      HOME=/root LANG=C.UTF-8 TERM=dumb SHELL=/bin/bash USER=root LOGNAME=root \
+      HOME=/root LANG=C.UTF-8 TERM=dumb SHELL=/bin/bash USER=root LOGNAME=root "${PROXY_ENV[@]}" \
       /bin/bash -c "cd $CLONE && system/install.sh" </dev/null || rc=$?
     echo "@@SETUP_RC $rc"
     host=$(hostname)

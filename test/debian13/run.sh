@@ -6,17 +6,7 @@
 #   JH4F_DEB_NO_CACHE=1   no caches: debootstrap, .debs and npm packages fresh, as on CI
 #   JH4F_D13_KEEP=1       keep the work directory afterwards
 set -euo pipefail
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$REPO"
-[ "$(id -u)" = 0 ] || { echo "run me as root: sudo bash test/debian13/run.sh" >&2; exit 1; }
-
-missing=()
-for tool in debootstrap:debootstrap zstd:zstd unshare:util-linux git:git; do
-  command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "==> test/debian13: installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=test/fresh-root/prologue.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../fresh-root/prologue.sh"
+fresh_root_prologue test/debian13 debootstrap:debootstrap zstd:zstd unshare:util-linux git:git ip:iproute2 ss:iproute2
 exec node --import tsx --test --test-reporter=spec --test-timeout=3600000 test/debian13/fresh-debian13.test.ts

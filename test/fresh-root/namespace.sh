@@ -14,6 +14,12 @@
 #   in_root CMD...              CMD chrooted into ROOT with a clean environment
 #   end_namespace_processes     every other process of this pid namespace ended
 #                               by its pid (TERM, then KILL after 10 s)
+#   net_proxy_bridge SOCKET     in a private network: loopback up, and the way out to
+#                               the mirror and the registry through the test's proxy
+#                               (test/fresh-root/net-proxy.ts serve SOCKET, started by
+#                               the suite in the host's network): a bridge on
+#                               127.0.0.1:3128; sets PROXY_ENV (http_proxy=... pairs)
+#                               for the commands that download: in_root "${PROXY_ENV[@]}" CMD
 #
 # Nothing outside ROOT is written; everything mounted lives in the private mount
 # namespace, and the pid namespace ends anything left when its first process ends.
@@ -59,6 +65,28 @@ cleanup_root() {
     kill -KILL "$pid" 2>/dev/null || true
   done
   for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount -l "${MOUNTS[$i]}" 2>/dev/null || true; done
+}
+
+FRESH_ROOT_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PROXY_ENV=()
+
+net_proxy_bridge() {
+  local sock="$1" i url=http://127.0.0.1:3128 local
+  local="localhost,127.0.0.1,::1,$(hostname),$(hostname -f 2>/dev/null || hostname)"
+  [ -S "$sock" ] || { echo "$0: no proxy socket $sock (test/fresh-root/net-proxy.ts serve)" >&2; exit 2; }
+  ip link set lo up
+  # The host's node and tsx: outside the chroot, in this private network.
+  env -C "$FRESH_ROOT_REPO" node --import tsx test/fresh-root/net-proxy.ts bridge 3128 "$sock" </dev/null &
+  PIDS+=("$!")
+  for i in $(seq 100); do
+    ss -Hltn 'sport = :3128' | grep -q . && break
+    [ "$i" = 100 ] && { echo "$0: the proxy bridge did not start" >&2; exit 2; }
+    sleep 0.1
+  done
+  # apt reads http_proxy; npm (make-fetch-happen) and curl read https_proxy too.
+  # Whatever the set-up starts asks its own names directly (no_proxy).
+  PROXY_ENV=(http_proxy=$url https_proxy=$url HTTP_PROXY=$url HTTPS_PROXY=$url
+    "no_proxy=$local" "NO_PROXY=$local")
 }
 
 in_root() { chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root DEBIAN_FRONTEND=noninteractive "$@"; }

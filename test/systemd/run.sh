@@ -8,18 +8,8 @@
 #   JH4F_DEB=FILE         test this .deb instead of building one
 #   JH4F_KEEP_WORK=1      keep the work directory (the booted root, its journal)
 set -euo pipefail
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$REPO"
-[ "$(id -u)" = 0 ] || { echo "run me as root: sudo bash test/systemd/run.sh" >&2; exit 1; }
-
-missing=()
-for tool in debootstrap:debootstrap zstd:zstd unshare:util-linux systemd-nspawn:systemd-container timeout:coreutils; do
-  command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "==> test/systemd: installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=test/fresh-root/prologue.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../fresh-root/prologue.sh"
+fresh_root_prologue test/systemd debootstrap:debootstrap zstd:zstd unshare:util-linux systemd-nspawn:systemd-container timeout:coreutils
 bash test/lib/build-deb-once.sh
 exec node --import tsx --test --test-reporter=spec --test-timeout=3600000 test/systemd/under-systemd.test.ts
