@@ -7,8 +7,9 @@
 //
 // Run by test/deb/run.sh (root; it builds the .deb first). Everything happens inside
 // a throw-away directory (JH4F_DEB_WORK, default /var/tmp) with private mount, pid
-// and network namespaces (test/deb/in-root.sh); the host's /etc, accounts and /home
-// are never touched. The finished debootstrap root and the downloaded .debs are
+// and network namespaces (test/deb/in-root.sh); apt reaches Debian's mirror through
+// this suite's proxy (test/fresh-root/net-proxy.ts), so the host's port 8000 never
+// decides what postinst does; the host's /etc, accounts and /home are never touched. The finished debootstrap root and the downloaded .debs are
 // cached in /var/cache/jh4f-debootstrap (JH4F_DEB_NO_CACHE=1: fresh, like CI).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  APT_ARCHIVES_CACHE, arch, hostAccounts, log, makeWorkDir, marker, printTimes, removeWorkDir, run, times, unpackFreshRoot, useCache,
+  APT_ARCHIVES_CACHE, arch, hostAccounts, log, makeWorkDir, marker, printTimes, removeWorkDir, run, startNetProxy, times, unpackFreshRoot, useCache,
 } from '../fresh-root/rootfs';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -30,12 +31,14 @@ let work = '';
 let lintian: Promise<{ status: number | null; out: string }> | undefined;
 const hostBefore = hostAccounts();
 let root = '';
+let proxy: ReturnType<typeof startNetProxy> | undefined;
 
 before(() => {
   assert.equal(process.getuid?.(), 0, 'run as root: sudo bash test/deb/run.sh');
   assert.ok(fs.existsSync(DEB), `${DEB} is missing: run npm run deb (test/deb/run.sh does)`);
   ({ work, root } = makeWorkDir('jh4f-deb-test.'));
   log(`work directory ${work}, package ${DEB}`);
+  proxy = startNetProxy(work);
   // lintian takes a minute or two: it runs while the root file system is made.
   lintian = new Promise((resolve) => {
     const started = Date.now();
@@ -52,6 +55,7 @@ before(() => {
 });
 
 after(() => {
+  if (proxy) log(`the proxy (host's network) passed:\n${proxy.stop()}`);
   // in-root.sh unmounts everything it mounted; removeWorkDir makes sure before removing the tree.
   removeWorkDir(work, root);
   printTimes();
@@ -59,10 +63,11 @@ after(() => {
 
 test('a fresh Debian 13 root file system', () => {
   unpackFreshRoot(root);
+  proxy!.ready();
 });
 
 test('apt installs the .deb with Debian 13 packages only', () => {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...proxy!.env };
   if (useCache) {
     env.JH4F_APT_ARCHIVES = APT_ARCHIVES_CACHE;
   }

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Runs one step of the fresh-machine test inside a Debian root file system ROOT,
-# in private mount and pid namespaces (and, for `serve`, a private network
-# namespace with loopback only). Called by test/deb/fresh-machine.test.ts.
+# in private mount, pid and network namespaces. Called by
+# test/deb/fresh-machine.test.ts (and test/systemd for apt). The steps that
+# download (install, apt) reach Debian's mirror only through the suite's proxy
+# (JH4F_NET_PROXY, test/fresh-root/net-proxy.ts): never the host's network, where
+# port 8000 may be held (the host's own hub; the outer machine of
+# test/debian13/full-npm-test.sh) and postinst then rightly refuses the family hub.
 #
 #   in-root.sh ROOT install DEB [--reinstall|--download-only]   apt install ./DEB (Debian's own dependencies)
 #   in-root.sh ROOT apt PACKAGE...  apt install Debian packages (test/systemd's root)
@@ -22,9 +26,7 @@ set -euo pipefail
 
 STEP=$2
 PACKAGE=jupyterhub4family-panel
-net=host
-[ "$STEP" = serve ] && net=private
-enter_namespaces "$net" "${BASH_SOURCE[0]}" "$@"
+enter_namespaces private "${BASH_SOURCE[0]}" "$@"
 mount_root_basics "$1"
 shift 2
 
@@ -36,9 +38,10 @@ case "$STEP" in
       mkdir -p "$JH4F_APT_ARCHIVES/partial"
       mnt /var/cache/apt/archives --bind "$JH4F_APT_ARCHIVES"
     fi
-    in_root apt-get update -q
+    net_proxy_bridge "${JH4F_NET_PROXY:?the proxy socket of the suite}"
+    in_root "${PROXY_ENV[@]}" apt-get update -q
     # A second run with --reinstall goes through prerm upgrade / postinst configure OLD, as an upgrade does.
-    in_root apt-get install -y -q --no-install-recommends ${2:+"$2"} "/tmp/$(basename "$deb")"
+    in_root "${PROXY_ENV[@]}" apt-get install -y -q --no-install-recommends ${2:+"$2"} "/tmp/$(basename "$deb")"
     ;;
 
   apt)
@@ -46,8 +49,9 @@ case "$STEP" in
       mkdir -p "$JH4F_APT_ARCHIVES/partial"
       mnt /var/cache/apt/archives --bind "$JH4F_APT_ARCHIVES"
     fi
-    in_root apt-get update -q
-    in_root apt-get install -y -q --no-install-recommends "$@"
+    net_proxy_bridge "${JH4F_NET_PROXY:?the proxy socket of the suite}"
+    in_root "${PROXY_ENV[@]}" apt-get update -q
+    in_root "${PROXY_ENV[@]}" apt-get install -y -q --no-install-recommends "$@"
     ;;
 
   verify-unit)
@@ -65,7 +69,7 @@ case "$STEP" in
 
   serve)
     port=$1
-    ip link set lo up
+    ip link set lo up # loopback only: the panel, the helper and the hub talk to each other
     unitfile="$R/usr/lib/systemd/system/jupyterhub-panel.service"
     key() { sed -n "s/^$1=//p" "$unitfile"; }
     user=$(key User); group=$(key Group); supp=$(key SupplementaryGroups)

@@ -18,12 +18,12 @@
 // JH4F_D13_KEEP=1 keeps the work directory (for looking around after a failure).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  APT_ARCHIVES_CACHE, HOSTNAME, MIRROR, hostAccounts, log, makeWorkDir, marker, mountsUnder, printTimes, removeWorkDir, run, unpackFreshRoot, useCache,
+  APT_ARCHIVES_CACHE, HOSTNAME, MIRROR, hostAccounts, log, makeWorkDir, marker, mountsUnder, printTimes, removeWorkDir, run, startNetProxy, unpackFreshRoot, useCache,
 } from '../fresh-root/rootfs';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -36,10 +36,9 @@ let work = '';
 let root = '';
 const cacheEnv: Record<string, string> = {};
 const hubTestToken = randomBytes(32).toString('hex');
-let proxy: ChildProcess | undefined;
-let proxyLog = '';
+let proxy: ReturnType<typeof startNetProxy> | undefined;
 /** The steps that download get the proxy's socket. */
-const netEnv: Record<string, string> = {};
+let netEnv: Record<string, string> = {};
 
 /** Paths in the fresh root. */
 const inRoot = (p: string) => path.join(root, p);
@@ -54,14 +53,8 @@ before(() => {
   ({ work, root } = makeWorkDir('jh4f-debian13-test.'));
   log(`work directory ${work}, HEAD ${head}`);
   // The way out for the steps that download; its log names each host it reached.
-  const sock = path.join(work, 'net-proxy.sock');
-  proxyLog = path.join(work, 'net-proxy.log');
-  const logFd = fs.openSync(proxyLog, 'a', 0o600);
-  proxy = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'fresh-root', 'net-proxy.ts'), 'serve', sock, proxyLog], {
-    cwd: REPO, stdio: ['ignore', logFd, logFd],
-  });
-  fs.closeSync(logFd);
-  netEnv.JH4F_NET_PROXY = sock;
+  proxy = startNetProxy(work);
+  netEnv = proxy.env;
   if (useCache) {
     // Our own copy of the .debs: test/deb's are hard-linked in (its cache is never
     // changed, and a test/deb run at the same time never shares apt's lock with us).
@@ -79,8 +72,7 @@ before(() => {
 });
 
 after(() => {
-  if (proxy?.pid) proxy.kill('SIGTERM');
-  if (proxyLog && fs.existsSync(proxyLog)) log(`the proxy (host's network) passed:\n${fs.readFileSync(proxyLog, 'utf8')}`);
+  if (proxy) log(`the proxy (host's network) passed:\n${proxy.stop()}`);
   if (process.env.JH4F_D13_KEEP === '1') log(`kept ${work} (JH4F_D13_KEEP=1): remove it when done`);
   else removeWorkDir(work, root);
   printTimes();
@@ -88,13 +80,10 @@ after(() => {
 
 test('a fresh Debian 13 with git and nothing else of ours', () => {
   unpackFreshRoot(root);
-  const sock = netEnv.JH4F_NET_PROXY!;
-  for (let i = 0; i < 100 && !fs.existsSync(sock); i++) spawnSync('sleep', ['0.1']);
-  assert.ok(fs.existsSync(sock), `the proxy listens on ${sock} (see ${proxyLog})`);
-  assert.equal(fs.statSync(sock).mode & 0o077, 0, 'only root may use the proxy');
+  proxy!.ready();
   run('apt install git', IN_ROOT, [root, 'prepare'], { env: { ...cacheEnv, ...netEnv } });
   // apt reached the mirror only through the proxy: the step has no other way out.
-  assert.match(fs.readFileSync(proxyLog, 'utf8'), new RegExp(` ${new URL(MIRROR).hostname.replace(/\./g, '\\.')}:\\d+$`, 'm'), "apt's mirror, through the proxy");
+  assert.match(proxy!.reached(), new RegExp(` ${new URL(MIRROR).hostname.replace(/\./g, '\\.')}:\\d+$`, 'm'), "apt's mirror, through the proxy");
   assert.ok(dpkgInstalled('git'), 'git is installed');
   for (const pkg of ['nodejs', 'npm', 'jupyterhub', 'jupyterlab', 'polkitd']) assert.equal(dpkgInstalled(pkg), false, `${pkg} is not there before the set-up`);
   assert.equal(fs.existsSync(inRoot('etc/jupyterhub-panel')), false);

@@ -5,9 +5,10 @@
 // directory and never changes the cache (JH4F_DEB_NO_CACHE=1: debootstrap from
 // scratch, as on a fresh CI machine). Also the small helpers both suites share:
 // a command runner that logs output and durations, the @@MARKER lines their
-// in-root scripts print, and the host's account files for the "untouched" check.
+// in-root scripts print, the host's account files for the "untouched" check, and
+// the proxy that is the only way out of their private networks.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -123,4 +124,40 @@ export function removeWorkDir(work: string, root: string) {
   const left = mountsUnder(root);
   if (left.length === 0) fs.rmSync(work, { recursive: true, force: true });
   else log(`left ${work} in place: still mounted ${left.join(', ')}`);
+}
+
+/**
+ * The way out of the fresh root's private network (test/fresh-root/net-proxy.ts
+ * serve, in the host's network, on a root-only unix socket in WORK). `env` goes to
+ * the in-root steps that download (JH4F_NET_PROXY); `stop()` ends the proxy and
+ * returns its log: every host it reached. Why a private network for every step:
+ * the root's own family hub (8000) and panel must never meet the host's ports, and
+ * the package's postinst refuses to set up the hub while something holds 8000.
+ */
+export function startNetProxy(work: string) {
+  const socket = path.join(work, 'net-proxy.sock');
+  const logFile = path.join(work, 'net-proxy.log');
+  const logFd = fs.openSync(logFile, 'a', 0o600);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'net-proxy.ts'), 'serve', socket, logFile], {
+    cwd: path.resolve(__dirname, '..', '..'), stdio: ['ignore', logFd, logFd],
+  });
+  fs.closeSync(logFd);
+  return {
+    socket,
+    logFile,
+    env: { JH4F_NET_PROXY: socket } as Record<string, string>,
+    /** Waits (up to 10 s) until the proxy listens; fails the test if it does not, or if others may use it. */
+    ready() {
+      for (let i = 0; i < 100 && !fs.existsSync(socket); i++) spawnSync('sleep', ['0.1']);
+      assert.ok(fs.existsSync(socket), `the proxy listens on ${socket} (see ${logFile})`);
+      assert.equal(fs.statSync(socket).mode & 0o077, 0, 'only root may use the proxy');
+    },
+    reached(): string {
+      return fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+    },
+    stop(): string {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return this.reached();
+    },
+  };
 }

@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { APT_ARCHIVES_CACHE, arch, CACHE_DIR, log, MIRROR, ROOTFS_TARBALL, run, SUITE, times, useCache } from '../fresh-root/rootfs';
+import { APT_ARCHIVES_CACHE, arch, CACHE_DIR, log, MIRROR, ROOTFS_TARBALL, run, startNetProxy, SUITE, times, useCache } from '../fresh-root/rootfs';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const IN_ROOT = path.join(REPO, 'test/deb/in-root.sh');
@@ -51,6 +51,8 @@ let root = '';
 const results = new Map<string, { ok: boolean; detail: string }>();
 let resultsText = '';
 let bootError = '';
+/** apt's way to the mirror from the root's private network (test/deb/in-root.sh). */
+let proxy: ReturnType<typeof startNetProxy> | undefined;
 
 
 
@@ -76,7 +78,7 @@ function prepareRoot() {
       if (useCache) cacheRoot(BASE_TARBALL);
     }
     fs.copyFileSync('/etc/resolv.conf', path.join(root, 'etc/resolv.conf'));
-    run('systemd packages', IN_ROOT, [root, 'apt', ...SYSTEMD_PACKAGES], { env: useCache ? { JH4F_APT_ARCHIVES: APT_ARCHIVES } : {}, quiet: true });
+    run('systemd packages', IN_ROOT, [root, 'apt', ...SYSTEMD_PACKAGES], { env: { ...proxy!.env, ...(useCache ? { JH4F_APT_ARCHIVES: APT_ARCHIVES } : {}) }, quiet: true });
     if (useCache) cacheRoot(SYSTEMD_TARBALL);
   }
   assert.match(fs.readFileSync(path.join(root, 'etc/os-release'), 'utf8'), /VERSION_CODENAME=trixie/);
@@ -87,7 +89,7 @@ function prepareRoot() {
   // bound into the container).
   const archives = useCache ? APT_ARCHIVES : path.join(work, 'apt-archives');
   fs.mkdirSync(path.join(archives, 'partial'), { recursive: true });
-  run('download dependencies', IN_ROOT, [root, 'install', DEB, '--download-only'], { env: { JH4F_APT_ARCHIVES: archives }, quiet: true });
+  run('download dependencies', IN_ROOT, [root, 'install', DEB, '--download-only'], { env: { ...proxy!.env, JH4F_APT_ARCHIVES: archives }, quiet: true });
   // The container gets a copy of its own (hard links: instant): apt locks the
   // archives folder for the whole installation, and the shared cache must stay free
   // for another test (test/deb) meanwhile.
@@ -146,6 +148,8 @@ before(() => {
   root = path.join(work, 'root');
   fs.mkdirSync(root);
   log(`work directory ${work}, package ${DEB}`);
+  proxy = startNetProxy(work);
+  proxy.ready();
   const archives = prepareRoot();
 
   // Step 2: boot. systemd as PID 1 of the container, its own network namespace.
@@ -179,6 +183,7 @@ before(() => {
 });
 
 after(() => {
+  if (proxy) log(`the proxy (host's network) passed:\n${proxy.stop()}`);
   if (work) {
     // Nothing stays mounted after systemd-nspawn ends; check before removing the tree.
     const mounts = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(work));
