@@ -115,6 +115,6 @@ export const familyAuditQuerySchema = auditQuerySchema.extend({ target: z.string
 /** GET /api/onboard/suggest?fullName= */
 export const suggestQuerySchema = z.strictObject({ fullName: z.string().max(400).default('') });
 
-// --- jobs (lib/jobs.ts) -----------------------------------------------------------
-/** {id} of /api/jobs/{id}[/...]: the random id lib/jobs.ts makes (base64url). */
+// --- jobs (lib/jobs/) -----------------------------------------------------------
+/** {id} of /api/jobs/{id}[/...]: the random id lib/jobs/ makes (base64url). */
 export const jobPathSchema = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, { message: 'invalid_job_id' }) });

@@ -1,6 +1,6 @@
 // Package-install progress: the events the helper streams, and the summary the
 // progress bar shows. Pure and free of server imports, so the client component
-// (app/components/install-progress.tsx) and lib/jobs.ts share it.
+// (app/components/install-progress.tsx) and lib/jobs/ share it.
 
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export type JobState = (typeof JOB_STATES)[number];

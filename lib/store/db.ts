@@ -64,7 +64,7 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX jobs_state ON jobs(state);
   `,
-  // 2: jobs: runs linked for retry, start/end times, ordered progress events (lib/jobs.ts)
+  // 2: jobs: runs linked for retry, start/end times, ordered progress events (lib/jobs/)
   `
   ALTER TABLE jobs ADD COLUMN retry_of    TEXT;
   ALTER TABLE jobs ADD COLUMN started_at  INTEGER;

@@ -38,7 +38,7 @@ import {
 } from './packages';
 
 export const INSTALL_TOOLS = { python3: '/usr/bin/python3' } as const;
-/** All of one install-packages run (lib/jobs.ts waits 32 min for the helper). */
+/** All of one install-packages run (lib/jobs/ waits 32 min for the helper). */
 export const INSTALL_TIMEOUT_MS = 30 * 60_000;
 /** One pip list (a few seconds normally). */
 export const LIST_TIMEOUT_MS = 2 * 60_000;

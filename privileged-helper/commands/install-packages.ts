@@ -11,7 +11,7 @@ import type { Command } from '../context';
 import { runAgent } from '../run';
 import { requireFamilyMemberWithHome, target } from './common';
 
-/** All of one install-packages run (lib/jobs.ts waits 32 min for the helper); the agent keeps to 30. */
+/** All of one install-packages run (lib/jobs/ waits 32 min for the helper); the agent keeps to 30. */
 export const INSTALL_TIMEOUT_MS = 31 * 60_000;
 
 /** The user's clean environment (what the spawn wrapper's pip sees, no more). */

@@ -150,7 +150,7 @@ function panelReadableClient(): string {
     // `server-only` only guards against client bundles; in plain Node it would throw.
     stdin: {
       contents: readFileSync(source, 'utf8').replace(/^import 'server-only';$/m, ''),
-      resolveDir: new URL('../../lib/', import.meta.url).pathname,
+      resolveDir: new URL('../../lib/helper/', import.meta.url).pathname,
       sourcefile: source,
       loader: 'ts',
     },

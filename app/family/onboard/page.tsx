@@ -7,7 +7,7 @@ import { OnboardForm } from './onboard-form';
 
 export const dynamic = 'force-dynamic';
 
-/** "Prepare Jupyter now": starts a package-install job (lib/jobs.ts) shown on the result. */
+/** "Prepare Jupyter now": starts a package-install job (lib/jobs/) shown on the result. */
 const PACKAGE_INSTALL_AVAILABLE = true;
 
 export default async function OnboardPage() {
