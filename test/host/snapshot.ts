@@ -16,6 +16,15 @@ function fileDigest(file: string): string {
   }
 }
 
+/**
+ * The live database of a panel the host itself runs (the appliance set up on this
+ * machine, as on test/debian13/full-npm-test.sh's machine): that panel opens and
+ * writes it on its own timers (the idle check reads the family settings), so its
+ * appearance and sizes say nothing about the tests. The sandbox's panel never
+ * reaches it (a copy-on-write overlay over /var); any other file there still counts.
+ */
+const HOST_PANEL_OWN = /^\/var\/lib\/jupyterhub-panel\/panel\.db(-wal|-shm|-journal)?$/;
+
 /** Names, types, owners, modes and sizes down to three levels: enough to see any account or home appear. */
 function treeListing(root: string, depth = 3): string[] {
   const out: string[] = [];
@@ -29,6 +38,7 @@ function treeListing(root: string, depth = 3): string[] {
     }
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
+      if (HOST_PANEL_OWN.test(full)) continue;
       const st = fs.lstatSync(full);
       out.push(`${full} ${st.mode.toString(8)} ${st.uid}:${st.gid} ${entry.isFile() ? st.size : '-'}`);
       if (entry.isDirectory() && level < depth) walk(full, level + 1);
