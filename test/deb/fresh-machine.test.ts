@@ -9,8 +9,9 @@
 // a throw-away directory (JH4F_DEB_WORK, default /var/tmp) with private mount, pid
 // and network namespaces (test/deb/in-root.sh); apt reaches Debian's mirror through
 // this suite's proxy (test/fresh-root/net-proxy.ts), so the host's port 8000 never
-// decides what postinst does; the host's /etc, accounts and /home are never touched. The finished debootstrap root and the downloaded .debs are
-// cached in /var/cache/jh4f-debootstrap (JH4F_DEB_NO_CACHE=1: fresh, like CI).
+// decides what postinst does; the host's /etc, accounts and /home are never touched.
+// The finished debootstrap root and the downloaded .debs are cached in
+// /var/cache/jh4f-debootstrap (JH4F_DEB_NO_CACHE=1: fresh, like CI).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -36,9 +36,8 @@ let work = '';
 let root = '';
 const cacheEnv: Record<string, string> = {};
 const hubTestToken = randomBytes(32).toString('hex');
+/** The way out for the steps that download (its env names the socket). */
 let proxy: ReturnType<typeof startNetProxy> | undefined;
-/** The steps that download get the proxy's socket. */
-let netEnv: Record<string, string> = {};
 
 /** Paths in the fresh root. */
 const inRoot = (p: string) => path.join(root, p);
@@ -54,7 +53,6 @@ before(() => {
   log(`work directory ${work}, HEAD ${head}`);
   // The way out for the steps that download; its log names each host it reached.
   proxy = startNetProxy(work);
-  netEnv = proxy.env;
   if (useCache) {
     // Our own copy of the .debs: test/deb's are hard-linked in (its cache is never
     // changed, and a test/deb run at the same time never shares apt's lock with us).
@@ -81,7 +79,7 @@ after(() => {
 test('a fresh Debian 13 with git and nothing else of ours', () => {
   unpackFreshRoot(root);
   proxy!.ready();
-  run('apt install git', IN_ROOT, [root, 'prepare'], { env: { ...cacheEnv, ...netEnv } });
+  run('apt install git', IN_ROOT, [root, 'prepare'], { env: { ...cacheEnv, ...proxy!.env } });
   // apt reached the mirror only through the proxy: the step has no other way out.
   assert.match(proxy!.reached(), new RegExp(` ${new URL(MIRROR).hostname.replace(/\./g, '\\.')}:\\d+$`, 'm'), "apt's mirror, through the proxy");
   assert.ok(dpkgInstalled('git'), 'git is installed');
@@ -102,7 +100,7 @@ test('a clean git clone of the committed HEAD', () => {
 });
 
 test("the README's set-up command: Node.js, the family hub and the panel, from nothing", () => {
-  const r = run('system/install.sh', IN_ROOT, [root, 'setup'], { env: { ...cacheEnv, ...netEnv }, allowFail: true, timeoutMs: 30 * 60_000 });
+  const r = run('system/install.sh', IN_ROOT, [root, 'setup'], { env: { ...cacheEnv, ...proxy!.env }, allowFail: true, timeoutMs: 30 * 60_000 });
   assert.equal(marker(r.out, 'SETUP_RC'), '0', 'system/install.sh failed');
   // What it did, in the order it says (each line stamped with the seconds since it began).
   assert.match(r.out, /==> Node\.js: installing Debian's nodejs and npm/);

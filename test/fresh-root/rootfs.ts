@@ -143,8 +143,6 @@ export function startNetProxy(work: string) {
   });
   fs.closeSync(logFd);
   return {
-    socket,
-    logFile,
     env: { JH4F_NET_PROXY: socket } as Record<string, string>,
     /** Waits (up to 10 s) until the proxy listens; fails the test if it does not, or if others may use it. */
     ready() {

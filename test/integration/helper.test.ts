@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { errorForExit, parseHelperOutput } from '../../lib/helper/helper-client';
 import { requireSandboxHub } from '../sandbox/fixtures';
@@ -150,7 +151,7 @@ function panelReadableClient(): string {
     // `server-only` only guards against client bundles; in plain Node it would throw.
     stdin: {
       contents: readFileSync(source, 'utf8').replace(/^import 'server-only';$/m, ''),
-      resolveDir: new URL('../../lib/helper/', import.meta.url).pathname,
+      resolveDir: path.dirname(source), // the client's own folder: its relative imports resolve as in the tree
       sourcefile: source,
       loader: 'ts',
     },
