@@ -48,10 +48,24 @@ function treeListing(root: string, depth = 3): string[] {
   return out;
 }
 
+/**
+ * /tmp's top level, without root's own entries (the test command's logs, tsx's
+ * cache, npm's and apt's temporary files come and go as root): any other owner
+ * there is one of the sandbox's accounts leaking out (a seed hub's spawner makes
+ * /tmp/USER homes), which the sandbox's private /tmp must keep in.
+ */
+function tmpNotRoot(): string[] {
+  return fs.readdirSync('/tmp').sort().flatMap((name) => {
+    const st = fs.lstatSync(path.join('/tmp', name), { throwIfNoEntry: false });
+    return st && st.uid !== 0 ? [`/tmp/${name} ${st.mode.toString(8)} ${st.uid}:${st.gid}`] : [];
+  });
+}
+
 export function snapshot() {
   return {
     files: Object.fromEntries(FILES.map((f) => [f, fileDigest(f)])),
     trees: Object.fromEntries(TREES.map((t) => [t, treeListing(t)])),
+    tmp: tmpNotRoot(),
   };
 }
 

@@ -6,8 +6,9 @@
 #   sudo test/sandbox/run.sh --interactive    serve the panel, print URL and credentials
 #
 # Inside: a private mount and PID namespace with copy-on-write overlays over /etc,
-# /home, /var and /usr and a fresh /run, so the host's accounts, PAM, polkit files and
-# services are never touched; a private network namespace (only loopback), so the
+# /home, /var and /usr and a fresh /run and /tmp, so the host's accounts, PAM, polkit
+# files, services and temporary folder are never touched (a 1.0 seed hub's spawner
+# makes its users' homes in /tmp); a private network namespace (only loopback), so the
 # ports 8000/8010 never meet the host's; its own dbus-daemon --system and polkitd;
 # fixture accounts; the family hub (Debian's JupyterHub, as root, https on 8000) and
 # the panel, both installed and started by the real set-up command, system/install.sh
@@ -57,7 +58,7 @@ teardown() {
     [ "$i" = 3 ] && kill -KILL "${pids[@]}" 2>/dev/null
   done
   cd /
-  umount -l /usr /var /home /etc /run 2>/dev/null
+  umount -l /usr /var /home /etc /run /tmp 2>/dev/null
   umount -l "$STATE" 2>/dev/null
   rm -rf "$STATE" "$STATE.panel-cert.pem"
   exit "$rc"
@@ -73,8 +74,26 @@ for dir in etc home var usr; do
 done
 mount -t tmpfs -o mode=0755 jh4f-run /run
 install -d -m 1777 /run/lock /run/screen
+# A fresh /tmp for a test run: what the hub's and the tests' processes leave there (a
+# seed hub's SimpleLocalProcessSpawner makes /tmp/USER homes) ends with the sandbox.
+# The state folder and the repository (a clone may live in /tmp) are bound back at
+# their paths through descriptors opened before: mount must not resolve the path
+# again, it would find the new, empty /tmp. (--interactive keeps the host's /tmp,
+# where the browser on this machine reads the panel's certificate copy.)
+tmp_note=
+if [ "${1:-}" != --interactive ]; then
+  exec 8<"$STATE" 9<"$REPO"
+  mount -t tmpfs -o mode=1777 jh4f-tmp /tmp
+  for fd_path in "8:$STATE" "9:$REPO"; do
+    case "${fd_path#*:}" in
+      /tmp/*) mkdir -p "${fd_path#*:}"; mount --no-canonicalize --bind "/proc/self/fd/${fd_path%%:*}" "${fd_path#*:}" ;;
+    esac
+  done
+  exec 8<&- 9<&-
+  tmp_note=" /tmp"
+fi
 ip link set lo up 2>/dev/null || true
-say "private mounts over /etc /home /var /usr /run (state in $STATE)"
+say "private mounts over /etc /home /var /usr /run$tmp_note (state in $STATE)"
 
 # The README's order on a family machine is `system/install.sh`, then `npm test`: this
 # machine may already have the appliance set up (a family hub's configuration, the
