@@ -1,6 +1,7 @@
 // What every command gets: the parsed arguments, who called, for whom, the config.
 import type { CommandSpec, ParsedArgs } from './args';
 import type { HelperConfig } from './policy';
+import type { AgentEnd } from './run';
 
 export interface Caller {
   readonly uid: number;
@@ -26,12 +27,19 @@ export interface CommandContext {
   releaseLock(): void;
   /** Long commands: aborts when the caller cancels or goes away (the panel closes its side of the socket; Ctrl-C at a terminal). */
   cancelSignal(): AbortSignal;
+  /** Bytes for the caller as they are: the agent's output (run.ts runAgent). */
+  output(chunk: Buffer): void;
 }
 
 /** Fields of the final {"ok":true,...} line. */
 export type CommandResult = Record<string, unknown>;
 
+/** A command the agent answered: its lines went to the caller as they were; root knows only how it ended. */
+export interface AgentAnswered {
+  readonly agentEnd: AgentEnd;
+}
+
 export interface Command {
   readonly spec: CommandSpec;
-  run(ctx: CommandContext): CommandResult | Promise<CommandResult>;
+  run(ctx: CommandContext): CommandResult | AgentAnswered | Promise<CommandResult | AgentAnswered>;
 }

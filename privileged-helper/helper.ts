@@ -7,10 +7,10 @@ import { readSystemState } from './accounts';
 import { parseArgv, type ParsedArgs, ACTOR_OPTION } from './args';
 import { COMMANDS, COMMAND_SPECS } from './commands/index';
 import { FULL_NAME_OPTION } from './commands/create-user';
-import type { Caller, CommandContext } from './context';
-import { HelperFailure, invalidName, refused, systemError, usage } from './errors';
+import type { AgentAnswered, Caller, CommandContext, CommandResult } from './context';
+import { EXIT_CODES, HelperFailure, invalidName, refused, systemError, usage } from './errors';
 import { acquireLock, type LockHandle } from './lock';
-import { emitProgress, writeLine } from './output';
+import { emitProgress, writeBytes, writeLine } from './output';
 import { readPasswordFromStdin } from './password';
 import { ADMIN_GROUP, loadConfig, PANEL_ACCOUNT } from './policy';
 import { CHILD_ENV } from './run';
@@ -89,12 +89,20 @@ export interface RequestIo {
   readPassword(): Buffer;
   /** For long commands: aborted when the caller cancels or goes away. */
   cancelSignal(): AbortSignal;
+  /** Bytes as they are (the agent's lines). */
+  output(chunk: Buffer): void;
 }
 
-/** What a request ends with: the contract's exit code and the last JSON line. */
+/** What a request ends with: the contract's exit code and the last JSON line (null: the agent's last line was it). */
 export interface Outcome {
   exitCode: number;
-  line: Record<string, unknown>;
+  line: Record<string, unknown> | null;
+}
+
+const CONTRACT_EXITS = new Set<number>([0, ...Object.values(EXIT_CODES)]);
+
+function isAgentAnswered(r: CommandResult | AgentAnswered): r is AgentAnswered {
+  return 'agentEnd' in r && typeof r.agentEnd === 'object' && r.agentEnd !== null;
 }
 
 /**
@@ -113,6 +121,13 @@ export async function execute(argv: readonly string[], callerOf: () => Caller, i
     uid: uidForLog,
   };
   const held: { lock: LockHandle | null } = { lock: null };
+  // Whether what the agent wrote ends a line: root's own last line must start one.
+  let lineOpen = false;
+  const output = (chunk: Buffer) => {
+    if (chunk.length === 0) return;
+    io.output(chunk);
+    lineOpen = chunk[chunk.length - 1] !== 0x0a;
+  };
   try {
     if (process.geteuid?.() !== 0) {
       throw systemError('the helper must run as root; call it through pkexec /usr/libexec/jupyterhub-panel/helper');
@@ -143,17 +158,26 @@ export async function execute(argv: readonly string[], callerOf: () => Caller, i
         held.lock?.release();
         held.lock = null;
       };
-      const ctx: CommandContext = { args, caller, actor, config, password, progress: (p) => io.progress(p), releaseLock, cancelSignal: () => io.cancelSignal() };
+      const ctx: CommandContext = { args, caller, actor, config, password, progress: (p) => io.progress(p), releaseLock, cancelSignal: () => io.cancelSignal(), output };
       result = await command.run(ctx);
     } finally {
       password?.fill(0);
       held.lock?.release();
       held.lock = null;
     }
+    if (isAgentAnswered(result)) {
+      const end = result.agentEnd;
+      if (end.exitCode === null) throw systemError(end.why);
+      if (!CONTRACT_EXITS.has(end.exitCode)) throw systemError(`the helper agent exited with ${end.exitCode}`);
+      const failed = end.exitCode === EXIT_CODES.busy || end.exitCode === EXIT_CODES.system_error;
+      if (spec?.mutating) logChange({ ...log, result: end.exitCode === 0 ? 'ok' : failed ? 'failed' : 'refused', agentExit: end.exitCode });
+      return { exitCode: end.exitCode, line: null };
+    }
     if (spec?.mutating) logChange({ ...log, result: 'ok', changed: result.changed as boolean | undefined });
     return { exitCode: 0, line: { ok: true, ...result } };
   } catch (e) {
     held.lock?.release();
+    if (lineOpen) io.output(Buffer.from('\n'));
     const failure =
       e instanceof HelperFailure ? e : systemError(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
     if (spec?.mutating) {
@@ -180,8 +204,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const pkexecUid = process.env.PKEXEC_UID; // read before the environment goes
   clearEnvironment();
   process.umask(0o022);
-  const io: RequestIo = { progress: emitProgress, readPassword: readPasswordFromStdin, cancelSignal: terminalCancel };
+  const io: RequestIo = { progress: emitProgress, readPassword: readPasswordFromStdin, cancelSignal: terminalCancel, output: writeBytes };
   const outcome = await execute(argv, () => resolveCaller(callerUid(pkexecUid, process.getuid!())), io, pkexecUid ?? String(process.getuid?.() ?? ''));
-  writeLine(outcome.line);
+  if (outcome.line) writeLine(outcome.line);
   return outcome.exitCode;
 }

@@ -1,11 +1,9 @@
 // The root part's few hub facts: which account the agent runs as for the hub,
 // the family hub's restart (systemd, or family-hub where no systemd runs; the
-// hub then runs as root), and the root-owned files the panel reads (its token,
-// its pinned copy of the hub's certificate). Everything else about the hub is
+// hub then runs as root), and writing the root-owned files the panel reads (its
+// token; the hours). Everything else about the hub is
 // the agent's (agent/), with the hub account's or the panel's rights.
-import { X509Certificate } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { PANEL_HUB_CERT_COPY } from '../lib/hub/hub-token';
 import { FAMILY_HUB_CTL, FAMILY_HUB_PID_FILE, FAMILY_HUB_UNIT, SEED_HUB_ACCOUNT } from '../lib/hub/hub-kind';
 import { readSystemState } from './accounts';
 import { systemError } from './errors';
@@ -42,19 +40,6 @@ export function writeRootFile(path: string, content: string, uid: number, gid: n
     closeSync(fd);
   }
   renameSync(tmp, path);
-}
-
-/** Pin the certificate the agent read as the hub account (untrusted text: it must parse as one). Its SHA-256, or null. */
-export function pinCertificate(pem: unknown): string | null {
-  if (typeof pem !== 'string' || pem.length > 64 * 1024) return null;
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(pem);
-  } catch {
-    return null;
-  }
-  writeRootFile(PANEL_HUB_CERT_COPY, cert.toString(), 0, 0, 0o644);
-  return cert.fingerprint256;
 }
 
 function familyHubPid(kind: 'family-systemd' | 'family-background'): number | null {

@@ -2,7 +2,10 @@
 import { writeSync } from 'node:fs';
 
 export function writeLine(obj: unknown): void {
-  const data = Buffer.from(JSON.stringify(obj) + '\n', 'utf8');
+  writeBytes(Buffer.from(JSON.stringify(obj) + '\n', 'utf8'));
+}
+
+export function writeBytes(data: Buffer): void {
   let off = 0;
   while (off < data.length) {
     try {

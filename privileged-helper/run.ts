@@ -3,7 +3,7 @@
 // tools (shadow-utils, flock, systemctl); runAgent for everything that is not
 // root's business, started with the ids of the account it belongs to.
 import { spawn, spawnSync } from 'node:child_process';
-import { busy, EXIT_CODES, HelperFailure, systemError, type ErrorCode } from './errors';
+import { busy, systemError } from './errors';
 
 export const CHILD_ENV: Readonly<Record<string, string>> = Object.freeze({
   PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
@@ -112,9 +112,7 @@ export function expectSuccess(what: string, r: ToolResult): void {
 // ---- the agent: the helper's work that needs no root ----------------------------------
 
 export const AGENT_PATH = '/usr/libexec/jupyterhub-panel/helper-agent';
-/** The longest line the agent may send (a hub-status with 200 log lines is some 450 KB). */
-const MAX_AGENT_LINE = 1024 * 1024;
-/** After the agent has ended (or was killed), how long its last output is still read. */
+/** After the agent has ended (or was killed), how long its last output is still passed on. */
 const DRAIN_MS = 1000;
 /** After a cancel, how long the agent has to end its own job before it is killed. */
 const CANCEL_GRACE_MS = 10_000;
@@ -137,10 +135,11 @@ export interface AgentOptions {
   /** The agent's whole environment (default: CHILD_ENV with HOME, USER, LOGNAME). */
   env?: Record<string, string>;
   /** Written to the agent's stdin, which is then closed; without it stdin stays open until the cancel. */
-  input?: string;
+  input?: Buffer | string;
   cancel?: AbortSignal;
   timeoutMs: number;
-  progress(p: unknown): void;
+  /** Where the agent's output goes, byte for byte (the caller's socket or terminal); absent: nowhere. */
+  output?(chunk: Buffer): void;
 }
 
 /** The agent's command line; through runuser: `runuser -u NAME -- env -i ENV... node AGENT ARGV` (never a shell). Pure. */
@@ -149,58 +148,33 @@ export function agentCommand(argv: readonly string[], as: AgentAccount, env: Rec
   return runuser ? [TOOLS.runuser, '-u', as.name, '--', TOOLS.env, '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...agent] : agent;
 }
 
+/** How the agent ended: its exit code, or why there is none. */
+export type AgentEnd = { exitCode: number } | { exitCode: null; why: string };
+
 /**
- * Run the agent (agent/main.ts) as an account, pass its progress lines on and
- * return its last line's fields. Its output is that account's data: each line is
- * bounded and must be a JSON object, an error code must be one of the contract's,
- * and nothing of it is interpreted here beyond that (the panel validates what it
- * uses). Never waits on a pipe the account's processes hold.
+ * Run the agent (agent/main.ts) as an account. Root reads nothing it writes: its
+ * output is that account's data and goes to the caller as it is (the panel
+ * validates what it uses); root learns only how it ended. Bounded in time; a
+ * cancel ends its stdin, then it is killed if it does not end. Never waits on a
+ * pipe the account's processes hold.
  */
-export function runAgent(argv: readonly string[], o: AgentOptions): Promise<Record<string, unknown>> {
+export function runAgent(argv: readonly string[], o: AgentOptions): Promise<AgentEnd> {
   const env = o.env ?? { ...CHILD_ENV, HOME: o.as.home, USER: o.as.name, LOGNAME: o.as.name };
   const [cmd, ...args] = agentCommand(argv, o.as, env, o.runuser === true);
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const child = spawn(cmd!, args, {
       env: (o.runuser ? { ...CHILD_ENV } : env) as NodeJS.ProcessEnv,
       cwd: '/',
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'ignore'],
       ...(o.runuser ? {} : { uid: o.as.uid, gid: o.as.gid }),
       ...NEW_SESSION, // the account's code gets no terminal (TIOCSTI), and one group to kill
     });
-    let last: Record<string, unknown> | null = null;
-    let bad: string | null = null;
-    let pending = '';
-    let stderr = '';
-    const onLine = (line: string) => {
-      let obj: unknown;
-      try {
-        obj = JSON.parse(line);
-      } catch {
-        bad = 'a line that is not JSON';
-        return;
-      }
-      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) bad = 'a line that is not a JSON object';
-      else if ('progress' in obj) o.progress((obj as { progress: unknown }).progress);
-      else last = obj as Record<string, unknown>;
-    };
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      pending += chunk;
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) !== -1) {
-        onLine(pending.slice(0, nl));
-        pending = pending.slice(nl + 1);
-      }
-      if (pending.length > MAX_AGENT_LINE) {
-        bad = 'a line longer than 1 MiB';
-        pending = '';
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4000);
-    });
+    child.stdout.on('data', (chunk: Buffer) => o.output?.(chunk));
     child.stdin.on('error', () => undefined); // the agent may end without reading it
     if (o.input !== undefined) child.stdin.end(o.input);
-    const kill = () => {
+    let why: string | null = null;
+    const kill = (reason: string) => {
+      why ??= reason;
       for (const target of [-child.pid!, child.pid!]) {
         try {
           process.kill(target, 'SIGKILL');
@@ -209,49 +183,35 @@ export function runAgent(argv: readonly string[], o: AgentOptions): Promise<Reco
         }
       }
     };
-    let why: string | null = null;
-    const deadline = setTimeout(() => {
-      why = `did not finish within ${Math.round(o.timeoutMs / 1000)} s`;
-      kill();
-    }, o.timeoutMs);
+    const deadline = setTimeout(() => kill(`did not finish within ${Math.round(o.timeoutMs / 1000)} s`), o.timeoutMs);
     let graceTimer: NodeJS.Timeout | undefined;
     const onCancel = () => {
       child.stdin.end(); // the agent's cancel: it ends its job and answers
-      graceTimer = setTimeout(() => {
-        why = 'cancelled (the agent did not end in time)';
-        kill();
-      }, CANCEL_GRACE_MS);
+      graceTimer = setTimeout(() => kill('cancelled (the agent did not end in time)'), CANCEL_GRACE_MS);
     };
     if (o.cancel?.aborted) onCancel();
     else o.cancel?.addEventListener('abort', onCancel, { once: true });
+    let exitCode: number | null = null;
     child.on('error', (e) => {
-      why = `cannot start the agent: ${(e as NodeJS.ErrnoException).code ?? e.message}`;
+      why ??= `cannot start the agent: ${(e as NodeJS.ErrnoException).code ?? e.message}`;
+      finish();
     });
-    child.on('close', () => finish()); // stdout and stderr at their end
-    child.on('exit', () => setTimeout(finish, DRAIN_MS)); // or not: whoever holds them is not waited for
+    child.on('close', () => finish()); // stdout at its end
+    child.on('exit', (code, signal) => {
+      exitCode = code;
+      if (code === null) why ??= `ended by ${signal}`;
+      setTimeout(finish, DRAIN_MS); // or not: whoever holds it is not waited for
+    });
     let done = false;
-    const finish = () => {
+    function finish() {
       if (done) return;
       done = true;
       clearTimeout(deadline);
       clearTimeout(graceTimer);
       o.cancel?.removeEventListener('abort', onCancel);
       child.stdout.destroy();
-      child.stderr.destroy();
       child.stdin.destroy();
-      const l = last as Record<string, unknown> | null;
-      const who = `the helper agent as ${o.as.name}`;
-      if (l?.ok === true && !bad && !why) {
-        const { ok: _ok, ...fields } = l;
-        return resolve(fields);
-      }
-      if (l?.ok === false && !bad && typeof l.error === 'string' && l.error in EXIT_CODES) {
-        const { ok: _ok, error, message, ...details } = l;
-        const f = new HelperFailure(error as ErrorCode, typeof message === 'string' ? message.slice(0, 2000) : String(error));
-        f.details = details;
-        return reject(f);
-      }
-      reject(systemError(`${who}: ${why ?? (bad ? `sent ${bad}` : 'ended without an answer')}${lastLine(stderr) ? `: ${lastLine(stderr)}` : ''}`));
-    };
+      resolve(why === null && exitCode !== null ? { exitCode } : { exitCode: null, why: `the helper agent as ${o.as.name} ${why ?? 'ended without an exit code'}` });
+    }
   });
 }

@@ -8,7 +8,8 @@
 //
 // Protocol: the client sends one JSON line {"argv": [COMMAND, ARGS...], "stdin":
 // "PASSWORD"?}; the helper answers with JSON lines, progress then the last line
-// ({"ok": ..., "exitCode": N}), and closes. A client that closes its sending side
+// ({"ok": ..., "exitCode": N}; where the agent answered, its own last line, whose
+// error code names the exit code), and closes. A client that closes its sending side
 // (or the whole connection) cancels a long command (install-packages); the answer
 // comes once everything the command started has ended.
 import { chmodSync, chownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
@@ -106,9 +107,12 @@ function handle(sock: net.Socket): void {
         }
       },
       cancelSignal: () => cancel.signal,
+      output: (chunk) => {
+        if (!sock.destroyed) sock.write(chunk);
+      },
     };
     const outcome = await execute(request.argv, panelCaller, io, 'socket');
-    send({ ...outcome.line, exitCode: outcome.exitCode });
+    if (outcome.line) send({ ...outcome.line, exitCode: outcome.exitCode });
     sock.end();
   }
 }

@@ -12,6 +12,7 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { PANEL_HUB_CERT_COPY } from '../hub/hub-facts';
 import { detectHubKind, FAMILY_HUB_CERT, isFamilyKind, type HubKind } from '../hub/hub-kind';
 import { settings } from '../settings';
@@ -254,11 +255,11 @@ export function hubCertificate(paths: readonly string[], now = new Date()): { fa
 /**
  * Where the hub's certificate is, for the kind of hub this machine has (as the
  * health code reads it): the family hub's own file; for a seed hub the configured
- * file in the hub account's home (often closed to the panel), then the copy
- * connect-hub left for the panel.
+ * file in the hub account's home (often closed to the panel), then the panel's
+ * own copy from connect-hub or restart-hub, then one an older root helper left.
  */
-export function certificatePaths(kind: HubKind, configuredHubCert: string): string[] {
-  return isFamilyKind(kind) ? [FAMILY_HUB_CERT] : [configuredHubCert, PANEL_HUB_CERT_COPY];
+export function certificatePaths(kind: HubKind, configuredHubCert: string, panelCertCopy: string): string[] {
+  return isFamilyKind(kind) ? [FAMILY_HUB_CERT] : [configuredHubCert, panelCertCopy, PANEL_HUB_CERT_COPY];
 }
 
 function readEtcHosts(): string {
@@ -276,7 +277,7 @@ function mdnsRunning(): boolean {
 export function loginCardFacts(): LoginCardFacts {
   const cfg = settings();
   const hubKind = detectHubKind();
-  const { facts: certificate, cert } = hubCertificate(certificatePaths(hubKind, cfg.hubCert));
+  const { facts: certificate, cert } = hubCertificate(certificatePaths(hubKind, cfg.hubCert, path.join(cfg.dataDir, 'hub-cert.pem')));
   const { addresses, onlyThisMachine } = cardAddresses({
     hubUrl: cfg.hubUrl,
     names: hostNames({ hostname: os.hostname(), etcHosts: readEtcHosts(), mdns: mdnsRunning() }),

@@ -10,6 +10,8 @@ import { fullNameProblem, isValidUsername } from '../shared/username-rule';
 /** The helper service's socket (jupyterhub-panel-helper.socket, or the set-up's `helper --serve`). */
 export const HELPER_SOCKET = process.env.JH4F_HELPER_SOCKET || '/run/jupyterhub4family/helper.sock';
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** The longest line kept (a hub-status with 200 log lines is some 450 KB). */
+const MAX_LINE_CHARS = 1024 * 1024;
 
 // list-members stays in the contract for the terminal command
 // (system/bin/jupyterhub-members); the panel reads the family without root
@@ -30,7 +32,7 @@ export type HelperCommand =
 // The exit-code table is shared with the helper (lib/shared/exit-codes.ts); what
 // each code means for the answer and the audit row is lib/http/error-table.ts.
 export { EXIT_CODE_TABLE } from '../shared/exit-codes';
-import { EXIT_CODE_TABLE, type HelperExitErrorCode } from '../shared/exit-codes';
+import { EXIT_CODE_TABLE, HELPER_EXIT_CODES, type HelperExitErrorCode } from '../shared/exit-codes';
 import { PublicError } from '../http/errors';
 
 /** What a helper call can end with: the helper's own codes and the client's (polkit, socket, timeout). */
@@ -152,6 +154,11 @@ export interface RunHelperOptions {
   cancel?: AbortSignal;
 }
 
+/** The contract's exit code for an error code a line names; 8 (system_error) for any other. Pure. */
+export function exitCodeOfError(error: string): number {
+  return Object.hasOwn(HELPER_EXIT_CODES, error) ? HELPER_EXIT_CODES[error as HelperExitErrorCode] : HELPER_EXIT_CODES.system_error;
+}
+
 /**
  * Run one helper command over the helper's socket. Resolves with the result
  * line; rejects with PublicError (a helper code). On timeout or cancel the connection is
@@ -214,6 +221,9 @@ export function runHelper(
           }
         }
       }
+      // The agent's lines come unread through root, as data of the account it ran
+      // as (a kid's pip): a line without end is not kept growing.
+      if (pending.length > MAX_LINE_CHARS) pending = '';
     });
     // The helper ends its sending side after its last line. Both ends allow half-open
     // connections (our end of sending is the helper's "cancel"), so without ending
@@ -230,9 +240,10 @@ export function runHelper(
       if (done) return;
       const parsed = parseHelperOutput(stdout);
       if (!parsed.result) return finish(helperError('system_error', 'the helper closed the connection without an answer'));
-      // The last line carries the contract's exit code, which decides the error (one table).
+      // The last line carries the contract's exit code, which decides the error (one
+      // table); an answer the agent gave itself (passed on unread by root) names it by its error code.
       const raw = parseHelperLine(stdout.trimEnd().split('\n').at(-1) ?? '');
-      const exitCode = typeof raw?.exitCode === 'number' ? raw.exitCode : parsed.result.ok === true ? 0 : 8;
+      const exitCode = typeof raw?.exitCode === 'number' ? raw.exitCode : parsed.result.ok === true ? 0 : exitCodeOfError(parsed.result.error);
       const err = errorForExit(exitCode, null, parsed);
       if (err) finish(err);
       else {

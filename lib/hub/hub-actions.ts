@@ -31,8 +31,15 @@ async function audited<T extends Record<string, unknown>>(
   }
 }
 
+/** A seed hub's answer carries its certificate (read by the agent as the hub account): the panel keeps its own copy. */
+async function pinningCertificate(call: Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+  const { certPem, ...r } = await call;
+  const fingerprint = hub.pinHubCertificate(certPem);
+  return { ...r, ...(fingerprint ? { certFingerprint: fingerprint } : {}) };
+}
+
 export function connectHub(actor: Actor) {
-  return audited(actor, 'hub_connect', 'jupyterhub', () => runHelper('connect-hub', ['--actor', actor.username], { timeoutMs: 30_000 }), (r) => ({
+  return audited(actor, 'hub_connect', 'jupyterhub', () => pinningCertificate(runHelper('connect-hub', ['--actor', actor.username], { timeoutMs: 30_000 })), (r) => ({
     replaced: r.replaced === true,
     config: r.config,
   }));
@@ -42,7 +49,8 @@ export function restartHub(actor: Actor) {
   // Under systemd the family hub is its unit's: systemd restarts it (polkit lets
   // this account restart jupyterhub.service, nothing else), no root code involved.
   // Otherwise the helper waits up to 13 s for the old hub to end and 15 s for the new one.
-  const call = detectHubKind() === 'family-systemd' ? restartUnit : () => runHelper('restart-hub', ['--actor', actor.username], { timeoutMs: 60_000 });
+  // A seed hub's answer carries its certificate, which may have been renewed.
+  const call = detectHubKind() === 'family-systemd' ? restartUnit : () => pinningCertificate(runHelper('restart-hub', ['--actor', actor.username], { timeoutMs: 60_000 }));
   return audited(actor, 'hub_restart', 'jupyterhub', call, (r) => ({
     stopped: r.stopped,
     hubPid: r.hubPid,

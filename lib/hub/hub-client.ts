@@ -5,8 +5,10 @@ import 'server-only';
 // the only CA and only the host-name check is skipped. Every call has its own
 // timeout covering the whole request. Raw hub JSON is reshaped into the panel's
 // own types here (reshape* functions) and goes no further.
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { PANEL_HUB_CERT_COPY, TOKEN_RE } from './hub-facts';
@@ -59,6 +61,32 @@ export function rememberHubCertificate(pem: string): void {
   if (pem.includes('-----BEGIN CERTIFICATE-----')) (globalThis as PemHolder)[PEM_KEY] = pem;
 }
 
+/**
+ * The panel's own copy of a seed hub's certificate, in its state folder: what
+ * connect-hub and restart-hub answered (the agent read it as the hub account;
+ * root passes it on unread). Earlier versions' root helper kept the copy in
+ * PANEL_HUB_CERT_COPY, which is still read after it.
+ */
+export function panelCertCopyPath(): string {
+  return path.join(settings().dataDir, 'hub-cert.pem');
+}
+
+/** Keep the certificate a helper answer carried (untrusted text: it must parse as one). Its SHA-256, or null. */
+export function pinHubCertificate(pem: unknown): string | null {
+  if (typeof pem !== 'string' || pem.length > MAX_CERT_BYTES) return null;
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch {
+    return null;
+  }
+  const file = panelCertCopyPath();
+  fs.writeFileSync(`${file}.new`, cert.toString(), { mode: 0o640 });
+  fs.renameSync(`${file}.new`, file);
+  rememberHubCertificate(cert.toString());
+  return cert.fingerprint256;
+}
+
 export interface PinnedCertificate {
   pem: string;
   source: string;
@@ -89,9 +117,9 @@ function readCertificateFile(file: string): string | null {
   }
 }
 
-/** The hub's certificate: the family hub's, else the configured file (a seed hub's), else connect-hub's copy, else what hub-status reported. */
+/** The hub's certificate: the family hub's, else the configured file (a seed hub's), else the panel's copy (an older root-written one), else what hub-status reported. */
 export function pinnedCertificate(): PinnedCertificate | null {
-  for (const file of [FAMILY_HUB_CERT, settings().hubCert, PANEL_HUB_CERT_COPY]) {
+  for (const file of [FAMILY_HUB_CERT, settings().hubCert, panelCertCopyPath(), PANEL_HUB_CERT_COPY]) {
     const pem = readCertificateFile(file);
     if (pem?.includes('-----BEGIN CERTIFICATE-----')) return { pem, source: file };
   }

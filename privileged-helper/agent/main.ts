@@ -5,11 +5,13 @@
 //   hub-status [--log-lines N]   as the seed hub's account, or the panel's for the family hub
 //   restart-hub | connect-hub    as the seed hub's account (connect-hub: the new token on stdin)
 //   disk-use HOME                as the member (uid and gid): du over their home, 10 s at most
-//   packages-installed HOME      as the member (uid and gid): the Jupyter entry points in ~/.local/bin
+//   packages-installed HOME      as the member (uid and gid): the Jupyter entry points in
+//                                ~/.local/bin; exit 0 when they are there, 1 when not
 //   install-packages             as the kid (runuser), pip's lines passed on unparsed;
 //                                stdin reaching its end is the cancel
-// It answers as the helper does (JSON lines: progress, then the last line) and the
-// root part passes that on as data of the account it ran as (run.ts runAgent).
+// It answers as the helper does over its socket (JSON lines: progress, then the
+// last line with the contract's exit code, which is also its own); the root part passes the lines on to the caller unread,
+// as data of the account it ran as, and looks at the exit code only (run.ts runAgent).
 import { HelperFailure, systemError, usage } from '../errors';
 import { emitProgress, writeLine } from '../output';
 import { hubStatus } from './hub-status';
@@ -36,11 +38,14 @@ async function main(argv: readonly string[]): Promise<number> {
     const command = COMMANDS[argv[0] ?? ''];
     if (!command) throw usage(`the helper agent has no command ${JSON.stringify(argv[0] ?? '')}`);
     const result = await command(argv.slice(1), emitProgress);
-    writeLine({ ok: true, ...result });
-    return 0;
+    // Root reads none of these lines, only the exit code: packages-installed says
+    // "not installed" with 1 (outside the contract's codes, which are errors).
+    const exitCode = argv[0] === 'packages-installed' && result.installed !== true ? 1 : 0;
+    writeLine({ ok: true, ...result, exitCode });
+    return exitCode;
   } catch (e) {
     const f = e instanceof HelperFailure ? e : systemError(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
-    writeLine({ ...f.details, ok: false, error: f.code, message: f.message });
+    writeLine({ ...f.details, ok: false, error: f.code, message: f.message, exitCode: f.exitCode });
     return f.exitCode;
   }
 }

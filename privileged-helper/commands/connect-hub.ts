@@ -1,17 +1,18 @@
 // connect-hub --actor NAME: gives the panel a JupyterHub service token. A fresh
 // random token goes to the agent, which as the hub account writes it into marked
-// lines of ~jupyterhub/etc/jupyterhub_config.py (agent/connect-hub.ts); then root
-// writes it to /etc/jupyterhub-panel/hub-token (root:jupyterhub-panel 0640) and
-// pins the hub's certificate in /etc/jupyterhub-panel/hub-cert.pem (0644). The hub
-// reads its config at start: restart-hub puts the token in force.
+// lines of ~jupyterhub/etc/jupyterhub_config.py (agent/connect-hub.ts) and answers
+// the panel (with the hub's certificate, which the panel pins); once it has ended
+// well, root writes the token to /etc/jupyterhub-panel/hub-token
+// (root:jupyterhub-panel 0640). The hub reads its config at start: restart-hub
+// puts the token in force.
 import { randomBytes } from 'node:crypto';
-import { PANEL_HUB_CERT_COPY, PANEL_HUB_TOKEN_FILE } from '../../lib/hub/hub-token';
+import { PANEL_HUB_TOKEN_FILE } from '../../lib/hub/hub-token';
 import { detectHubKind, isFamilyKind } from '../../lib/hub/hub-kind';
 import { readSystemState } from '../accounts';
 import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { conflict, systemError } from '../errors';
-import { pinCertificate, requireHubAccount, writeRootFile } from '../hub-account';
+import { requireHubAccount, writeRootFile } from '../hub-account';
 import { PANEL_ACCOUNT } from '../policy';
 import { runAgent } from '../run';
 
@@ -25,16 +26,8 @@ export const connectHub: Command = {
     const panelGroup = readSystemState().group(PANEL_ACCOUNT);
     if (!panelGroup) throw systemError(`the group ${PANEL_ACCOUNT} does not exist; run the panel's set-up first`);
     const token = randomBytes(32).toString('hex');
-    const r = await runAgent(['connect-hub'], { as, input: `${token}\n`, timeoutMs: 20_000, progress: ctx.progress });
-    writeRootFile(PANEL_HUB_TOKEN_FILE, `${token}\n`, 0, panelGroup.gid, 0o640);
-    const fingerprint = pinCertificate(r.certPem);
-    return {
-      changed: true,
-      replaced: r.replaced === true,
-      config: typeof r.config === 'string' ? r.config : null,
-      tokenFile: PANEL_HUB_TOKEN_FILE,
-      certCopy: fingerprint ? PANEL_HUB_CERT_COPY : null,
-      restartNeeded: true,
-    };
+    const agentEnd = await runAgent(['connect-hub'], { as, input: `${token}\n`, timeoutMs: 20_000, output: ctx.output });
+    if (agentEnd.exitCode === 0) writeRootFile(PANEL_HUB_TOKEN_FILE, `${token}\n`, 0, panelGroup.gid, 0o640);
+    return { agentEnd };
   },
 };

@@ -4,7 +4,7 @@
 // member controls. Read-only, so no --actor and no lock; only for unprotected
 // members of jupyterhub.
 //
-// Answer: {"ok":true,"user":..,"bytes":N,"complete":bool,"unreadable":N,"seconds":S}.
+// Answer, the agent's own: {"ok":true,"bytes":N,"complete":bool,"unreadable":N,"seconds":S}.
 import { commandSpec } from '../args';
 import type { Command } from '../context';
 import { runAgent } from '../run';
@@ -19,12 +19,12 @@ export const diskUse: Command = {
     const user = target(ctx);
     const account = requireFamilyMemberWithHome(ctx, user, 'disk use is only measured for family members');
     const home = account.home.replace(/\/+$/, '');
-    const r = await runAgent(['disk-use', home], {
+    const agentEnd = await runAgent(['disk-use', home], {
       as: { name: account.name, uid: account.uid, gid: account.gid, home },
       cancel: ctx.cancelSignal(),
       timeoutMs: AGENT_TIMEOUT_MS,
-      progress: ctx.progress,
+      output: ctx.output,
     });
-    return { changed: false, user, ...r };
+    return { agentEnd };
   },
 };

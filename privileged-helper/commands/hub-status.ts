@@ -24,16 +24,17 @@ function panelTokenHash(): string {
 
 export const hubStatus: Command = {
   spec: commandSpec(`hub-status [${LOG_LINES_OPTION} N]`),
-  run(ctx) {
+  async run(ctx) {
     const family = isFamilyKind(detectHubKind());
     const as = agentAccount(family ? PANEL_ACCOUNT : SEED_HUB_ACCOUNT);
     if (!as) return { installed: false, kind: 'none', account: null };
     const n = ctx.args.options[LOG_LINES_OPTION];
-    return runAgent(['hub-status', ...(n !== undefined ? [LOG_LINES_OPTION, n] : [])], {
+    const agentEnd = await runAgent(['hub-status', ...(n !== undefined ? [LOG_LINES_OPTION, n] : [])], {
       as,
       input: family ? '' : panelTokenHash(),
       timeoutMs: 10_000,
-      progress: ctx.progress,
+      output: ctx.output,
     });
+    return { agentEnd };
   },
 };

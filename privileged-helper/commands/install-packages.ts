@@ -3,8 +3,8 @@
 // parent. Then the lock is released (a long install does not hold up add-member
 // and friends) and the agent does the install as USER from the start, through
 // runuser with a clean environment (agent/install-packages.ts: pip, its job, the
-// packages configuration). Its progress lines (pip's own lines, unparsed) and its
-// last line are passed on; the caller's cancel ends the agent's stdin.
+// packages configuration). Its lines (pip's own, unparsed, then its answer) go
+// to the caller as they are; the caller's cancel ends the agent's stdin.
 import type { Account } from '../accounts';
 import { commandSpec } from '../args';
 import type { Command } from '../context';
@@ -33,13 +33,14 @@ export const installPackages: Command = {
     const user = target(ctx);
     const account = requireFamilyMemberWithHome(ctx, user, 'packages are only installed for family members');
     ctx.releaseLock();
-    return runAgent(['install-packages'], {
+    const agentEnd = await runAgent(['install-packages'], {
       as: account,
       runuser: true,
       env: userEnvironment(account),
       cancel: ctx.cancelSignal(),
       timeoutMs: INSTALL_TIMEOUT_MS,
-      progress: ctx.progress,
+      output: ctx.output,
     });
+    return { agentEnd };
   },
 };

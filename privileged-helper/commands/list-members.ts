@@ -2,8 +2,9 @@
 // allowed_groups sees), each as the shared Member (lib/shared/member.ts) with the
 // shared protection code. Root reads the account files and /etc/shadow; whether
 // the Jupyter entry points are in a member's ~/.local/bin is asked of the agent
-// running AS that member (agent/packages-installed.ts): root never looks into a
-// home a kid controls (SECURITY-CASES 36).
+// running AS that member (agent/packages-installed.ts), which answers by its exit
+// code alone: root never looks into a home a kid controls (SECURITY-CASES 36) nor
+// reads what the kid's process writes.
 import { readSystemState } from '../accounts';
 import { commandSpec } from '../args';
 import type { Command } from '../context';
@@ -23,7 +24,7 @@ export const listMembers: Command = {
     const members = accounts.map(async (account): Promise<Member> => {
       const reason = protectionOf(account, state, ctx.config);
       const installed = account.home.startsWith('/') && account.home !== '/'
-        ? await runAgent(['packages-installed', account.home], { as: account, timeoutMs: 10_000, progress: () => undefined }).then((r) => r.installed === true, () => false)
+        ? (await runAgent(['packages-installed', account.home], { as: account, timeoutMs: 10_000 })).exitCode === 0
         : false;
       return {
         user: account.name,

@@ -21,6 +21,15 @@ const server = net.createServer({ allowHalfOpen: true }, (sock) => {
     buffered += chunk;
     if (!buffered.includes('\n')) return;
     requests.push(buffered.trim());
+    const [command, user] = JSON.parse(buffered.trim()).argv as string[];
+    if (command === 'disk-use') {
+      // An answer the agent gave itself, passed on unread by root (a kid's process
+      // may write anything): an endless line, then a last line without "exitCode".
+      sock.write('x'.repeat(3 * 1024 * 1024));
+      sock.write(`\n${JSON.stringify({ ok: false, error: user === 'anna' ? 'protected_account' : 'toString', message: 'from the agent' })}\n`);
+      sock.end();
+      return;
+    }
     sock.write(`${JSON.stringify({ progress: { step: 'add' } })}\n`);
     sock.write(`${JSON.stringify({ ok: true, user: 'kidone', changed: true, exitCode: 0 })}\n`);
     sock.end();
@@ -46,4 +55,18 @@ test('the answer arrives when the helper ends its side: no wait for the timeout'
   assert.equal((result as { user?: string }).user, 'kidone');
   assert.deepEqual(progress, [{ step: 'add' }]);
   assert.deepEqual(JSON.parse(requests[0]!).argv, ['add-member', 'kidone', '--actor', 'mum']);
+});
+
+test("an agent's answer without an exit code is named by its error code; an unknown one is system_error; an endless line is dropped", async () => {
+  const { runHelper } = await import('../../lib/helper/helper-client');
+  const { PublicError } = await import('../../lib/http/errors');
+  for (const [user, code, exitCode] of [['anna', 'protected_account', 5], ['ben', 'system_error', 8]] as const) {
+    const e = await runHelper('disk-use', [user], { timeoutMs: 20_000 }).then(
+      () => assert.fail('the client took a failure for success'),
+      (err: unknown) => err,
+    );
+    assert.ok(e instanceof PublicError, String(e));
+    assert.equal(e.code, code);
+    assert.equal(e.exitCode, exitCode);
+  }
 });

@@ -177,7 +177,8 @@ test('a missing, garbage, FIFO, directory or huge certificate gives its problem 
 });
 
 test("the certificate's path follows the hub kind: the family hub's file, or the seed's file then connect-hub's copy", () => {
-  assert.deepEqual(certificatePaths('family-systemd', '/home/jupyterhub/etc/cert.crt'), [FAMILY_HUB_CERT]);
-  assert.deepEqual(certificatePaths('family-background', '/home/jupyterhub/etc/cert.crt'), [FAMILY_HUB_CERT]);
-  assert.deepEqual(certificatePaths('seed', '/home/jupyterhub/etc/cert.crt'), ['/home/jupyterhub/etc/cert.crt', PANEL_HUB_CERT_COPY]);
+  const copy = '/var/lib/jupyterhub-panel/hub-cert.pem';
+  assert.deepEqual(certificatePaths('family-systemd', '/home/jupyterhub/etc/cert.crt', copy), [FAMILY_HUB_CERT]);
+  assert.deepEqual(certificatePaths('family-background', '/home/jupyterhub/etc/cert.crt', copy), [FAMILY_HUB_CERT]);
+  assert.deepEqual(certificatePaths('seed', '/home/jupyterhub/etc/cert.crt', copy), ['/home/jupyterhub/etc/cert.crt', copy, PANEL_HUB_CERT_COPY]);
 });
