@@ -135,7 +135,7 @@ export interface AgentOptions {
   /** The agent's whole environment (default: CHILD_ENV with HOME, USER, LOGNAME). */
   env?: Record<string, string>;
   /** Written to the agent's stdin, which is then closed; without it stdin stays open until the cancel. */
-  input?: Buffer | string;
+  input?: string;
   cancel?: AbortSignal;
   timeoutMs: number;
   /** Where the agent's output goes, byte for byte (the caller's socket or terminal); absent: nowhere. */

@@ -12,8 +12,8 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { PANEL_HUB_CERT_COPY } from '../hub/hub-facts';
+import { panelCertCopyPath } from '../hub/hub-client';
 import { detectHubKind, FAMILY_HUB_CERT, isFamilyKind, type HubKind } from '../hub/hub-kind';
 import { settings } from '../settings';
 
@@ -277,7 +277,7 @@ function mdnsRunning(): boolean {
 export function loginCardFacts(): LoginCardFacts {
   const cfg = settings();
   const hubKind = detectHubKind();
-  const { facts: certificate, cert } = hubCertificate(certificatePaths(hubKind, cfg.hubCert, path.join(cfg.dataDir, 'hub-cert.pem')));
+  const { facts: certificate, cert } = hubCertificate(certificatePaths(hubKind, cfg.hubCert, panelCertCopyPath()));
   const { addresses, onlyThisMachine } = cardAddresses({
     hubUrl: cfg.hubUrl,
     names: hostNames({ hostname: os.hostname(), etcHosts: readEtcHosts(), mdns: mdnsRunning() }),

@@ -10,8 +10,9 @@
 //   install-packages             as the kid (runuser), pip's lines passed on unparsed;
 //                                stdin reaching its end is the cancel
 // It answers as the helper does over its socket (JSON lines: progress, then the
-// last line with the contract's exit code, which is also its own); the root part passes the lines on to the caller unread,
-// as data of the account it ran as, and looks at the exit code only (run.ts runAgent).
+// last line with the contract's exit code, which is also its own); the root part
+// passes the lines on to the caller unread, as data of the account it ran as, and
+// looks at the exit code only (run.ts runAgent).
 import { HelperFailure, systemError, usage } from '../errors';
 import { emitProgress, writeLine } from '../output';
 import { hubStatus } from './hub-status';
