@@ -167,8 +167,9 @@ export async function execute(argv: readonly string[], callerOf: () => Caller, i
     }
     if (isAgentAnswered(result)) {
       const end = result.agentEnd;
-      if (end.exitCode === null) throw systemError(end.why);
-      if (!CONTRACT_EXITS.has(end.exitCode)) throw systemError(`the helper agent exited with ${end.exitCode}`);
+      const said = end.said === '' ? '' : ` (it said: ${end.said})`;
+      if (end.exitCode === null) throw systemError(`${end.why}${said}`);
+      if (!CONTRACT_EXITS.has(end.exitCode)) throw systemError(`the helper agent exited with ${end.exitCode}${said}`);
       const failed = end.exitCode === EXIT_CODES.busy || end.exitCode === EXIT_CODES.system_error;
       if (spec?.mutating) logChange({ ...log, result: end.exitCode === 0 ? 'ok' : failed ? 'failed' : 'refused', agentExit: end.exitCode });
       return { exitCode: end.exitCode, line: null };

@@ -116,6 +116,8 @@ export const AGENT_PATH = '/usr/libexec/jupyterhub-panel/helper-agent';
 const DRAIN_MS = 1000;
 /** After a cancel, how long the agent has to end its own job before it is killed. */
 const CANCEL_GRACE_MS = 10_000;
+/** How much of the agent's stderr is kept (its end): for the message of a crash only. */
+const STDERR_TAIL_BYTES = 2048;
 
 export interface AgentAccount {
   name: string;
@@ -143,33 +145,47 @@ export interface AgentOptions {
 }
 
 /** The agent's command line; through runuser: `runuser -u NAME -- env -i ENV... node AGENT ARGV` (never a shell). Pure. */
-export function agentCommand(argv: readonly string[], as: AgentAccount, env: Record<string, string>, runuser: boolean, node = process.execPath): string[] {
-  const agent = [node, AGENT_PATH, ...argv];
+export function agentCommand(argv: readonly string[], as: AgentAccount, env: Record<string, string>, runuser: boolean, node = process.execPath, agentPath = AGENT_PATH): string[] {
+  const agent = [node, agentPath, ...argv];
   return runuser ? [TOOLS.runuser, '-u', as.name, '--', TOOLS.env, '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...agent] : agent;
 }
 
-/** How the agent ended: its exit code, or why there is none. */
-export type AgentEnd = { exitCode: number } | { exitCode: null; why: string };
+/** The line of a crash report that says what went wrong: its last "...Error..." line, else its last line. Pure. */
+export function lastWords(text: string): string {
+  return lastLine(text.split('\n').filter((l) => /^[A-Za-z]*Error\b/.test(l)).join('\n')) || lastLine(text);
+}
+
+/**
+ * How the agent ended: its exit code, or why there is none. `said` is the last
+ * line of its stderr (a Node stack's message, "cannot start"): the account's own
+ * words, for the message of a failure and never for a decision.
+ */
+export type AgentEnd = ({ exitCode: number } | { exitCode: null; why: string }) & { said: string };
 
 /**
  * Run the agent (agent/main.ts) as an account. Root reads nothing it writes: its
  * output is that account's data and goes to the caller as it is (the panel
- * validates what it uses); root learns only how it ended. Bounded in time; a
+ * validates what it uses); root learns only how it ended, and keeps the end of
+ * its stderr for the message when that is a failure. Bounded in time; a
  * cancel ends its stdin, then it is killed if it does not end. Never waits on a
- * pipe the account's processes hold.
+ * pipe the account's processes hold. (agentPath: another program, for the tests.)
  */
-export function runAgent(argv: readonly string[], o: AgentOptions): Promise<AgentEnd> {
+export function runAgent(argv: readonly string[], o: AgentOptions, agentPath = AGENT_PATH): Promise<AgentEnd> {
   const env = o.env ?? { ...CHILD_ENV, HOME: o.as.home, USER: o.as.name, LOGNAME: o.as.name };
-  const [cmd, ...args] = agentCommand(argv, o.as, env, o.runuser === true);
+  const [cmd, ...args] = agentCommand(argv, o.as, env, o.runuser === true, process.execPath, agentPath);
   return new Promise((resolve) => {
     const child = spawn(cmd!, args, {
       env: (o.runuser ? { ...CHILD_ENV } : env) as NodeJS.ProcessEnv,
       cwd: '/',
-      stdio: ['pipe', 'pipe', 'ignore'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       ...(o.runuser ? {} : { uid: o.as.uid, gid: o.as.gid }),
       ...NEW_SESSION, // the account's code gets no terminal (TIOCSTI), and one group to kill
     });
     child.stdout.on('data', (chunk: Buffer) => o.output?.(chunk));
+    let stderrTail = Buffer.alloc(0);
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderrTail = Buffer.concat([stderrTail, chunk]).subarray(-STDERR_TAIL_BYTES);
+    });
     child.stdin.on('error', () => undefined); // the agent may end without reading it
     if (o.input !== undefined) child.stdin.end(o.input);
     let why: string | null = null;
@@ -210,8 +226,10 @@ export function runAgent(argv: readonly string[], o: AgentOptions): Promise<Agen
       clearTimeout(graceTimer);
       o.cancel?.removeEventListener('abort', onCancel);
       child.stdout.destroy();
+      child.stderr.destroy();
       child.stdin.destroy();
-      resolve(why === null && exitCode !== null ? { exitCode } : { exitCode: null, why: `the helper agent as ${o.as.name} ${why ?? 'ended without an exit code'}` });
+      const said = lastWords(stderrTail.toString('utf8'));
+      resolve(why === null && exitCode !== null ? { exitCode, said } : { exitCode: null, why: `the helper agent as ${o.as.name} ${why ?? 'ended without an exit code'}`, said });
     }
   });
 }
