@@ -1,10 +1,10 @@
 // The root part's few hub facts: which account the agent runs as for the hub,
-// the family hub's restart (systemd, or family-hub where no systemd runs; the
-// hub then runs as root), and writing the root-owned files the panel reads (its
+// the family hub's restart where no systemd runs (family-hub: that hub is root's;
+// under systemd the panel restarts jupyterhub.service itself), and writing the root-owned files the panel reads (its
 // token; the hours). Everything else about the hub is
 // the agent's (agent/), with the hub account's or the panel's rights.
 import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { FAMILY_HUB_CTL, FAMILY_HUB_PID_FILE, FAMILY_HUB_UNIT, SEED_HUB_ACCOUNT } from '../lib/hub/hub-kind';
+import { FAMILY_HUB_CTL, FAMILY_HUB_PID_FILE, SEED_HUB_ACCOUNT } from '../lib/hub/hub-kind';
 import { readSystemState } from './accounts';
 import { systemError } from './errors';
 import type { AgentAccount } from './run';
@@ -42,26 +42,23 @@ export function writeRootFile(path: string, content: string, uid: number, gid: n
   renameSync(tmp, path);
 }
 
-function familyHubPid(kind: 'family-systemd' | 'family-background'): number | null {
+/** The background family hub's pid, from root's own /run/jupyterhub4family. */
+function familyHubPid(): number | null {
   let text = '';
-  if (kind === 'family-systemd') text = runTool('/usr/bin/systemctl', ['show', FAMILY_HUB_UNIT, '--property=MainPID', '--value'], { timeoutMs: 3000 }).stdout;
-  else {
-    try {
-      text = readFileSync(FAMILY_HUB_PID_FILE, 'utf8'); // root's own /run/jupyterhub4family
-    } catch {
-      /* none */
-    }
+  try {
+    text = readFileSync(FAMILY_HUB_PID_FILE, 'utf8');
+  } catch {
+    /* none */
   }
   const pid = /^\d{1,10}\s*$/.test(text) ? Number(text.trim()) : 0;
   return pid > 0 ? pid : null;
 }
 
-/** restart-hub for the family hub: its unit through systemd, or family-hub where no systemd runs. */
-export function restartFamilyHub(kind: 'family-systemd' | 'family-background'): { stopped: number[]; hubPid: number | null; how: string } {
-  const before = familyHubPid(kind);
-  const [tool, args] = kind === 'family-systemd' ? ['/usr/bin/systemctl', ['restart', FAMILY_HUB_UNIT]] : [FAMILY_HUB_CTL, ['restart']];
-  const r = runTool(tool, args, { timeoutMs: 90_000 });
-  const how = `${tool === FAMILY_HUB_CTL ? tool : 'systemctl'} ${args.join(' ')}`;
+/** restart-hub for the family hub where no systemd runs: family-hub restart (that hub is root's). */
+export function restartFamilyHub(): { stopped: number[]; hubPid: number | null; how: string } {
+  const before = familyHubPid();
+  const r = runTool(FAMILY_HUB_CTL, ['restart'], { timeoutMs: 90_000 });
+  const how = `${FAMILY_HUB_CTL} restart`;
   if (r.status !== 0 || r.timedOut) throw systemError(`${how} failed: ${lastLine(r.stderr) || (r.timedOut ? 'did not finish in time' : `exit ${r.status}`)}`);
-  return { stopped: before ? [before] : [], hubPid: familyHubPid(kind), how };
+  return { stopped: before ? [before] : [], hubPid: familyHubPid(), how };
 }

@@ -1,6 +1,6 @@
 // The helper's one way to run a child: absolute path, argument array, clean
 // environment, never a shell, always a timeout. runTool for root's own short
-// tools (shadow-utils, flock, systemctl); runAgent for everything that is not
+// tools (shadow-utils, flock, logger, family-hub); runAgent for everything that is not
 // root's business, started with the ids of the account it belongs to.
 import { spawn, spawnSync } from 'node:child_process';
 import { busy, systemError } from './errors';

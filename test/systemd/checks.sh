@@ -180,6 +180,27 @@ else
 fi
 check_cmd hub-restart-answers hub_api
 
+# Root leaves the family hub to systemd: the helper's restart-hub, asked over its
+# socket as the panel would, refuses (conflict, exit code 6) and the hub runs on.
+hub_pid=$(main_pid jupyterhub.service)
+helper_answer=$(runuser -u jupyterhub-panel -- python3 -c 'import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect("/run/jupyterhub4family/helper.sock")
+s.sendall(json.dumps({"argv": ["restart-hub", "--actor", sys.argv[1]]}).encode() + b"\n")
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+print(data.decode().strip().splitlines()[-1])' "$PARENT" 2>&1)
+hub_pid2=$(main_pid jupyterhub.service)
+if [[ $helper_answer == *'"error":"conflict"'*'"exitCode":6'* ]] && [ "$hub_pid" != 0 ] && [ "$hub_pid" = "$hub_pid2" ]; then
+  check helper-leaves-hub-to-systemd ok "$helper_answer; MainPID $hub_pid stays"
+else
+  check helper-leaves-hub-to-systemd fail "$helper_answer; MainPID $hub_pid -> $hub_pid2"
+fi
+
 # 5. Restarting the panel leaves the hub running (not in the panel's cgroup).
 hub_pid=$(main_pid jupyterhub.service)
 panel_pid=$(main_pid jupyterhub-panel.service)

@@ -40,7 +40,7 @@ const CHECKS = [
   'apt-install', 'service-jupyterhub', 'service-panel', 'socket-helper-listening', 'panel-health', 'hub-api',
   'parent-login', 'add-existing-kid', 'add-existing-kid-in-group', 'onboard-kid', 'onboard-kid-account', 'remove-kid',
   'remove-kid-out-of-group', 'helper-socket-activated', 'helper-socket-gate', 'audit-has-changes', 'kid-server-spawns-hardened',
-  'hub-restart-new-pid', 'hub-restart-answers', 'panel-restart-keeps-hub', 'panel-health-after-restart',
+  'hub-restart-new-pid', 'hub-restart-answers', 'helper-leaves-hub-to-systemd', 'panel-restart-keeps-hub', 'panel-health-after-restart',
   'panel-unit-nonewprivileges', 'panel-process-nonewprivs', 'panel-exposure-at-most-2.0',
   'reinstall', 'reinstall-keeps-data', 'upgrade', 'upgrade-keeps-data',
   'purge', 'purge-leaves-nothing', 'purge-keeps-kid-home',
