@@ -1,8 +1,8 @@
-// The root part's few hub facts: which account the agent runs as for the hub,
-// the family hub's restart where no systemd runs (family-hub: that hub is root's;
-// under systemd the panel restarts jupyterhub.service itself), and writing the root-owned files the panel reads (its
-// token; the hours). Everything else about the hub is
-// the agent's (agent/), with the hub account's or the panel's rights.
+// The root part's few hub facts: which account the agent runs as for the hub, the
+// family hub's restart where no systemd runs (family-hub: that hub is root's; under
+// systemd the panel restarts jupyterhub.service itself), and writing the root-owned
+// files the panel reads (its token; the hours). Everything else about the hub is the
+// agent's (agent/), with the hub account's or the panel's rights.
 import { closeSync, constants, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { FAMILY_HUB_CTL, FAMILY_HUB_PID_FILE, SEED_HUB_ACCOUNT } from '../lib/hub/hub-kind';
 import { readSystemState } from './accounts';

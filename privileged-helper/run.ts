@@ -1,7 +1,7 @@
 // The helper's one way to run a child: absolute path, argument array, clean
 // environment, never a shell, always a timeout. runTool for root's own short
-// tools (shadow-utils, flock, logger, family-hub); runAgent for everything that is not
-// root's business, started with the ids of the account it belongs to.
+// tools (shadow-utils, flock, logger, family-hub); runAgent for everything that
+// is not root's business, started with the ids of the account it belongs to.
 import { spawn, spawnSync } from 'node:child_process';
 import { busy, systemError } from './errors';
 
@@ -156,9 +156,10 @@ export function lastWords(text: string): string {
 }
 
 /**
- * How the agent ended: its exit code, or why there is none. `said` is the last
- * line of its stderr (a Node stack's message, "cannot start"): the account's own
- * words, for the message of a failure and never for a decision.
+ * How the agent ended: its exit code, or why there is none. `said` is the error
+ * line of its stderr's end (lastWords: a crash's "TypeError: ...", runuser's
+ * complaint): the account's own words, for the message of a failure, never for
+ * a decision.
  */
 export type AgentEnd = ({ exitCode: number } | { exitCode: null; why: string }) & { said: string };
 
