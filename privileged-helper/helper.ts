@@ -151,7 +151,7 @@ export async function execute(argv: readonly string[], callerOf: () => Caller, i
     let result;
     try {
       if (command.spec.mutating) {
-        held.lock = acquireLock();
+        held.lock = await acquireLock();
         checkActorIsAdmin(caller, actor!);
       }
       const releaseLock = () => {

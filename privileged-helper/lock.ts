@@ -14,8 +14,12 @@ export interface LockHandle {
   release(): void;
 }
 
-/** Take the helper lock, waiting at most waitMs; busy after that. */
-export function acquireLock(path = LOCK_PATH, waitMs = 10_000): LockHandle {
+/**
+ * Take the helper lock, waiting at most waitMs; busy after that. It tries without
+ * blocking (flock --nonblock) and sleeps between tries, so a wait never holds up
+ * the other requests the helper's service is answering.
+ */
+export async function acquireLock(path = LOCK_PATH, waitMs = 10_000, retryMs = 100): Promise<LockHandle> {
   let fd: number;
   try {
     // /run is root's: the file cannot be a link someone else planted; O_NOFOLLOW anyway.
@@ -23,21 +27,19 @@ export function acquireLock(path = LOCK_PATH, waitMs = 10_000): LockHandle {
   } catch (e) {
     throw systemError(`cannot open the lock ${path}: ${(e as NodeJS.ErrnoException).code}`);
   }
-  if (!fstatSync(fd).isFile()) {
-    closeSync(fd);
-    throw systemError(`the lock ${path} is not a regular file`);
-  }
-  let r;
+  const deadline = Date.now() + waitMs;
   try {
-    r = runTool(FLOCK, ['--exclusive', '--wait', String(waitMs / 1000), '3'], { passFd: fd, timeoutMs: waitMs + 5000 });
+    if (!fstatSync(fd).isFile()) throw systemError(`the lock ${path} is not a regular file`);
+    for (;;) {
+      const r = runTool(FLOCK, ['--exclusive', '--nonblock', '3'], { passFd: fd, timeoutMs: 5000 });
+      if (r.status === 0) break;
+      if (r.status !== 1) throw systemError(`cannot take the lock ${path}: ${lastLine(r.stderr) || `flock exit ${r.status}`}`);
+      if (Date.now() >= deadline) throw busy(`another change is still running (lock ${path}); try again later`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(retryMs, Math.max(0, deadline - Date.now()))));
+    }
   } catch (e) {
     closeSync(fd);
     throw e;
-  }
-  if (r.status !== 0) {
-    closeSync(fd);
-    if (r.status === 1) throw busy(`another change is still running (lock ${path}); try again later`);
-    throw systemError(`cannot take the lock ${path}: ${lastLine(r.stderr) || `flock exit ${r.status}`}`);
   }
   let held = true;
   return {

@@ -204,24 +204,31 @@ test('password: one line from stdin, line end cut, bad input refused without ech
   assert.equal(passwordFromInput(Buffer.from('x'.repeat(512))).length, 512);
 });
 
-test('the helper lock is a kernel lock: busy while held, free once released or once its holder dies', () => {
+test('the helper lock is a kernel lock: busy while held, free once released or once its holder dies', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'jh4f-lock-'));
   const file = path.join(dir, 'lock');
+  const isBusy = (e: unknown) => e instanceof HelperFailure && e.code === 'busy';
   try {
-    const held = acquireLock(file, 1000);
+    const held = await acquireLock(file, 1000);
     const started = Date.now();
-    assert.throws(() => acquireLock(file, 500), (e: unknown) => e instanceof HelperFailure && e.code === 'busy');
+    // While it waits, this process goes on: the wait is not a blocking one.
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 20);
+    await assert.rejects(acquireLock(file, 500), isBusy);
+    clearInterval(ticker);
     assert.ok(Date.now() - started >= 400, 'it waited before saying busy');
+    assert.ok(ticks >= 5, `the event loop ran while the lock was awaited (${ticks} ticks)`);
     held.release();
-    acquireLock(file, 500).release();
+    (await acquireLock(file, 500)).release();
     // Another process holds it and dies: the kernel lets go, no stale lock to take over.
     const holder = spawn('/usr/bin/flock', [file, 'sleep', '30'], { stdio: 'ignore', detached: true });
     const deadline = Date.now() + 5000;
     while (spawnSync('/usr/bin/flock', ['-n', file, 'true']).status === 0 && Date.now() < deadline) spawnSync('sleep', ['0.05']);
-    assert.throws(() => acquireLock(file, 200), (e: unknown) => e instanceof HelperFailure && e.code === 'busy');
+    await assert.rejects(acquireLock(file, 200), isBusy);
+    // Released while we wait: taken within the wait.
+    const waiting = acquireLock(file, 5000);
     process.kill(-holder.pid!, 'SIGKILL'); // flock and its sleep, which shares the locked file
-    spawnSync('sleep', ['0.2']);
-    acquireLock(file, 2000).release();
+    (await waiting).release();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
