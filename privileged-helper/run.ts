@@ -83,13 +83,14 @@ export function lastLine(text: string): string {
 /**
  * Run a shadow-utils tool; when it fails because the account files are locked
  * by someone else, retry until waitMs has passed since the first try, then
- * throw busy. Other failures are returned for the caller to judge.
+ * throw busy. Other failures are returned for the caller to judge. It sleeps
+ * between tries without blocking: the helper's service answers other requests.
  */
-export function runShadowTool(
+export async function runShadowTool(
   path: string,
   args: readonly string[],
   opts: { input?: Buffer; waitMs?: number; retryDelayMs?: number } = {},
-): ToolResult {
+): Promise<ToolResult> {
   const deadline = Date.now() + (opts.waitMs ?? 10_000);
   for (;;) {
     const r = runTool(path, args, { input: opts.input });
@@ -98,7 +99,7 @@ export function runShadowTool(
     if (Date.now() >= deadline) {
       throw busy(`the account files are locked by another program (${lastLine(r.stderr)}); try again later`);
     }
-    sleepMs(Math.min(opts.retryDelayMs ?? 250, Math.max(0, deadline - Date.now())));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(opts.retryDelayMs ?? 250, Math.max(0, deadline - Date.now()))));
   }
 }
 

@@ -6,13 +6,13 @@ import { changeMembership, requireMembersGroup, requireUnprotectedAccount, targe
 
 export const addMember: Command = {
   spec: commandSpec('add-member USER --actor NAME'),
-  run(ctx) {
+  async run(ctx) {
     const user = target(ctx);
     const state = readSystemState();
     requireMembersGroup(state);
     requireUnprotectedAccount(ctx, state, user);
     if (state.isSupplementaryMember(user, ACCESS_GROUP)) return { changed: false, user };
-    changeMembership(user, true);
+    await changeMembership(user, true);
     return { changed: true, user };
   },
 };

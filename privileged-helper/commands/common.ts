@@ -40,8 +40,8 @@ export function requireFamilyMemberWithHome(ctx: CommandContext, user: string, w
 }
 
 /** gpasswd -a|-d USER -- jupyterhub, retried while /etc/group is locked, then checked in /etc/group. */
-export function changeMembership(user: string, add: boolean): void {
-  const r = runShadowTool(TOOLS.gpasswd, [add ? '-a' : '-d', user, '--', ACCESS_GROUP]);
+export async function changeMembership(user: string, add: boolean): Promise<void> {
+  const r = await runShadowTool(TOOLS.gpasswd, [add ? '-a' : '-d', user, '--', ACCESS_GROUP]);
   expectSuccess(`gpasswd ${add ? '-a' : '-d'} ${user}`, r);
   const now = readSystemState().isSupplementaryMember(user, ACCESS_GROUP);
   if (now !== add) {
@@ -50,10 +50,10 @@ export function changeMembership(user: string, add: boolean): void {
 }
 
 /** chpasswd with "user:password\n" on its stdin; the buffer is zeroed afterwards. */
-export function setPasswordWithChpasswd(user: string, password: Buffer): void {
+export async function setPasswordWithChpasswd(user: string, password: Buffer): Promise<void> {
   const input = Buffer.concat([Buffer.from(`${user}:`, 'utf8'), password, Buffer.from('\n')]);
   try {
-    const r = runShadowTool(TOOLS.chpasswd, [], { input });
+    const r = await runShadowTool(TOOLS.chpasswd, [], { input });
     // chpasswd's messages name the user and line number, never the password.
     expectSuccess('chpasswd', r);
   } finally {

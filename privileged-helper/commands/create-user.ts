@@ -57,8 +57,8 @@ function verifyAccount(ctx: CommandContext, user: string): void {
 }
 
 /** userdel -r: undo a half-made account. Throws when it cannot. */
-function rollback(user: string): void {
-  const r = runShadowTool(TOOLS.userdel, ['--remove', '--', user]);
+async function rollback(user: string): Promise<void> {
+  const r = await runShadowTool(TOOLS.userdel, ['--remove', '--', user]);
   if (readSystemState().user(user)) {
     throw systemError(`could not undo the half-made account ${user} (userdel: ${lastLine(r.stderr) || `exit ${r.status}`}); remove it by hand with userdel -r ${user}`);
   }
@@ -66,7 +66,7 @@ function rollback(user: string): void {
 
 export const createUser: Command = {
   spec: commandSpec('create-user USER [--full-name TEXT] --actor NAME  (password: one line on stdin)'),
-  run(ctx) {
+  async run(ctx) {
     const user = target(ctx);
     const fullName = ctx.args.options[FULL_NAME_OPTION];
     const password = ctx.password;
@@ -82,7 +82,7 @@ export const createUser: Command = {
 
     let created = false;
     try {
-      const r = runShadowTool(TOOLS.useradd, useraddArgs(user, fullName));
+      const r = await runShadowTool(TOOLS.useradd, useraddArgs(user, fullName));
       if (r.status !== 0) {
         if (r.status === USERADD_NAME_IN_USE) throw conflict(`an account named ${user} exists already`);
         created = readSystemState().user(user) !== undefined;
@@ -91,14 +91,14 @@ export const createUser: Command = {
       created = true;
       verifyAccount(ctx, user);
       ctx.progress({ step: 'account', user });
-      setPasswordWithChpasswd(user, password);
+      await setPasswordWithChpasswd(user, password);
       if (!isUsableHash(readSystemState({ shadow: true }).shadowHash(user))) {
         throw systemError(`chpasswd reported success but ${user} has no password`);
       }
       ctx.progress({ step: 'password', user });
     } catch (e) {
       if (created) {
-        rollback(user);
+        await rollback(user);
         if (e instanceof HelperFailure) {
           throw new HelperFailure(e.code, `${e.message} (the account was removed again)`);
         }

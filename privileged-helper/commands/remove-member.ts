@@ -7,7 +7,7 @@ import { changeMembership, requireMembersGroup, requireUnprotectedAccount, targe
 
 export const removeMember: Command = {
   spec: commandSpec('remove-member USER --actor NAME'),
-  run(ctx) {
+  async run(ctx) {
     const user = target(ctx);
     const state = readSystemState();
     requireMembersGroup(state);
@@ -17,7 +17,7 @@ export const removeMember: Command = {
     // only ever changes accounts it could also have added.
     requireUnprotectedAccount(ctx, state, user);
     if (!state.isSupplementaryMember(user, ACCESS_GROUP)) return { changed: false, user };
-    changeMembership(user, false);
+    await changeMembership(user, false);
     return { changed: true, user };
   },
 };

@@ -8,7 +8,7 @@ import { requireMembersGroup, requireUnprotectedAccount, setPasswordWithChpasswd
 
 export const setPassword: Command = {
   spec: commandSpec('set-password USER --actor NAME  (password: one line on stdin)'),
-  run(ctx) {
+  async run(ctx) {
     const user = target(ctx);
     const password = ctx.password;
     if (!password) throw systemError('internal: no password read');
@@ -22,7 +22,7 @@ export const setPassword: Command = {
       throw refused(`refused: ${user} is a family admin (${ADMIN_GROUP}); parents change their own password themselves`);
     }
     const before = state.shadowHash(user);
-    setPasswordWithChpasswd(user, password);
+    await setPasswordWithChpasswd(user, password);
     const after = readSystemState({ shadow: true }).shadowHash(user);
     if (!isUsableHash(after) || after === before) {
       throw systemError(`chpasswd reported success but the password of ${user} did not change`);
