@@ -773,16 +773,22 @@ describe('load and faults (cases 25, 26)', () => {
     ensureMember('ben', true);
   });
 
-  test('/etc/group locked by someone else: busy after about 10 s, then a retry works (case 26)', () => {
+  test('/etc/group locked by someone else: busy after about 10 s, other requests answered meanwhile, then a retry works (case 26)', async () => {
     ensureMember('kim', false);
     const holder = spawn('/bin/sleep', ['60']);
     try {
       writeFileSync('/etc/group.lock', String(holder.pid), { flag: 'wx' });
       const started = Date.now();
-      const r = panel(['add-member', 'kim', '--actor', 'mama']);
-      const ms = Date.now() - started;
+      const adding = panelAsync(['add-member', 'kim', '--actor', 'mama']).then((r) => ({ r, at: Date.now() }));
+      await new Promise((r) => setTimeout(r, 1000));
+      const listed = await panelAsync(['list-members']);
+      const listedAt = Date.now();
+      const { r, at } = await adding;
+      const ms = at - started;
       expectRefused(r, 7, 'busy');
       assert.ok(ms >= 9000 && ms <= 13000, `waited ${ms} ms`);
+      assert.equal(listed.status, 0, listed.stdout);
+      assert.ok(listedAt < at, `list-members was answered (after ${listedAt - started} ms) before the add that waited on /etc/group (${ms} ms)`);
       assert.ok(!isMember('kim'));
     } finally {
       rmSync('/etc/group.lock', { force: true });
@@ -792,15 +798,23 @@ describe('load and faults (cases 25, 26)', () => {
     ensureMember('kim', false);
   });
 
-  test("the helper's own lock is the kernel's: a live holder makes it busy after 10 s; a dead holder holds nothing", async () => {
+  test("the helper's own lock is the kernel's: a live holder makes it busy after 10 s, other requests are answered meanwhile; a dead holder holds nothing", async () => {
     ensureMember('kim', false);
     const holder = spawn('/usr/bin/flock', [HELPER_LOCK, '/bin/sleep', '60'], { stdio: 'ignore', detached: true });
     try {
       for (let i = 0; i < 50 && spawnSync('/usr/bin/flock', ['-n', HELPER_LOCK, 'true']).status === 0; i++) await new Promise((r) => setTimeout(r, 100));
       const started = Date.now();
-      expectRefused(await panelAsync(['add-member', 'kim', '--actor', 'mama']), 7, 'busy');
-      const ms = Date.now() - started;
+      const adding = panelAsync(['add-member', 'kim', '--actor', 'mama']).then((r) => ({ r, at: Date.now() }));
+      // While the add waits for the lock, the helper's service answers a read.
+      await new Promise((r) => setTimeout(r, 1000));
+      const listed = await panelAsync(['list-members']);
+      const listedAt = Date.now();
+      const added = await adding;
+      expectRefused(added.r, 7, 'busy');
+      const ms = added.at - started;
       assert.ok(ms >= 9500 && ms <= 13000, `waited ${ms} ms`);
+      assert.equal(listed.status, 0, listed.stdout);
+      assert.ok(listedAt < added.at, `list-members was answered (after ${listedAt - started} ms) before the waiting add-member (${ms} ms)`);
       assert.ok(!isMember('kim'));
     } finally {
       process.kill(-holder.pid!, 'SIGKILL');
