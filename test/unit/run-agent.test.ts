@@ -71,12 +71,20 @@ test('a cancel ends its stdin; an agent that ends then answers with its own exit
 
 test('a grandchild that keeps the pipes open is not waited on', async () => {
   const started = Date.now();
-  const { end } = await run(`
+  const { end, out } = await run(`
     const { spawn } = require('node:child_process');
-    spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'inherit' }).unref();
-    process.exit(0);`);
-  assert.equal(end.exitCode, 0);
-  assert.ok(Date.now() - started < 30_000, 'runAgent returned while the grandchild still held its pipes');
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'inherit' });
+    child.unref();
+    process.stdout.write(String(child.pid), () => process.exit(0));`);
+  const grandchild = Number(out);
+  assert.ok(grandchild > 0, out);
+  try {
+    assert.equal(end.exitCode, 0);
+    assert.ok(Date.now() - started < 30_000, 'runAgent returned while the grandchild still held its pipes');
+    assert.doesNotThrow(() => process.kill(grandchild, 0), 'the grandchild was still running when runAgent returned');
+  } finally {
+    process.kill(grandchild, 'SIGKILL');
+  }
 });
 
 test('an agent node cannot load: its exit code and the error line', async () => {
