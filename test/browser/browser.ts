@@ -71,9 +71,15 @@ export function watchConsole(page: Page): string[] {
 export async function submitLogin(page: Page, username: string, password: string, t: Messages = catalogs.en): Promise<{ status: number; body: string }> {
   await page.getByLabel(t.login.username).fill(username);
   await page.getByLabel(t.login.password).fill(password);
-  const answer = page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'POST');
+  const isLogin = (r: { url(): string; method(): string }) => r.url().endsWith('/api/session') && r.method() === 'POST';
+  const answer = page.waitForResponse((r) => isLogin(r.request()));
+  // A request the browser gave up on (net::ERR_...) has no response: say so at once.
+  const failed = page.waitForEvent('requestfailed', { predicate: isLogin }).then((r) => {
+    throw new Error(`the login request failed in the browser: ${r.failure()?.errorText ?? 'no reason given'}`);
+  });
+  failed.catch(() => undefined);
   await page.getByRole('button', { name: t.login.submit }).click();
-  const response = await answer;
+  const response = await Promise.race([answer, failed]);
   return { status: response.status(), body: await response.text().catch(() => '(the body is gone)') };
 }
 

@@ -57,6 +57,15 @@ teardown() {
     sleep 1
     [ "$i" = 3 ] && kill -KILL "${pids[@]}" 2>/dev/null
   done
+  # The services' own logs, for a failure that the tests' output does not explain.
+  if [ -n "${JH4F_TEST_LOG_DIR:-}" ] && [ -d "$JH4F_TEST_LOG_DIR" ]; then
+    # The panel's log is in the panel account's folder: read as that account.
+    runuser -u jupyterhub-panel -- cat /var/log/jupyterhub-panel/panel.log \
+      > "$JH4F_TEST_LOG_DIR/sandbox-${JH4F_SANDBOX_HUB:-family}-panel.log" 2>/dev/null
+    for f in /var/log/jupyterhub4family/hub.log /var/log/jupyterhub4family/helper.log; do
+      [ -f "$f" ] && cp "$f" "$JH4F_TEST_LOG_DIR/sandbox-${JH4F_SANDBOX_HUB:-family}-${f##*/}"
+    done
+  fi
   cd /
   umount -l /usr /var /home /etc /run /tmp 2>/dev/null
   umount -l "$STATE" 2>/dev/null
@@ -82,14 +91,16 @@ install -d -m 1777 /run/lock /run/screen
 # where the browser on this machine reads the panel's certificate copy.)
 tmp_note=
 if [ "${1:-}" != --interactive ]; then
-  exec 8<"$STATE" 9<"$REPO"
+  # The test command's log folder too (JH4F_TEST_LOG_DIR): teardown copies the
+  # services' logs there.
+  exec 7<"${JH4F_TEST_LOG_DIR:-/}" 8<"$STATE" 9<"$REPO"
   mount -t tmpfs -o mode=1777 jh4f-tmp /tmp
-  for fd_path in "8:$STATE" "9:$REPO"; do
+  for fd_path in "7:${JH4F_TEST_LOG_DIR:-/}" "8:$STATE" "9:$REPO"; do
     case "${fd_path#*:}" in
       /tmp/*) mkdir -p "${fd_path#*:}"; mount --no-canonicalize --bind "/proc/self/fd/${fd_path%%:*}" "${fd_path#*:}" ;;
     esac
   done
-  exec 8<&- 9<&-
+  exec 7<&- 8<&- 9<&-
   tmp_note=" /tmp"
 fi
 ip link set lo up 2>/dev/null || true
