@@ -5,7 +5,7 @@
 // and the kernel drops it when we die (no stale locks, no pid files).
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { busy, systemError } from './errors';
-import { lastLine, runTool } from './run';
+import { lastLine, pauseBeforeRetry, runTool } from './run';
 
 export const LOCK_PATH = '/run/jupyterhub-panel-helper.lock';
 const FLOCK = '/usr/bin/flock';
@@ -35,7 +35,7 @@ export async function acquireLock(path = LOCK_PATH, waitMs = 10_000, retryMs = 1
       if (r.status === 0) break;
       if (r.status !== 1) throw systemError(`cannot take the lock ${path}: ${lastLine(r.stderr) || `flock exit ${r.status}`}`);
       if (Date.now() >= deadline) throw busy(`another change is still running (lock ${path}); try again later`);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(retryMs, Math.max(0, deadline - Date.now()))));
+      await pauseBeforeRetry(deadline, retryMs);
     }
   } catch (e) {
     closeSync(fd);

@@ -3,6 +3,7 @@
 // tools (shadow-utils, flock, logger, family-hub); runAgent for everything that
 // is not root's business, started with the ids of the account it belongs to.
 import { spawn, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { busy, systemError } from './errors';
 
 export const CHILD_ENV: Readonly<Record<string, string>> = Object.freeze({
@@ -41,6 +42,11 @@ export interface ToolResult {
 
 export function sleepMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.max(0, ms));
+}
+
+/** The pause between two tries of a bounded wait: ms, or what is left until the deadline. Never blocks. */
+export function pauseBeforeRetry(deadline: number, ms: number): Promise<void> {
+  return sleep(Math.min(ms, Math.max(0, deadline - Date.now())));
 }
 
 export function runTool(
@@ -99,7 +105,7 @@ export async function runShadowTool(
     if (Date.now() >= deadline) {
       throw busy(`the account files are locked by another program (${lastLine(r.stderr)}); try again later`);
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(opts.retryDelayMs ?? 250, Math.max(0, deadline - Date.now()))));
+    await pauseBeforeRetry(deadline, opts.retryDelayMs ?? 250);
   }
 }
 

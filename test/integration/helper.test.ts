@@ -743,6 +743,20 @@ describe('privilege (cases 11, 12)', () => {
   });
 });
 
+/**
+ * add-member USER over the socket, and a second after it list-members: the times
+ * (from the start) each was answered, to show a waiting change holds up no read.
+ */
+async function addWhileReading(user: string): Promise<{ added: Run; ms: number; listed: Run; listedMs: number }> {
+  const started = Date.now();
+  const adding = panelAsync(['add-member', user, '--actor', 'mama']).then((r) => ({ r, ms: Date.now() - started }));
+  await new Promise((r) => setTimeout(r, 1000));
+  const listed = await panelAsync(['list-members']);
+  const listedMs = Date.now() - started;
+  const { r: added, ms } = await adding;
+  return { added, ms, listed, listedMs };
+}
+
 describe('load and faults (cases 25, 26)', () => {
   test('concurrent changes by two parents are serialized; /etc/group stays consistent (case 25)', async () => {
     ensureMember('kim', false);
@@ -778,17 +792,11 @@ describe('load and faults (cases 25, 26)', () => {
     const holder = spawn('/bin/sleep', ['60']);
     try {
       writeFileSync('/etc/group.lock', String(holder.pid), { flag: 'wx' });
-      const started = Date.now();
-      const adding = panelAsync(['add-member', 'kim', '--actor', 'mama']).then((r) => ({ r, at: Date.now() }));
-      await new Promise((r) => setTimeout(r, 1000));
-      const listed = await panelAsync(['list-members']);
-      const listedAt = Date.now();
-      const { r, at } = await adding;
-      const ms = at - started;
-      expectRefused(r, 7, 'busy');
+      const { added, ms, listed, listedMs } = await addWhileReading('kim');
+      expectRefused(added, 7, 'busy');
       assert.ok(ms >= 9000 && ms <= 13000, `waited ${ms} ms`);
       assert.equal(listed.status, 0, listed.stdout);
-      assert.ok(listedAt < at, `list-members was answered (after ${listedAt - started} ms) before the add that waited on /etc/group (${ms} ms)`);
+      assert.ok(listedMs < ms, `list-members was answered (after ${listedMs} ms) before the add that waited on /etc/group (${ms} ms)`);
       assert.ok(!isMember('kim'));
     } finally {
       rmSync('/etc/group.lock', { force: true });
@@ -803,18 +811,11 @@ describe('load and faults (cases 25, 26)', () => {
     const holder = spawn('/usr/bin/flock', [HELPER_LOCK, '/bin/sleep', '60'], { stdio: 'ignore', detached: true });
     try {
       for (let i = 0; i < 50 && spawnSync('/usr/bin/flock', ['-n', HELPER_LOCK, 'true']).status === 0; i++) await new Promise((r) => setTimeout(r, 100));
-      const started = Date.now();
-      const adding = panelAsync(['add-member', 'kim', '--actor', 'mama']).then((r) => ({ r, at: Date.now() }));
-      // While the add waits for the lock, the helper's service answers a read.
-      await new Promise((r) => setTimeout(r, 1000));
-      const listed = await panelAsync(['list-members']);
-      const listedAt = Date.now();
-      const added = await adding;
-      expectRefused(added.r, 7, 'busy');
-      const ms = added.at - started;
+      const { added, ms, listed, listedMs } = await addWhileReading('kim');
+      expectRefused(added, 7, 'busy');
       assert.ok(ms >= 9500 && ms <= 13000, `waited ${ms} ms`);
       assert.equal(listed.status, 0, listed.stdout);
-      assert.ok(listedAt < added.at, `list-members was answered (after ${listedAt - started} ms) before the waiting add-member (${ms} ms)`);
+      assert.ok(listedMs < ms, `list-members was answered (after ${listedMs} ms) before the waiting add-member (${ms} ms)`);
       assert.ok(!isMember('kim'));
     } finally {
       process.kill(-holder.pid!, 'SIGKILL');
