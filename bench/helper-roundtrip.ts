@@ -25,7 +25,7 @@ function run(argv: string[]): void {
 
 // A client of the panel account that stays up: each line on stdin makes one
 // add-member + remove-member pair over the socket (one connection per request, as
-// lib/helper/helper-client.ts) and prints the pair's milliseconds, or an error line.
+// lib/helper/client.ts) and prints the pair's milliseconds, or an error line.
 const SOCKET_CLIENT = `
 const net = require('net');
 const socketPath = process.argv[1];

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { health } from '../lib/hub/hub-client';
 import { computeReport, CHECK_TIMEOUT_MS } from '../lib/hub/hub-health';
-import { FAMILY_HUB_PID_FILE } from '../lib/hub/hub-kind';
+import { FAMILY_HUB_PID_FILE } from '../lib/shared/hub-kind';
 import { sandboxEnv } from '../test/sandbox/fixtures';
 import { median, type Figure } from './lib';
 

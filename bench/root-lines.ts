@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { format, type Figure } from './lib';
 
 const REPO = path.resolve(__dirname, '..');
-export const ROOT_ENTRY = 'privileged-helper/main.ts';
+export const ROOT_ENTRY = 'privileged-helper/root/main.ts';
 export const AGENT_ENTRY = 'privileged-helper/agent/main.ts';
 
 export interface FileLines {

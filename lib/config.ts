@@ -30,7 +30,7 @@ export interface PanelConfig {
    * certificate with JH4F_PORT (lib/http/panel-origins.ts): e.g. a name behind a reverse proxy.
    */
   publicOrigins: string[];
-  /** Seconds between the idle checks (lib/family/idle-stop.ts); default 60. */
+  /** Seconds between the idle checks (lib/upkeep/idle-stop.ts); default 60. */
   idleCheckSeconds: number;
   /** JH4F_IDLE_MINUTES=1: idle limits in minutes, not only whole hours (the test sandbox). */
   idleMinutesAllowed: boolean;

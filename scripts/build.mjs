@@ -53,7 +53,7 @@ const noNpmPackages = {
   },
 };
 for (const [entry, outfile] of [
-  ['privileged-helper/main.ts', 'dist/helper/helper.js'],
+  ['privileged-helper/root/main.ts', 'dist/helper/helper.js'],
   ['privileged-helper/agent/main.ts', 'dist/helper/agent.js'],
 ]) {
   await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning', plugins: [noNpmPackages] });

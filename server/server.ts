@@ -43,7 +43,7 @@ function builtNextConfig(): Record<string, unknown> | null {
  * design and reaches the root helper over its socket, never through setuid
  * pkexec. What would make every change fail is a missing socket: say so plainly.
  */
-/** As lib/helper/helper-client.ts reaches it (not imported: the server bundle stays small). */
+/** As lib/helper/client.ts reaches it (not imported: the server bundle stays small). */
 const HELPER_SOCKET = process.env.JH4F_HELPER_SOCKET || '/run/jupyterhub4family/helper.sock';
 
 function selfTest() {

@@ -4,7 +4,7 @@ import { requestMessages } from '@/lib/i18n/server';
 import { format, type Locale, type Messages } from '@/lib/i18n/messages';
 import { isValidUsername } from '@/lib/shared/username-rule';
 import { requirePageSession } from '@/lib/auth/page-session';
-import { getGroup } from '@/lib/family/unix-accounts';
+import { getGroup } from '@/lib/accounts/unix-accounts';
 import { param, positiveParam, type SearchParams } from '../components/search-params';
 import { SignedInShell } from '../components/signed-in-shell';
 import { Button } from '../components/ui/button';

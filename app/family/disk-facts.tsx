@@ -2,8 +2,8 @@
 // card's <dl> (the card stays one list of facts).
 import { bytesText } from '@/lib/i18n/bytes-text';
 import { format, type Locale, type Messages } from '@/lib/i18n/messages';
-import { idleSpan } from '@/lib/family/idle-rule';
-import type { MemberUpkeep } from '@/lib/family/upkeep';
+import { idleSpan } from '@/lib/upkeep/idle-rule';
+import type { MemberUpkeep } from '@/lib/upkeep/upkeep';
 
 export function idleSpanText(idleMs: number, t: Messages['upkeep']): string {
   const span = idleSpan(idleMs);

@@ -1,9 +1,9 @@
 // The family page's section for idle servers and disk space: the free space of
 // /home and the idle-stop setting. Per-member figures are on the member cards.
 import { bytesText } from '@/lib/i18n/bytes-text';
-import { IDLE_STOP_HOUR_CHOICES } from '@/lib/family/family-settings';
+import { IDLE_STOP_HOUR_CHOICES } from '@/lib/store/family-settings';
 import { format, type Locale, type Messages } from '@/lib/i18n/messages';
-import type { Upkeep } from '@/lib/family/upkeep';
+import type { Upkeep } from '@/lib/upkeep/upkeep';
 import { idleSpanText } from './disk-facts';
 import { IdleSetting } from './idle-setting';
 

@@ -1,11 +1,11 @@
 'use client';
 // The hours editor of one kid: "always", or per weekday a line of ranges
 // ("16:00-20:00, 21:00-22:00"; empty = no Jupyter that day). Each line is
-// checked here with the rule the helper applies (lib/family/hours.ts), so a mistake is
+// checked here with the rule the helper applies (lib/shared/hours-rule.ts), so a mistake is
 // named next to its day before anything is sent; the server checks again.
 import { useRouter } from 'next/navigation';
 import { useId, useState, type FormEvent } from 'react';
-import { HoursError, parseHours, WEEKDAYS, type Weekday } from '@/lib/family/hours';
+import { HoursError, parseHours, WEEKDAYS, type Weekday } from '@/lib/shared/hours-rule';
 import { api } from '../components/ui/api';
 import { Button } from '../components/ui/button';
 import { ErrorLine } from '../components/ui/error-line';

@@ -2,10 +2,10 @@
 // "Mon–Fri 16:00–20:00, Sat 10:00–12:00") and the editor. Parents are never
 // limited; on a seed hub the hours are not available (its configuration is not
 // ours), and the card says so.
-import { formatRange, WEEKDAYS, type HoursEntry, type Weekday } from '@/lib/family/hours';
-import { hoursSummary } from '@/lib/family/hours-summary';
-import { hoursOf } from '@/lib/family/hours-actions';
-import { detectHubKind, isFamilyKind } from '@/lib/hub/hub-kind';
+import { formatRange, WEEKDAYS, type HoursEntry, type Weekday } from '@/lib/shared/hours-rule';
+import { hoursSummary } from '@/lib/hours/hours-summary';
+import { hoursOf } from '@/lib/hours/hours-actions';
+import { detectHubKind, isFamilyKind } from '@/lib/shared/hub-kind';
 import { format, type Messages } from '@/lib/i18n/messages';
 import type { FamilyMember } from '@/lib/family/members';
 import { HoursEditor } from './hours-editor';

@@ -1,7 +1,7 @@
 import { BASE_PATH } from '@/lib/constants';
 import { requestMessages } from '@/lib/i18n/server';
 import { format, type Locale, type Messages } from '@/lib/i18n/messages';
-import { codeMessage, PublicError } from '@/lib/http/errors';
+import { codeMessage, PublicError } from '@/lib/errors/errors';
 import type { JobView } from '@/lib/jobs/job-progress';
 import { latestJobs } from '@/lib/jobs';
 import { findCandidates, listFamily, type FamilyList, type FamilyMember } from '@/lib/family/members';
@@ -18,7 +18,7 @@ import { MemberActions } from './member-actions';
 import { MemberSearch, Pager } from './member-search';
 import { DiskFacts } from './disk-facts';
 import { UpkeepSection } from './disk-upkeep-section';
-import { upkeepFor, type MemberUpkeep } from '@/lib/family/upkeep';
+import { upkeepFor, type MemberUpkeep } from '@/lib/upkeep/upkeep';
 
 // Per request: the session, the locale, the CSP nonce and the live member list.
 // One page of members (FAMILY_PAGE_SIZE), searched and paged on the server through

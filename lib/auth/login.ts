@@ -5,12 +5,12 @@ import 'server-only';
 // address. docs/ARCHITECTURE.md "Login throttling" has the model and its numbers.
 import { audit } from '../store/audit';
 import { ADMIN_GROUP } from '../constants';
-import { PublicError } from '../http/errors';
+import { PublicError } from '../errors/errors';
 import { KeyedSlots } from './limiter';
 import { authenticate, PAM_PRIORITY, PamBusyError } from './pam';
 import { createSession, deleteSession, type Session } from './session';
 import { addressKey, throttle, type Attempt } from './throttle';
-import { isGroupMember } from '../family/unix-accounts';
+import { isGroupMember } from '../accounts/unix-accounts';
 
 /** Retry-After for a login refused because too many PAM checks were waiting. */
 export const PAM_BUSY_RETRY_SECONDS = 2;

@@ -10,7 +10,7 @@ import { audit } from '../store/audit';
 import { ADMIN_GROUP, BASE_PATH, CLIENT_ADDRESS_HEADER, SESSION_COOKIE } from '../constants';
 import { db } from '../store/db';
 import { settings } from '../settings';
-import { getAccount, isGroupMember } from '../family/unix-accounts';
+import { getAccount, isGroupMember } from '../accounts/unix-accounts';
 
 export interface Session {
   username: string;

@@ -12,9 +12,9 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
-import { PANEL_HUB_CERT_COPY } from '../hub/hub-facts';
+import { PANEL_HUB_CERT_COPY } from '../shared/hub-facts';
 import { panelCertCopyPath } from '../hub/hub-client';
-import { detectHubKind, FAMILY_HUB_CERT, isFamilyKind, type HubKind } from '../hub/hub-kind';
+import { detectHubKind, FAMILY_HUB_CERT, isFamilyKind, type HubKind } from '../shared/hub-kind';
 import { settings } from '../settings';
 
 export type AddressKind = 'name' | 'ipv4' | 'ipv6' | 'loopback';

@@ -1,12 +1,12 @@
 import 'server-only';
 // The family use cases: list, add, remove, onboard a kid, reset a password.
-// Every privileged call goes through lib/helper/helper-client.ts and is audited before
+// Every privileged call goes through lib/helper/client.ts and is audited before
 // (detail.phase "start") and after (ok, or the error table's refused / failed,
 // with the error code; never a password) by lib/store/audited.ts. The helper decides, under its lock; the
-// panel's own checks (lib/family/account-policy.ts) only make the messages precise.
+// panel's own checks (lib/accounts/account-policy.ts) only make the messages precise.
 // Reading the family needs no root: the group, accounts and lock state come from
-// the account files (lib/family/unix-accounts.ts), "protected" from the helper's rule as
-// the panel mirrors it (lib/family/account-policy.ts), and "packages installed" from the
+// the account files (lib/accounts/unix-accounts.ts), "protected" from the helper's rule as
+// the panel mirrors it (lib/accounts/account-policy.ts), and "packages installed" from the
 // panel's own job records (lib/jobs/store.ts), not from a look into the member's home.
 import {
   accountFacts,
@@ -19,17 +19,17 @@ import {
   type CandidateSearch,
   type PolicyView,
   type ProtectedReason,
-} from './account-policy';
+} from '../accounts/account-policy';
 import { audit, type AuditAction } from '../store/audit';
-import { PublicError, type OnboardStep } from '../http/errors';
-import * as helper from '../helper/helper-client';
+import { PublicError, type OnboardStep } from '../errors/errors';
+import * as helper from '../helper/client';
 import * as hubClient from '../hub/hub-client';
 import { audited, errorText, outcomeOf, refuse, type Actor } from '../store/audited';
 import { markCreated, markFinished, onboardingOf } from './onboarding-state';
 import { installedPackagesOf } from '../jobs/store';
 import { fullNameProblem, isValidUsername, usernameProblem } from '../shared/username-rule';
-import { foldForSearch } from './search-text';
-import { lockState, type AccountsSnapshot } from './unix-accounts';
+import { foldForSearch } from '../accounts/search-text';
+import { lockState, type AccountsSnapshot } from '../accounts/unix-accounts';
 import { ACCESS_GROUP, ADMIN_GROUP } from '../constants';
 import { suggestPassphrase } from './passphrase';
 import { suggestUsername } from './username-suggest';

@@ -9,8 +9,8 @@ import 'server-only';
 // A proxy or middleware is never the guard: each handler is a public endpoint.
 import { z } from 'zod';
 import { CLIENT_ADDRESS_HEADER, MAX_BODY_BYTES } from '../constants';
-import { PublicError } from './errors';
-import { publicErrorOf } from './public-error-of';
+import { PublicError } from '../errors/errors';
+import { publicErrorOf } from '../errors/public-error-of';
 import { pickLocale } from '../i18n/locale';
 import type { Locale } from '../i18n/messages';
 import { panelOrigins } from './panel-origins';
@@ -62,7 +62,7 @@ function log(message: string): void {
 
 /**
  * Any thrown value -> the JSON error response the client may see: every error
- * goes through the one table (lib/http/error-table.ts) for its status and message.
+ * goes through the one table (lib/errors/error-table.ts) for its status and message.
  */
 export function errorResponse(error: unknown, locale: Locale, extraHeaders: Record<string, string> = {}): Response {
   const e = publicErrorOf(error);

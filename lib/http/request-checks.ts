@@ -1,6 +1,6 @@
 // The request checks of lib/http/guard.ts that need no I/O: Origin / Fetch metadata
 // and content type, Host. Pure, so they are unit-tested directly (SECURITY-CASES.md 15, 33).
-import { PublicError } from './errors';
+import { PublicError } from '../errors/errors';
 
 export interface OriginHeaders {
   origin: string | null;

@@ -5,11 +5,11 @@ import 'server-only';
 // and drops the cached health report and server list so the next read shows the new state.
 import { execFile } from 'node:child_process';
 import type { AuditAction } from '../store/audit';
-import { PublicError } from '../http/errors';
-import { helperError, runHelper } from '../helper/helper-client';
+import { PublicError } from '../errors/errors';
+import { helperError, runHelper } from '../helper/client';
 import * as hub from './hub-client';
 import { invalidateHubReport } from './hub-health';
-import { detectHubKind, FAMILY_HUB_UNIT } from './hub-kind';
+import { detectHubKind, FAMILY_HUB_UNIT } from '../shared/hub-kind';
 import { isValidUsername } from '../shared/username-rule';
 import { audited as auditedCall, type Actor } from '../store/audited';
 

@@ -11,8 +11,8 @@ import http from 'node:http';
 import path from 'node:path';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { PANEL_HUB_CERT_COPY, TOKEN_RE } from './hub-facts';
-import { FAMILY_HUB_CERT } from './hub-kind';
+import { PANEL_HUB_CERT_COPY, TOKEN_RE } from '../shared/hub-facts';
+import { FAMILY_HUB_CERT } from '../shared/hub-kind';
 import { singleFlightCache } from './single-flight-cache';
 import { settings } from '../settings';
 

@@ -1,7 +1,7 @@
 // The hub dashboard's report: its types, the overall state and the advice in
 // plain words. Pure (no I/O), so the page's client components and the unit
 // tests import it; lib/hub/checks.ts fills it in.
-import type { HubKind } from './hub-kind';
+import type { HubKind } from '../shared/hub-kind';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
 export type OverallState = 'up' | 'degraded' | 'down' | 'not_installed';
@@ -51,7 +51,7 @@ export interface RunningServerUser {
 
 export interface HubReport {
   state: OverallState;
-  /** Which hub this machine has (lib/hub/hub-kind.ts): decides the actions offered. */
+  /** Which hub this machine has (lib/shared/hub-kind.ts): decides the actions offered. */
   kind: HubKind;
   /** A message key of the `hub.advice` catalog section. */
   advice: Detail;

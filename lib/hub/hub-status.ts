@@ -6,8 +6,8 @@ import 'server-only';
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import * as hub from './hub-client';
-import { runHelper } from '../helper/helper-client';
-import { detectHubKind, FAMILY_HUB_CERT, FAMILY_HUB_LOG, type HubKind } from './hub-kind';
+import { runHelper } from '../helper/client';
+import { detectHubKind, FAMILY_HUB_CERT, FAMILY_HUB_LOG, type HubKind } from '../shared/hub-kind';
 import type { HubProcess } from '../shared/hub-processes';
 import { CHECK_TIMEOUT_MS } from './check-rules';
 
@@ -24,7 +24,7 @@ export interface HubStatusFacts {
   log?: { path: string; exists: boolean; lines: string[]; problem: string | null };
 }
 
-/** The helper's hub-status, reshaped. Rejects with PublicError (lib/http/errors.ts). */
+/** The helper's hub-status, reshaped. Rejects with PublicError (lib/errors/errors.ts). */
 export async function hubStatus(opts: { logLines?: number; timeoutMs?: number } = {}): Promise<HubStatusFacts> {
   const args = opts.logLines ? ['--log-lines', String(opts.logLines)] : [];
   const r = await runHelper('hub-status', args, { timeoutMs: opts.timeoutMs ?? CHECK_TIMEOUT_MS });

@@ -1,6 +1,6 @@
 import 'server-only';
 // Which hub and proxy processes run, as the dashboard's process checks see them,
-// for each kind of hub (lib/hub/hub-kind.ts):
+// for each kind of hub (lib/shared/hub-kind.ts):
 // - family-systemd: the panel sees no other account's processes (ProtectProc=
 //   invisible), so the hub is its unit's main process and the proxy is whatever
 //   answers on the proxy's API port;
@@ -12,7 +12,7 @@ import 'server-only';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { FAMILY_HUB_PID_FILE, FAMILY_HUB_UNIT, type HubKind } from './hub-kind';
+import { FAMILY_HUB_PID_FILE, FAMILY_HUB_UNIT, type HubKind } from '../shared/hub-kind';
 import { scanHubProcesses, type HubProcess } from '../shared/hub-processes';
 import type { HubStatusFacts } from './hub-status';
 

@@ -3,7 +3,7 @@ import 'server-only';
 // failures every check shares (a hub error, the helper failing, the deadline) as
 // details the page shows in the parent's language.
 import * as hub from './hub-client';
-import { PublicError } from '../http/errors';
+import { PublicError } from '../errors/errors';
 import { detail, type CheckId, type CheckResult, type Detail } from './hub-report';
 import { settings } from '../settings';
 import { CHECK_TIMEOUT_MS } from './check-rules';

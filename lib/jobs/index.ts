@@ -1,7 +1,7 @@
 // Package-install jobs, in three parts:
 // - lib/jobs/store.ts: the records (jobs, job_events) and the job's audit rows;
 // - lib/jobs/queue.ts: running them, one at a time, with live messages;
-// - lib/jobs/install.ts: the use cases (start, retry, cancel) and the panel's checks.
+// - lib/jobs/install-packages.ts: the use cases (start, retry, cancel) and the panel's checks.
 //
 // The helper's `install-packages` run in the background,
 // kept in SQLite (jobs + job_events), with live progress for server-sent events.
@@ -12,7 +12,7 @@
 // - One install at a time (MAX_RUNNING): a queue in this process, fed from the
 //   table in creation order.
 // - Cancel: queued -> cancelled at once; running -> the helper's stdin pipe is
-//   closed (lib/helper/helper-client.ts `cancel`), the helper stops pip, the job ends
+//   closed (lib/helper/client.ts `cancel`), the helper stops pip, the job ends
 //   cancelled.
 // - Retry: a NEW job for the same member, linked with retry_of; the old run stays
 //   as it ended (its events and log are history, and the audit rows stay paired).
@@ -24,6 +24,6 @@
 //   anything else happens, so a crash loses neither. The job outlives the request,
 //   so its two rows are written here rather than by lib/store/audited.ts's audited(),
 //   with the same outcome rule (outcomeOf).
-export { cancelJob, isFinal, jobNotFound, retryJob, startInstall, type JobActor } from './install';
+export { cancelJob, isFinal, jobNotFound, retryJob, startInstall, type JobActor } from './install-packages';
 export { setInstallRunnerForTests, subscribe, type InstallRunner, type JobMessage } from './queue';
 export { getJob, installedPackagesOf, installedVersions, jobEvents, latestJobs, JOB_ID_RE } from './store';

@@ -2,10 +2,9 @@
 // helper passes pip's lines on as {"progress": {"log": LINE}} and root code never
 // parses them (issue 13). Pure; unit-tested in test/unit/install-packages.test.ts.
 
-/** PEP 503 normalized project name. */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
+import { normalizeName } from '../shared/package-name';
+
+export { normalizeName };
 
 export type PipPhase = 'collecting' | 'downloading' | 'installing' | 'done';
 

@@ -2,10 +2,10 @@ import 'server-only';
 // Running install jobs: one at a time (MAX_RUNNING), a queue in this process fed
 // in creation order, the helper's install-packages as the runner (unit tests plug
 // in a fake), and live messages for the server-sent events. The records are
-// lib/jobs/store.ts's; what may be queued is lib/jobs/install.ts's.
+// lib/jobs/store.ts's; what may be queued is lib/jobs/install-packages.ts's.
 import { EventEmitter } from 'node:events';
-import { runHelper, type HelperResult } from '../helper/helper-client';
-import { publicErrorOf } from '../http/public-error-of';
+import { runHelper, type HelperResult } from '../helper/client';
+import { publicErrorOf } from '../errors/public-error-of';
 import { summarize, toInstallEvent, type InstallEvent, type JobState, type JobView } from './job-progress';
 import { progressFromPipLine } from './pip-output';
 import { errorText, outcomeOf } from '../store/audited';

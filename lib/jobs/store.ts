@@ -2,7 +2,7 @@ import 'server-only';
 // The install jobs' records: the jobs and job_events tables (lib/store/db.ts) and the
 // job's two audit rows (packages_install start and end), written with the row
 // changes they belong to. No queue, no helper here: lib/jobs/queue.ts runs jobs,
-// lib/jobs/install.ts decides what may be started.
+// lib/jobs/install-packages.ts decides what may be started.
 import crypto from 'node:crypto';
 import { audit, type AuditOutcome } from '../store/audit';
 import { db } from '../store/db';

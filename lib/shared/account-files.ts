@@ -1,6 +1,6 @@
 // /etc/passwd, /etc/group, /etc/shadow and /etc/login.defs as text, parsed the
-// one way both sides read them: the root helper (privileged-helper/accounts.ts)
-// and the panel (lib/family/unix-accounts.ts, lib/hub/hub-facts.ts). Pure: the callers do
+// one way both sides read them: the root helper (privileged-helper/root/accounts.ts)
+// and the panel (lib/accounts/unix-accounts.ts, lib/shared/hub-facts.ts). Pure: the callers do
 // the I/O. Local files only: the family machine has no NSS directory service,
 // and the helper edits exactly these files through shadow-utils.
 

@@ -1,6 +1,6 @@
 // The helper's exit codes (docs/ARCHITECTURE.md, "Helper command contract"): the
-// one table, read by the helper to exit (privileged-helper/errors.ts) and by the
-// panel to name what happened (lib/helper/helper-client.ts). Pure data: it is bundled
+// one table, read by the helper to exit (privileged-helper/common/errors.ts) and by the
+// panel to name what happened (lib/helper/client.ts). Pure data: it is bundled
 // into the root helper, so it imports nothing.
 
 /** Error code -> the helper's exit code. 0 is success. */

@@ -4,7 +4,7 @@
 // Synchronous because the helper is; /proc is in memory, and the panel runs it at
 // most once per health report (kept for a few seconds, lib/hub/hub-health.ts).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { classifyCmdline, splitCmdline, uidFromStatus, type HubProcessKind } from '../hub/hub-facts';
+import { classifyCmdline, splitCmdline, uidFromStatus, type HubProcessKind } from './hub-facts';
 
 export interface HubProcess {
   pid: number;

@@ -2,12 +2,12 @@ import 'server-only';
 // The one way a use case writes its audit rows (members, jobs, hub actions,
 // hours): a "start" row before the call, so a call that never returns still
 // leaves a trace, and a "done" row after it whose outcome is the error table's
-// (lib/http/error-table.ts): ok, or refused / failed by the one rule. A refusal
+// (lib/errors/error-table.ts): ok, or refused / failed by the one rule. A refusal
 // by the panel itself, before anything was called, is one row (`refuse`).
 import { audit, type AuditAction, type AuditOutcome } from './audit';
-import { PublicError } from '../http/errors';
-import { ERROR_TABLE } from '../http/error-table';
-import { publicErrorOf } from '../http/public-error-of';
+import { PublicError } from '../errors/errors';
+import { ERROR_TABLE } from '../errors/error-table';
+import { publicErrorOf } from '../errors/public-error-of';
 
 /** Who acted: the signed-in parent and where the request came from (lib/http/guard.ts builds it). */
 export interface Actor {

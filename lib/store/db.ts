@@ -92,8 +92,8 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (kind, key)
   ) STRICT;
   `,
-  // 4: family settings parents change on the panel (lib/family/family-settings.ts) and the
-  // panel's own automatic server stops (lib/family/idle-stop.ts).
+  // 4: family settings parents change on the panel (lib/store/family-settings.ts) and the
+  // panel's own automatic server stops (lib/upkeep/idle-stop.ts).
   `
   CREATE TABLE family_settings (
     key        TEXT PRIMARY KEY,

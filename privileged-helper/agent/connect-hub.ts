@@ -6,8 +6,8 @@
 // certificate returned here. The hub reads its config at start: restart-hub puts
 // the token in force.
 import { readFileSync } from 'node:fs';
-import { TOKEN_RE, renderPanelBlock, replacePanelBlock } from '../../lib/hub/hub-facts';
-import { conflict, systemError, usage } from '../errors';
+import { TOKEN_RE, renderPanelBlock, replacePanelBlock } from '../../lib/shared/hub-facts';
+import { conflict, systemError, usage } from '../common/errors';
 import { hubAccount, hubPaths, readAsHub, writeAsHub } from './hub';
 import { certPem } from './restart-hub';
 

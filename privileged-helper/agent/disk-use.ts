@@ -21,7 +21,7 @@
 // panel validates what it shows.
 //
 // Answer: {"bytes":N,"complete":bool,"unreadable":N,"seconds":S}.
-import { systemError, usage } from '../errors';
+import { systemError, usage } from '../common/errors';
 import { runJob } from './run-as-account';
 
 export const DU = '/usr/bin/du';

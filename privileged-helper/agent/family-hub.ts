@@ -1,10 +1,10 @@
-// The family hub (Debian's JupyterHub with our configuration, lib/hub/hub-kind.ts):
+// The family hub (Debian's JupyterHub with our configuration, lib/shared/hub-kind.ts):
 // its facts for hub-status, read by the agent as the panel's account: the unit
 // through systemd, the certificate, the pid file and the log are readable there
 // (a file that is not, such as the key, shows as its problem). Its restart is
 // restart-hub's in the root part (systemctl, or family-hub without systemd).
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { PANEL_HUB_TOKEN_FILE, TOKEN_RE } from '../../lib/hub/hub-facts';
+import { PANEL_HUB_TOKEN_FILE, TOKEN_RE } from '../../lib/shared/hub-facts';
 import {
   FAMILY_HUB_CERT,
   FAMILY_HUB_CONFIG,
@@ -14,9 +14,9 @@ import {
   FAMILY_HUB_PID_FILE,
   FAMILY_HUB_UNIT,
   type HubKind,
-} from '../../lib/hub/hub-kind';
+} from '../../lib/shared/hub-kind';
 import { certFacts, hubProcesses, keyFacts, lastLines, type HubAccount } from './hub';
-import { lastLine, runTool } from '../run';
+import { lastLine, runToolSync as runTool } from '../common/process';
 
 const SYSTEMCTL = '/usr/bin/systemctl';
 const JOURNALCTL = '/usr/bin/journalctl';

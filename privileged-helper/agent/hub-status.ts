@@ -12,10 +12,10 @@
 // problem of that file and stalls nothing.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { PANEL_HUB_TOKEN_FILE, tokenInBlock } from '../../lib/hub/hub-facts';
-import { detectHubKind, isFamilyKind } from '../../lib/hub/hub-kind';
+import { PANEL_HUB_TOKEN_FILE, tokenInBlock } from '../../lib/shared/hub-facts';
+import { detectHubKind, isFamilyKind } from '../../lib/shared/hub-kind';
 import { familyHubStatus } from './family-hub';
-import { usage } from '../errors';
+import { usage } from '../common/errors';
 import { certFacts, crontabFacts, hubAccount, hubPaths, hubProcesses, keyFacts, readFilesAsHub, screenFacts, tailLines, type HubFile } from './hub';
 
 export const LOG_LINES_OPTION = '--log-lines';

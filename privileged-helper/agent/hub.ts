@@ -17,10 +17,10 @@ import {
   parseScreenLs,
   type CrontabEntry,
   type ScreenSession,
-} from '../../lib/hub/hub-facts';
+} from '../../lib/shared/hub-facts';
 import { userInfo } from 'node:os';
-import { systemError } from '../errors';
-import { CHILD_ENV, lastLine, NEW_SESSION, sleepMs } from '../run';
+import { systemError } from '../common/errors';
+import { CHILD_ENV, lastLine, NEW_SESSION, sleepMs } from '../common/process';
 
 export const HUB_TOOLS = {
   crontab: '/usr/bin/crontab',

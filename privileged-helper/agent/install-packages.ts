@@ -22,8 +22,8 @@
 // waits on a pipe the kid's processes hold. A cancel answers system_error
 // "cancelled: ...".
 import { userInfo } from 'node:os';
-import { detectHubKind, isFamilyKind } from '../../lib/hub/hub-kind';
-import { HelperFailure, systemError } from '../errors';
+import { detectHubKind, isFamilyKind } from '../../lib/shared/hub-kind';
+import { HelperFailure, systemError } from '../common/errors';
 import { runJob, type RunJobResult } from './run-as-account';
 import {
   alreadySatisfied,

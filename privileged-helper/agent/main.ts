@@ -13,8 +13,8 @@
 // last line with the contract's exit code, which is also its own); the root part
 // passes the lines on to the caller unread, as data of the account it ran as, and
 // looks at the exit code only (run.ts runAgent).
-import { HelperFailure, systemError, usage } from '../errors';
-import { emitProgress, writeLine } from '../output';
+import { HelperFailure, systemError, usage } from '../common/errors';
+import { emitProgress, writeLine } from '../common/output';
 import { hubStatus } from './hub-status';
 import { restartSeedHub } from './restart-hub';
 import { connectSeedHub } from './connect-hub';

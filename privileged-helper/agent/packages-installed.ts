@@ -10,7 +10,7 @@
 // or regular file owned by the kid, as pip --user leaves them; anything else is
 // "not installed", whatever it points to.
 import { closeSync, constants, fstatSync, lstatSync, openSync } from 'node:fs';
-import { usage } from '../errors';
+import { usage } from '../common/errors';
 
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 

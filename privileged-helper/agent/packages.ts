@@ -5,10 +5,9 @@
 // hubVersion (both read root-owned files, trusted only when root-owned and closed
 // to others). Unit-tested in test/unit/install-packages.test.ts.
 import { lstatSync, readFileSync } from 'node:fs';
-import { normalizeName } from '../../lib/jobs/pip-output';
-import { systemError } from '../errors';
-import { CONFIG_DIR } from '../policy';
-import { isRootOnlyWritable, readRootJson } from '../root-json';
+import { normalizeName } from '../../lib/shared/package-name';
+import { systemError } from '../common/errors';
+import { CONFIG_DIR, isRootOnlyWritable, readRootJson } from '../common/root-json';
 
 export { normalizeName };
 

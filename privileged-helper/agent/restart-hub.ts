@@ -5,9 +5,9 @@
 // does: the command of the line marked #jupyterhub-service#, run by /bin/sh with
 // cron's environment: exactly what cron runs every minute for this account.
 // Returns the hub's certificate (PEM) for the root part to pin a copy of.
-import { crontabCommandProblem } from '../../lib/hub/hub-facts';
-import { conflict, systemError } from '../errors';
-import { sleepMs } from '../run';
+import { crontabCommandProblem } from '../../lib/shared/hub-facts';
+import { conflict, systemError } from '../common/errors';
+import { sleepMs } from '../common/process';
 import { HUB_TOOLS, crontabFacts, hubAccount, hubPaths, hubProcesses, readAsHub, run, screenFacts, signal, waitGone, type HubAccount } from './hub';
 
 const STOP_WAIT_MS = 10_000;

@@ -53,7 +53,7 @@ c.Authenticator.blocked_users = {'root', 'jupyterhub-panel'}
 # stops servers still running when the hours end. No file, or one root cannot
 # read: no restrictions. A file another account could write, or one that is not
 # our JSON: everyone but the parents refused. A malformed entry: that kid refused.
-# The same rule as lib/family/hours.ts (test/unit/hours.test.ts); keep the two in step.
+# The same rule as lib/shared/hours-rule.ts (test/unit/hours.test.ts); keep the two in step.
 import datetime  # noqa: E402
 import grp  # noqa: E402
 import stat  # noqa: E402
@@ -104,7 +104,7 @@ def _minutes(text):
 
 
 def _ranges(entry):
-    """Weekday -> sorted [(start, end)] minutes; ValueError for what lib/family/hours.ts refuses."""
+    """Weekday -> sorted [(start, end)] minutes; ValueError for what lib/shared/hours-rule.ts refuses."""
     if entry == 'always':
         return None
     if not isinstance(entry, dict):

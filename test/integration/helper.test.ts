@@ -16,7 +16,7 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
-import { errorForExit, parseHelperOutput } from '../../lib/helper/helper-client';
+import { errorForExit, parseHelperOutput } from '../../lib/helper/client';
 import { requireSandboxHub } from '../sandbox/fixtures';
 import { HELPER_SOCKET, helperAs, helperAsAsync } from '../sandbox/helper-call';
 
@@ -131,7 +131,7 @@ function deleteUser(user: string): void {
 }
 
 /**
- * Run a snippet against the panel's real client, lib/helper/helper-client.ts, as the
+ * Run a snippet against the panel's real client, lib/helper/client.ts, as the
  * panel account (so pkexec and polkit decide as they do for the panel).
  * The snippet sees the module as `c` and returns a JSON-able value.
  */
@@ -146,7 +146,7 @@ function panelReadableClient(): string {
   const dir = mkdtempSync('/tmp/jh4f-helper-client-');
   chmodSync(dir, 0o755);
   const out = `${dir}/helper-client.mjs`;
-  const source = new URL('../../lib/helper/helper-client.ts', import.meta.url).pathname;
+  const source = new URL('../../lib/helper/client.ts', import.meta.url).pathname;
   buildSync({
     // `server-only` only guards against client bundles; in plain Node it would throw.
     stdin: {
@@ -628,7 +628,7 @@ describe('the actor', () => {
   });
 });
 
-describe("the panel's client, lib/helper/helper-client.ts, over the helper's real socket", () => {
+describe("the panel's client, lib/helper/client.ts, over the helper's real socket", () => {
   after(() => deleteUser('nora'));
 
   test('typed wrappers: list, add, create with progress, set-password, and typed refusals', () => {

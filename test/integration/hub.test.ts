@@ -20,7 +20,7 @@ import Database from 'better-sqlite3';
 import { PanelClient, hubApi } from '../sandbox/http';
 import { helperAs } from '../sandbox/helper-call';
 import { parents, requireSandboxHub } from '../sandbox/fixtures';
-import { BLOCK_BEGIN, PANEL_HUB_TOKEN_FILE } from '../../lib/hub/hub-facts';
+import { BLOCK_BEGIN, PANEL_HUB_TOKEN_FILE } from '../../lib/shared/hub-facts';
 
 if (process.env.JH4F_SANDBOX !== '1') {
   throw new Error('test/integration/hub.test.ts runs only inside the sandbox: bash test/sandbox/run.sh node --conditions=react-server --import tsx --test test/integration/hub.test.ts');

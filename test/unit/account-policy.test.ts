@@ -1,19 +1,19 @@
-// The panel reads the family without root (lib/family/unix-accounts.ts,
-// lib/family/account-policy.ts), so its answers must be the helper's answers: the same
+// The panel reads the family without root (lib/accounts/unix-accounts.ts,
+// lib/accounts/account-policy.ts), so its answers must be the helper's answers: the same
 // accounts from the same files, the same lock state, the same protection rule
 // with the same trust in helper.json. Each test puts one fixture through both
-// sides (privileged-helper/accounts.ts + policy.ts, and the panel's modules).
+// sides (privileged-helper/root/accounts.ts + policy.ts, and the panel's modules).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { tempPanel } from './support/temp-panel';
-import * as helperAccounts from '../../privileged-helper/accounts';
-import { protectionOf, protectedReasonText } from '../../privileged-helper/policy';
+import * as helperAccounts from '../../privileged-helper/root/accounts';
+import { protectionOf, protectedReasonText } from '../../privileged-helper/root/policy';
 import { isLockedHash, parseGroup as sharedParseGroup, parseLoginDefs, parsePasswd as sharedParsePasswd, parseShadow } from '../../lib/shared/account-files';
 import { DEFAULT_PROTECTED_GROUPS } from '../../lib/shared/protection';
-import { parseGroup, parsePasswd, parseShadowLocks, lockState, setAccountFilesForTests, snapshot } from '../../lib/family/unix-accounts';
-import { accountFacts, policyView, protectedReasonOf, searchCandidates, setPolicyFilesForTests } from '../../lib/family/account-policy';
+import { parseGroup, parsePasswd, parseShadowLocks, lockState, setAccountFilesForTests, snapshot } from '../../lib/accounts/unix-accounts';
+import { accountFacts, policyView, protectedReasonOf, searchCandidates, setPolicyFilesForTests } from '../../lib/accounts/account-policy';
 
 const tmp = tempPanel();
 after(() => {

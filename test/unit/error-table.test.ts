@@ -1,4 +1,4 @@
-// The one error table (lib/http/error-table.ts) over every code: HTTP status,
+// The one error table (lib/errors/error-table.ts) over every code: HTTP status,
 // audit outcome, a message in both catalogs, the guard's answer; and the same
 // outcome in the audit log whichever use case met the code: members, install
 // jobs and hub actions, each driven through a stand-in helper socket (the real
@@ -10,17 +10,17 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { tempPanel } from './support/temp-panel';
-import { PublicError, errorMessage, messageAt } from '../../lib/http/errors';
-import { ERROR_CODES, ERROR_TABLE, REASON_MESSAGES } from '../../lib/http/error-table';
+import { PublicError, errorMessage, messageAt } from '../../lib/errors/errors';
+import { ERROR_CODES, ERROR_TABLE, REASON_MESSAGES } from '../../lib/errors/error-table';
 import { HELPER_EXIT_CODES } from '../../lib/shared/exit-codes';
-import { EXIT_CODES } from '../../privileged-helper/errors';
+import { EXIT_CODES } from '../../privileged-helper/common/errors';
 import { catalogs, locales } from '../../lib/i18n/messages';
 
 const tmp = tempPanel();
 const socketPath = path.join(tmp.dir, 'helper.sock');
 process.env.JH4F_HELPER_SOCKET = socketPath;
 
-// The stand-in helper answers every request with this line (as privileged-helper/serve.ts would).
+// The stand-in helper answers every request with this line (as privileged-helper/root/serve.ts would).
 let answer: { ok: false; error: string; message: string; exitCode: number } = { ok: false, error: 'busy', message: 'the lock is held', exitCode: 7 };
 const server = net.createServer({ allowHalfOpen: true }, (sock) => {
   let buffered = '';
@@ -47,7 +47,7 @@ let jobs: typeof import('../../lib/jobs');
 let hubActions: typeof import('../../lib/hub/hub-actions');
 
 before(async () => {
-  const { setAccountFilesForTests } = await import('../../lib/family/unix-accounts');
+  const { setAccountFilesForTests } = await import('../../lib/accounts/unix-accounts');
   setAccountFilesForTests({ passwd: tmp.passwd, group: tmp.group });
   ({ db, setDatabaseForTests } = await import('../../lib/store/db'));
   ({ errorResponse } = await import('../../lib/http/guard'));

@@ -58,7 +58,7 @@ test('there are no server actions (every endpoint is a guarded route handler)', 
 });
 
 // Issue 14: one error model. The guard answers every error through the error
-// table (lib/http/error-table.ts) and hands each handler its actor; a route that
+// table (lib/errors/error-table.ts) and hands each handler its actor; a route that
 // wrote its own {error: ...} body or built {username, clientAddress} by hand
 // would bring back the per-route copies.
 test('routes neither answer errors themselves nor build the actor by hand', () => {

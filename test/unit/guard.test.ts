@@ -10,7 +10,7 @@ import { guarded, guardedRead, publicMutation } from '../../lib/http/guard';
 import { buildPanelOrigins, panelOrigins, parseSubjectAltName, resetPanelOriginsForTests } from '../../lib/http/panel-origins';
 import { checkContentType, checkHost, checkOrigin, parseJsonBody } from '../../lib/http/request-checks';
 import { createSession } from '../../lib/auth/session';
-import { setAccountFilesForTests } from '../../lib/family/unix-accounts';
+import { setAccountFilesForTests } from '../../lib/accounts/unix-accounts';
 import { addMemberSchema, loginSchema } from '../../lib/http/validation';
 
 /** A real certificate like the set-up's (EC for speed), with the names the panel is reached at. */

@@ -6,18 +6,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { parseArgv } from '../../privileged-helper/args';
-import { COMMAND_SPECS } from '../../privileged-helper/commands/index';
-import { useraddArgs } from '../../privileged-helper/commands/create-user';
-import { EXIT_CODES, HelperFailure } from '../../privileged-helper/errors';
-import { parseUseraddHomeBase, SystemState } from '../../privileged-helper/accounts';
+import { parseArgv } from '../../privileged-helper/root/args';
+import { COMMAND_SPECS } from '../../privileged-helper/root/commands/index';
+import { useraddArgs } from '../../privileged-helper/root/commands/create-user';
+import { EXIT_CODES, HelperFailure } from '../../privileged-helper/common/errors';
+import { parseUseraddHomeBase, SystemState } from '../../privileged-helper/root/accounts';
 import { isLockedHash, parseGroup, parseLoginDefs, parsePasswd, parseShadow } from '../../lib/shared/account-files';
 import { DEFAULT_PROTECTED_GROUPS, isRootOnlyWritable, protectedGroupsOf } from '../../lib/shared/protection';
-import { protectedReasonText } from '../../privileged-helper/policy';
-import { passwordFromInput } from '../../privileged-helper/password';
-import { acquireLock } from '../../privileged-helper/lock';
-import { formatLogMessage } from '../../privileged-helper/syslog';
-import { actorFor, callerUid } from '../../privileged-helper/helper';
+import { protectedReasonText } from '../../privileged-helper/root/policy';
+import { passwordFromInput } from '../../privileged-helper/root/password';
+import { acquireLock } from '../../privileged-helper/root/lock';
+import { formatLogMessage } from '../../privileged-helper/root/syslog';
+import { actorFor, callerUid } from '../../privileged-helper/root/execute';
 
 const parse = (...argv: string[]) => parseArgv(argv, COMMAND_SPECS);
 

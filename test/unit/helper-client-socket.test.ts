@@ -1,5 +1,5 @@
-// lib/helper/helper-client.ts over a real Unix socket: a stand-in for the helper that
-// behaves as privileged-helper/serve.ts does (half-open connections allowed; it
+// lib/helper/client.ts over a real Unix socket: a stand-in for the helper that
+// behaves as privileged-helper/root/serve.ts does (half-open connections allowed; it
 // answers with JSON lines, then ends its sending side). The client must take the
 // answer and close, not wait for its timeout.
 // Run with --conditions=react-server so `import 'server-only'` is a no-op.
@@ -43,8 +43,8 @@ after(() => {
 });
 
 test('the answer arrives when the helper ends its side: no wait for the timeout', async () => {
-  const { runHelper } = await import('../../lib/helper/helper-client');
-  const { PublicError: HelperError } = await import('../../lib/http/errors');
+  const { runHelper } = await import('../../lib/helper/client');
+  const { PublicError: HelperError } = await import('../../lib/errors/errors');
   const progress: unknown[] = [];
   // A timeout far above any answer time: reaching it is the failure, not slowness.
   const result = await runHelper('add-member', ['kidone', '--actor', 'mum'], { timeoutMs: 20_000, onProgress: (p) => progress.push(p) }).catch(
@@ -58,8 +58,8 @@ test('the answer arrives when the helper ends its side: no wait for the timeout'
 });
 
 test("an agent's answer without an exit code is named by its error code; an unknown one is system_error; an endless line is dropped", async () => {
-  const { runHelper } = await import('../../lib/helper/helper-client');
-  const { PublicError } = await import('../../lib/http/errors');
+  const { runHelper } = await import('../../lib/helper/client');
+  const { PublicError } = await import('../../lib/errors/errors');
   for (const [user, code, exitCode] of [['anna', 'protected_account', 5], ['ben', 'system_error', 8]] as const) {
     const e = await runHelper('disk-use', [user], { timeoutMs: 20_000 }).then(
       () => assert.fail('the client took a failure for success'),

@@ -1,7 +1,7 @@
-// lib/helper/helper-client.ts: JSON-line parsing and the one exit-code table.
+// lib/helper/client.ts: JSON-line parsing and the one exit-code table.
 // Run with --conditions=react-server so `import 'server-only'` is a no-op.
 import { test } from 'node:test';
-import { PublicError } from '../../lib/http/errors';
+import { PublicError } from '../../lib/errors/errors';
 import assert from 'node:assert/strict';
 import {
   errorForExit,
@@ -10,7 +10,7 @@ import {
   addMember,
   createUser,
   setPassword,
-} from '../../lib/helper/helper-client';
+} from '../../lib/helper/client';
 
 test('one line of success output is the result', () => {
   const p = parseHelperOutput('{"ok":true,"changed":true,"user":"anna"}\n');

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { NEW_SESSION } from '../../privileged-helper/run';
+import { NEW_SESSION } from '../../privileged-helper/root/run';
 
 const SCRIPT = '/usr/bin/script';
 const repo = path.resolve(__dirname, '..', '..');

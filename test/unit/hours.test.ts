@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { entryAllows, entryOf, isWithinHours } from '../../lib/family/hours-now';
+import { entryAllows, entryOf, isWithinHours } from '../../lib/hours/hours-now';
 import {
   HoursError,
   parseHours,
@@ -8,8 +8,8 @@ import {
   parseRange,
   renderHoursFile,
   type WeekHours,
-} from '../../lib/family/hours';
-import { hoursSummary } from '../../lib/family/hours-summary';
+} from '../../lib/shared/hours-rule';
+import { hoursSummary } from '../../lib/hours/hours-summary';
 import { catalogs } from '../../lib/i18n/messages';
 
 // Local-time dates: the rule uses the machine's time zone, and so does this test.

@@ -1,4 +1,4 @@
-// lib/hub/hub-facts.ts, lib/hub/hub-report.ts and the pure parts of the hub checks and helper commands.
+// lib/shared/hub-facts.ts, lib/hub/hub-report.ts and the pure parts of the hub checks and helper commands.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -14,11 +14,11 @@ import {
   tokenInBlock,
   uidFromPasswd,
   uidFromStatus,
-} from '../../lib/hub/hub-facts';
+} from '../../lib/shared/hub-facts';
 import { adviceFor, overallState, type CheckResult } from '../../lib/hub/hub-report';
 import { certStatus, diskStatus } from '../../lib/hub/hub-health';
-import { parseArgv } from '../../privileged-helper/args';
-import { COMMAND_SPECS } from '../../privileged-helper/commands/index';
+import { parseArgv } from '../../privileged-helper/root/args';
+import { COMMAND_SPECS } from '../../privileged-helper/root/commands/index';
 import { parseLogLines } from '../../privileged-helper/agent/hub-status';
 import { classifyError } from '../../lib/hub/hub-client';
 

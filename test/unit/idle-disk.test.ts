@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { parseDuOutput } from '../../privileged-helper/agent/disk-use';
 import { bytesText } from '../../lib/i18n/bytes-text';
-import { idleStopProblem } from '../../lib/family/family-settings';
+import { idleStopProblem } from '../../lib/store/family-settings';
 import type { HubUser } from '../../lib/hub/hub-client';
-import { idleServers, idleSpan } from '../../lib/family/idle-rule';
+import { idleServers, idleSpan } from '../../lib/upkeep/idle-rule';
 
 const NOW = Date.parse('2026-12-04T18:00:00Z');
 const ago = (minutes: number) => new Date(NOW - minutes * 60_000).toISOString();

@@ -14,8 +14,8 @@ import {
   REQUIREMENT_RE,
 } from '../../privileged-helper/agent/packages';
 import { progressFromPipLine } from '../../lib/jobs/pip-output';
-import { userEnvironment } from '../../privileged-helper/commands/install-packages';
-import { AGENT_PATH, agentCommand } from '../../privileged-helper/run';
+import { userEnvironment } from '../../privileged-helper/root/commands/install-packages';
+import { AGENT_PATH, agentCommand } from '../../privileged-helper/root/run';
 import { fdTarget, jobMembers, parseStat, realUid, type ProcFacts } from '../../privileged-helper/agent/run-as-account';
 import { summarize, toInstallEvent } from '../../lib/jobs/job-progress';
 

@@ -4,15 +4,15 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { tempPanel } from './support/temp-panel';
-import { setAccountFilesForTests } from '../../lib/family/unix-accounts';
+import { setAccountFilesForTests } from '../../lib/accounts/unix-accounts';
 
 const tmp = tempPanel();
 setAccountFilesForTests({ passwd: tmp.passwd, group: tmp.group });
 tmp.writeGroup(['root:x:0:', 'mama:x:1000:', 'papa:x:1001:', 'anna:x:1002:', 'jupyterhub:x:996:anna,papa', 'jupyterhub_adm:x:995:mama,papa', ''].join('\n'));
 
 import { db, interruptLeftoverJobs, setDatabaseForTests } from '../../lib/store/db';
-import { PublicError } from '../../lib/http/errors';
-import { helperError } from '../../lib/helper/helper-client';
+import { PublicError } from '../../lib/errors/errors';
+import { helperError } from '../../lib/helper/client';
 import { cancelJob, getJob, jobEvents, retryJob, setInstallRunnerForTests, startInstall, subscribe, type InstallRunner, type JobMessage } from '../../lib/jobs';
 
 after(() => {
@@ -22,7 +22,7 @@ after(() => {
 });
 
 const mama = { username: 'mama', clientAddress: '127.0.0.1' };
-/** Matches the one error class with this code (lib/http/error-table.ts). */
+/** Matches the one error class with this code (lib/errors/error-table.ts). */
 const code = (c: string) => (e: unknown) => e instanceof PublicError && e.code === c;
 
 function waitEnd(id: string): Promise<JobMessage & { type: 'end' }> {

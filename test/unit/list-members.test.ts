@@ -1,4 +1,4 @@
-// list-members' "packages installed" (privileged-helper/commands/list-members.ts):
+// list-members' "packages installed" (privileged-helper/root/commands/list-members.ts):
 // real folders and files of the account count, links never do (SECURITY-CASES 36).
 // Fixture homes in a temporary folder, owned by the user running the test; the
 // sandboxed test (test/integration/helper.test.ts) plants the links as a real kid.

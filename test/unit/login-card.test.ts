@@ -18,8 +18,8 @@ import {
   MAX_CERT_BYTES,
   parseCertificate,
 } from '../../lib/family/login-card';
-import { FAMILY_HUB_CERT } from '../../lib/hub/hub-kind';
-import { PANEL_HUB_CERT_COPY } from '../../lib/hub/hub-facts';
+import { FAMILY_HUB_CERT } from '../../lib/shared/hub-kind';
+import { PANEL_HUB_CERT_COPY } from '../../lib/shared/hub-facts';
 
 const dir = fs.mkdtempSync(path.join(tmpdir(), 'jh4f-card-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -3,11 +3,11 @@ import { after, afterEach, beforeEach, test } from 'node:test';
 import { tempPanel, GROUP } from './support/temp-panel';
 import { audit } from '../../lib/store/audit';
 import { db, setDatabaseForTests } from '../../lib/store/db';
-import { PublicError } from '../../lib/http/errors';
+import { PublicError } from '../../lib/errors/errors';
 import { login, loginSlots, logout, PENDING_PER_ADDRESS, timing } from '../../lib/auth/login';
 import { PAM, pamLimiter, setPamDependenciesForTests } from '../../lib/auth/pam';
 import { createSession, lookupSession } from '../../lib/auth/session';
-import { setAccountFilesForTests } from '../../lib/family/unix-accounts';
+import { setAccountFilesForTests } from '../../lib/accounts/unix-accounts';
 
 const tmp = tempPanel({ JH4F_LOGIN_DELAY_MAX_SECONDS: '60' });
 setAccountFilesForTests({ passwd: tmp.passwd, group: tmp.group });

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { tempPanel } from './support/temp-panel';
-import { setAccountFilesForTests } from '../../lib/family/unix-accounts';
-import { setPolicyFilesForTests } from '../../lib/family/account-policy';
+import { setAccountFilesForTests } from '../../lib/accounts/unix-accounts';
+import { setPolicyFilesForTests } from '../../lib/accounts/account-policy';
 
 const tmp = tempPanel();
 const KIDS = 45;

@@ -1,4 +1,4 @@
-// privileged-helper/run.ts runAgent, with a stand-in program in place of the agent,
+// privileged-helper/root/run.ts runAgent, with a stand-in program in place of the agent,
 // run with this test's own uid and gid (spawning with one's own ids needs no root).
 // What root must hold to: the agent's stdout reaches the caller byte for byte; root
 // learns how it ended (exit code, signal, time limit, cancel) and keeps only the end
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lastWords, runAgent, type AgentAccount } from '../../privileged-helper/run';
+import { lastWords, runAgent, type AgentAccount } from '../../privileged-helper/root/run';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jh4f-run-agent-'));
 fs.chmodSync(dir, 0o755);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, beforeEach, test } from 'node:test';
 import { tempPanel, GROUP } from './support/temp-panel';
 import { db, setDatabaseForTests } from '../../lib/store/db';
-import { setAccountFilesForTests } from '../../lib/family/unix-accounts';
+import { setAccountFilesForTests } from '../../lib/accounts/unix-accounts';
 import * as session from '../../lib/auth/session';
 
 const tmp = tempPanel({ JH4F_SESSION_IDLE_SECONDS: '60', JH4F_SESSION_MAX_SECONDS: '3600' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { tempPanel, GROUP } from './support/temp-panel';
-import { getAccount, groupMembers, isGroupMember, parseGroup, parsePasswd, setAccountFilesForTests } from '../../lib/family/unix-accounts';
+import { getAccount, groupMembers, isGroupMember, parseGroup, parsePasswd, setAccountFilesForTests } from '../../lib/accounts/unix-accounts';
 
 const tmp = tempPanel();
 setAccountFilesForTests({ passwd: tmp.passwd, group: tmp.group });

@@ -2,7 +2,7 @@
 // parent (jupyterhub_adm), through the hub API. Audited as bedtime with the list.
 import { z } from 'zod';
 import { guarded } from '@/lib/http/guard';
-import { bedtimeNow } from '@/lib/family/hours-actions';
+import { bedtimeNow } from '@/lib/hours/hours-actions';
 
 export const dynamic = 'force-dynamic';
 

@@ -16,7 +16,7 @@ export const POST = guarded({ body: onboardRequestSchema }, async ({ input, acto
     try {
       jobId = startInstall(actor, r.member.user).job.id;
     } catch (error) {
-      // Refused or failed to queue: audited by lib/jobs/install.ts; the member is onboarded anyway.
+      // Refused or failed to queue: audited by lib/jobs/install-packages.ts; the member is onboarded anyway.
       process.stderr.write(`${new Date().toISOString()} onboard: package install not started: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }

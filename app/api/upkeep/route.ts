@@ -3,7 +3,7 @@
 // missing or old, never measured on this request) and their last automatic stop.
 import { guardedRead } from '@/lib/http/guard';
 import * as hub from '@/lib/hub/hub-client';
-import { upkeepFor, upkeepQuerySchema } from '@/lib/family/upkeep';
+import { upkeepFor, upkeepQuerySchema } from '@/lib/upkeep/upkeep';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,9 +1,9 @@
 // PUT {minutes}: how long a hub server may sit idle before the panel stops it
 // (null: never). Audited as setting_change (a refused value too).
-import { PublicError } from '@/lib/http/errors';
-import { SettingError, setIdleStopMinutes } from '@/lib/family/family-settings';
+import { PublicError } from '@/lib/errors/errors';
+import { SettingError, setIdleStopMinutes } from '@/lib/store/family-settings';
 import { guarded } from '@/lib/http/guard';
-import { idleSettingBodySchema } from '@/lib/family/upkeep';
+import { idleSettingBodySchema } from '@/lib/upkeep/upkeep';
 
 export const dynamic = 'force-dynamic';
 

@@ -3,12 +3,12 @@
 // invalid_hours, audited as refused, nothing changed.
 import { z } from 'zod';
 import { guarded } from '@/lib/http/guard';
-import { setKidHours } from '@/lib/family/hours-actions';
+import { setKidHours } from '@/lib/hours/hours-actions';
 import { memberPathSchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 
-// The hours themselves are checked by lib/family/hours.ts inside setKidHours, so that a
+// The hours themselves are checked by lib/shared/hours-rule.ts inside setKidHours, so that a
 // refusal is audited like the helper's own.
 const bodySchema = z.strictObject({ hours: z.unknown() });
 

@@ -1,0 +1,82 @@
+// Exact argv shape checking. Pure: no I/O, unit-tested in test/unit/helper-args.test.ts.
+import { usage } from '../common/errors';
+
+/** The shape of one command's arguments. */
+export interface CommandSpec {
+  readonly name: string;
+  /** Names of the positional operands, in order; each is required. */
+  readonly positionals: readonly string[];
+  /** Options besides --actor, each taking exactly one value: '--full-name'. */
+  readonly options: readonly string[];
+  /** Changes the system: takes --actor, runs under the lock, goes to syslog. */
+  readonly mutating: boolean;
+  /** Reads one password line from stdin before taking the lock. */
+  readonly readsPassword: boolean;
+  /** One line for the usage text. */
+  readonly synopsis: string;
+}
+
+export interface ParsedArgs {
+  readonly command: string;
+  readonly positionals: readonly string[];
+  /** Option name (with dashes) -> value. */
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export const ACTOR_OPTION = '--actor';
+
+/**
+ * A command's shape, read from its one-line synopsis so the two cannot disagree.
+ * Pure. `USER` words are the operands (user names), `--option` words the options;
+ * `--actor` makes it mutating; "(password" says it reads one from stdin.
+ */
+export function commandSpec(synopsis: string): CommandSpec {
+  const [name = '', ...words] = synopsis.split(' ');
+  const options = words.map((w) => /^\[?(--[a-z-]+)$/.exec(w)?.[1]).filter((o): o is string => o !== undefined);
+  return {
+    name,
+    positionals: words.filter((w) => w === 'USER').map(() => 'user'),
+    options: options.filter((o) => o !== ACTOR_OPTION),
+    mutating: options.includes(ACTOR_OPTION),
+    readsPassword: synopsis.includes('(password'),
+    synopsis,
+  };
+}
+
+export function usageText(specs: ReadonlyMap<string, CommandSpec>): string {
+  return 'usage: helper ' + [...specs.values()].map((s) => s.synopsis).join(' | helper ');
+}
+
+/**
+ * Parse argv (without node and script path). Shape: COMMAND, then exactly the
+ * command's positionals at fixed places (so a user name "-G" or "--help" is an
+ * operand and later refused as invalid_name, never taken as an option), then
+ * "--option VALUE" pairs, each known to the command and given at most once.
+ * Anything else is a usage error.
+ */
+export function parseArgv(argv: readonly string[], specs: ReadonlyMap<string, CommandSpec>): ParsedArgs {
+  const [command, ...rest] = argv;
+  if (command === undefined) throw usage(`no command given; ${usageText(specs)}`);
+  const spec = specs.get(command);
+  if (!spec) throw usage(`unknown command ${JSON.stringify(command.slice(0, 64))}; ${usageText(specs)}`);
+
+  if (rest.length < spec.positionals.length) {
+    throw usage(`${command} needs ${spec.positionals.map((p) => p.toUpperCase()).join(' ')}; usage: helper ${spec.synopsis}`);
+  }
+  const positionals = rest.slice(0, spec.positionals.length);
+  const allowed = new Set(spec.mutating ? [...spec.options, ACTOR_OPTION] : spec.options);
+  const options: Record<string, string> = Object.create(null);
+  const tail = rest.slice(spec.positionals.length);
+  for (let i = 0; i < tail.length; i += 2) {
+    const opt = tail[i]!;
+    if (!allowed.has(opt)) {
+      const what = opt.startsWith('-') ? 'unknown option' : 'extra argument';
+      throw usage(`${what} ${JSON.stringify(opt.slice(0, 64))} for ${command}; usage: helper ${spec.synopsis}`);
+    }
+    if (opt in options) throw usage(`option ${opt} given twice`);
+    const value = tail[i + 1];
+    if (value === undefined) throw usage(`option ${opt} needs a value`);
+    options[opt] = value;
+  }
+  return { command, positionals, options };
+}

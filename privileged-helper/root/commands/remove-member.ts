@@ -1,0 +1,23 @@
+import { readSystemState } from '../accounts';
+import { commandSpec } from '../args';
+import type { Command } from '../context';
+import { noSuchUser, refused } from '../../common/errors';
+import { HUB_ACCOUNT, ACCESS_GROUP } from '../policy';
+import { changeMembership, requireMembersGroup, requireUnprotectedAccount, target } from './common';
+
+export const removeMember: Command = {
+  spec: commandSpec('remove-member USER --actor NAME'),
+  async run(ctx) {
+    const user = target(ctx);
+    const state = readSystemState();
+    requireMembersGroup(state);
+    if (!state.user(user)) throw noSuchUser(user);
+    if (user === HUB_ACCOUNT) throw refused('refused: the hub account jupyterhub must stay in its group');
+    // Protected accounts are refused even when they are members: the panel
+    // only ever changes accounts it could also have added.
+    requireUnprotectedAccount(ctx, state, user);
+    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) return { changed: false, user };
+    await changeMembership(user, false);
+    return { changed: true, user };
+  },
+};

@@ -1,0 +1,65 @@
+// set-hours USER --hours JSON --actor NAME: a kid's Jupyter hours, in
+// /etc/jupyterhub4family/hours.json (root:root 0644), which the family hub reads
+// at every login and server start (system/hub/jupyterhub_config.py). JSON is
+// "always" (removes the kid's entry) or {"mon":["16:00-20:00"],...} (lib/shared/hours-rule.ts
+// validates it: known days, HH:MM-HH:MM within one day, no overlaps). Only for an
+// unprotected member of jupyterhub who is not a parent (jupyterhub_adm): the
+// hours are the parents' rule for their kids. Family hub only: a seed hub's
+// configuration is not ours. Written atomically (temp file in the same root-owned
+// folder, fsync, rename), other kids' entries kept as they are.
+import { lstatSync } from 'node:fs';
+import { HOURS_DIR, HOURS_FILE, HoursError, parseHours, parseHoursFile, renderHoursFile, type HoursFile } from '../../../lib/shared/hours-rule';
+import { detectHubKind, isFamilyKind } from '../../../lib/shared/hub-kind';
+import { readSystemState } from '../accounts';
+import { commandSpec } from '../args';
+import type { Command } from '../context';
+import { conflict, refused, systemError, usage } from '../../common/errors';
+import { writeRootFile } from '../hub-account';
+import { ADMIN_GROUP, ACCESS_GROUP } from '../policy';
+import { isRootOnlyWritable, readRootFile } from '../../common/root-json';
+import { requireMembersGroup, requireUnprotectedAccount, target } from './common';
+
+/** The current file, or null when there is none; one that is not root's own regular file is refused. */
+function readHoursFile(): HoursFile | null {
+  const r = readRootFile(HOURS_FILE, HOURS_DIR);
+  if (r.ignoredReason) throw systemError(`${r.ignoredReason}; remove ${HOURS_FILE} and set the hours again`);
+  try {
+    return r.data === undefined ? null : parseHoursFile(r.data);
+  } catch (e) {
+    if (e instanceof HoursError) throw conflict(`${HOURS_FILE}: ${e.message}; remove it and set the hours again`);
+    throw e;
+  }
+}
+
+export const setHours: Command = {
+  spec: commandSpec('set-hours USER --hours always|{"mon":["16:00-20:00"],...} --actor NAME'),
+  run(ctx) {
+    const user = target(ctx);
+    const text = ctx.args.options['--hours'];
+    if (text === undefined) throw usage('set-hours needs --hours always or --hours {"mon":["HH:MM-HH:MM"],...}');
+    let hours;
+    try {
+      hours = parseHours(text === 'always' ? 'always' : JSON.parse(text.length > 4096 ? '' : text));
+    } catch (e) {
+      throw usage(`invalid hours: ${e instanceof HoursError ? e.message : 'not JSON (at most 4096 characters)'}`);
+    }
+    if (!isFamilyKind(detectHubKind())) throw conflict('Jupyter hours need the family hub; this machine has another hub (or none)');
+
+    // Under the lock: an unprotected member of jupyterhub who is not a parent.
+    const state = readSystemState();
+    requireMembersGroup(state);
+    requireUnprotectedAccount(ctx, state, user);
+    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}`);
+    if (state.isInGroup(user, ADMIN_GROUP)) throw refused(`refused: ${user} is a parent (${ADMIN_GROUP}); hours are for kids`);
+
+    // Root writes only into a folder no other account can write.
+    const dir = lstatSync(HOURS_DIR, { throwIfNoEntry: false });
+    if (!dir?.isDirectory() || !isRootOnlyWritable(dir)) throw systemError(`${HOURS_DIR} is not a root-owned folder closed to others`);
+    const file = readHoursFile();
+    const next = renderHoursFile(file, user, hours);
+    const before = file ? renderHoursFile(file, '', null) : null;
+    if (next === before) return { changed: false, user, hours: hours === null ? 'always' : JSON.parse(next).users[user] };
+    writeRootFile(HOURS_FILE, next, 0, 0, 0o644);
+    return { changed: true, user, hours: hours === null ? 'always' : (JSON.parse(next) as { users: Record<string, unknown> }).users[user], file: HOURS_FILE };
+  },
+};

@@ -1,0 +1,191 @@
+// The helper's one way to run a child: absolute path, argument array, clean
+// environment, never a shell, always a timeout. runTool for root's own short
+// tools (shadow-utils, flock, logger, family-hub); runAgent for everything that
+// is not root's business, started with the ids of the account it belongs to.
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { busy, systemError } from '../common/errors';
+import { CHILD_ENV, lastLine, NEW_SESSION, runToolSync, type ToolResult } from '../common/process';
+
+export { CHILD_ENV, lastLine, NEW_SESSION, sleepMs, type ToolResult } from '../common/process';
+
+/** Debian (bookworm, merged /usr) paths. gpasswd lives in /usr/bin there. */
+export const TOOLS = {
+  gpasswd: '/usr/bin/gpasswd',
+  useradd: '/usr/sbin/useradd',
+  userdel: '/usr/sbin/userdel',
+  chpasswd: '/usr/sbin/chpasswd',
+  logger: '/usr/bin/logger',
+  runuser: '/usr/sbin/runuser',
+  env: '/usr/bin/env',
+} as const;
+
+/** The pause between two tries of a bounded wait: ms, or what is left until the deadline. Never blocks. */
+export function pauseBeforeRetry(deadline: number, ms: number): Promise<void> {
+  return sleep(Math.min(ms, Math.max(0, deadline - Date.now())));
+}
+
+/** Root's short tools. */
+export function runTool(path: string, args: readonly string[], opts: { input?: Buffer; timeoutMs?: number; passFd?: number } = {}): ToolResult {
+  return runToolSync(path, args, opts);
+}
+
+/** shadow-utils' words for "someone else holds the lock on /etc/passwd, /etc/group, ...". */
+export const SHADOW_LOCK_RE = /cannot lock|unable to lock|try again later/i;
+
+
+/**
+ * Run a shadow-utils tool; when it fails because the account files are locked
+ * by someone else, retry until waitMs has passed since the first try, then
+ * throw busy. Other failures are returned for the caller to judge. It sleeps
+ * between tries without blocking: the helper's service answers other requests.
+ */
+export async function runShadowTool(
+  path: string,
+  args: readonly string[],
+  opts: { input?: Buffer; waitMs?: number; retryDelayMs?: number } = {},
+): Promise<ToolResult> {
+  const deadline = Date.now() + (opts.waitMs ?? 10_000);
+  for (;;) {
+    const r = runTool(path, args, { input: opts.input });
+    if (r.timedOut) throw systemError(`${path} did not finish in time`);
+    if (r.status === 0 || !SHADOW_LOCK_RE.test(r.stderr)) return r;
+    if (Date.now() >= deadline) {
+      throw busy(`the account files are locked by another program (${lastLine(r.stderr)}); try again later`);
+    }
+    await pauseBeforeRetry(deadline, opts.retryDelayMs ?? 250);
+  }
+}
+
+/** Throw system_error with the tool's last stderr line unless it succeeded. */
+export function expectSuccess(what: string, r: ToolResult): void {
+  if (r.status === 0) return;
+  const how = r.signal ? `signal ${r.signal}` : `exit ${r.status}`;
+  throw systemError(`${what} failed (${how}): ${lastLine(r.stderr) || 'no message'}`);
+}
+
+// ---- the agent: the helper's work that needs no root ----------------------------------
+
+export const AGENT_PATH = '/usr/libexec/jupyterhub-panel/helper-agent';
+/** After the agent has ended (or was killed), how long its last output is still passed on. */
+const DRAIN_MS = 1000;
+/** After a cancel, how long the agent has to end its own job before it is killed. */
+const CANCEL_GRACE_MS = 10_000;
+/** How much of the agent's stderr is kept (its end): for the message of a crash only. */
+const STDERR_TAIL_BYTES = 2048;
+
+export interface AgentAccount {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+export interface AgentOptions {
+  as: AgentAccount;
+  /**
+   * Through runuser: the account's groups and PAM limits (a kid's pip; the seed
+   * hub's start, which needs the groups cron gives it). Otherwise only its uid and
+   * gid, no supplementary groups (libuv drops them): reading the hub's files.
+   */
+  runuser?: boolean;
+  /** The agent's whole environment (default: CHILD_ENV with HOME, USER, LOGNAME). */
+  env?: Record<string, string>;
+  /** Written to the agent's stdin, which is then closed; without it stdin stays open until the cancel. */
+  input?: string;
+  cancel?: AbortSignal;
+  timeoutMs: number;
+  /** Where the agent's output goes, byte for byte (the caller's socket or terminal); absent: nowhere. */
+  output?(chunk: Buffer): void;
+}
+
+/** The agent's command line; through runuser: `runuser -u NAME -- env -i ENV... node AGENT ARGV` (never a shell). Pure. */
+export function agentCommand(argv: readonly string[], as: AgentAccount, env: Record<string, string>, runuser: boolean, node = process.execPath, agentPath = AGENT_PATH): string[] {
+  const agent = [node, agentPath, ...argv];
+  return runuser ? [TOOLS.runuser, '-u', as.name, '--', TOOLS.env, '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...agent] : agent;
+}
+
+/** The line of a crash report that says what went wrong: its last "...Error..." line, else its last line. Pure. */
+export function lastWords(text: string): string {
+  return lastLine(text.split('\n').filter((l) => /^[A-Za-z]*Error\b/.test(l)).join('\n')) || lastLine(text);
+}
+
+/**
+ * How the agent ended: its exit code, or why there is none. `said` is the error
+ * line of its stderr's end (lastWords: a crash's "TypeError: ...", runuser's
+ * complaint): the account's own words, for the message of a failure, never for
+ * a decision.
+ */
+export type AgentEnd = ({ exitCode: number } | { exitCode: null; why: string }) & { said: string };
+
+/**
+ * Run the agent (agent/main.ts) as an account. Root reads nothing it writes: its
+ * output is that account's data and goes to the caller as it is (the panel
+ * validates what it uses); root learns only how it ended, and keeps the end of
+ * its stderr for the message when that is a failure. Bounded in time; a
+ * cancel ends its stdin, then it is killed if it does not end. Never waits on a
+ * pipe the account's processes hold. (agentPath: another program, for the tests.)
+ */
+export function runAgent(argv: readonly string[], o: AgentOptions, agentPath = AGENT_PATH): Promise<AgentEnd> {
+  const env = o.env ?? { ...CHILD_ENV, HOME: o.as.home, USER: o.as.name, LOGNAME: o.as.name };
+  const [cmd, ...args] = agentCommand(argv, o.as, env, o.runuser === true, process.execPath, agentPath);
+  return new Promise((resolve) => {
+    const child = spawn(cmd!, args, {
+      env: (o.runuser ? { ...CHILD_ENV } : env) as NodeJS.ProcessEnv,
+      cwd: '/',
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(o.runuser ? {} : { uid: o.as.uid, gid: o.as.gid }),
+      ...NEW_SESSION, // the account's code gets no terminal (TIOCSTI), and one group to kill
+    });
+    child.stdout.on('data', (chunk: Buffer) => o.output?.(chunk));
+    let stderrTail = Buffer.alloc(0);
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderrTail = Buffer.concat([stderrTail, chunk]).subarray(-STDERR_TAIL_BYTES);
+    });
+    child.stdin.on('error', () => undefined); // the agent may end without reading it
+    if (o.input !== undefined) child.stdin.end(o.input);
+    let why: string | null = null;
+    const kill = (reason: string) => {
+      why ??= reason;
+      for (const target of [-child.pid!, child.pid!]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    };
+    const deadline = setTimeout(() => kill(`did not finish within ${Math.round(o.timeoutMs / 1000)} s`), o.timeoutMs);
+    let graceTimer: NodeJS.Timeout | undefined;
+    const onCancel = () => {
+      child.stdin.end(); // the agent's cancel: it ends its job and answers
+      graceTimer = setTimeout(() => kill('cancelled (the agent did not end in time)'), CANCEL_GRACE_MS);
+    };
+    if (o.cancel?.aborted) onCancel();
+    else o.cancel?.addEventListener('abort', onCancel, { once: true });
+    let exitCode: number | null = null;
+    child.on('error', (e) => {
+      why ??= `cannot start the agent: ${(e as NodeJS.ErrnoException).code ?? e.message}`;
+      finish();
+    });
+    child.on('close', () => finish()); // stdout at its end
+    child.on('exit', (code, signal) => {
+      exitCode = code;
+      if (code === null) why ??= `ended by ${signal}`;
+      setTimeout(finish, DRAIN_MS); // or not: whoever holds it is not waited for
+    });
+    let done = false;
+    function finish() {
+      if (done) return;
+      done = true;
+      clearTimeout(deadline);
+      clearTimeout(graceTimer);
+      o.cancel?.removeEventListener('abort', onCancel);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.stdin.destroy();
+      const said = lastWords(stderrTail.toString('utf8'));
+      resolve(why === null && exitCode !== null ? { exitCode, said } : { exitCode: null, why: `the helper agent as ${o.as.name} ${why ?? 'ended without an exit code'}`, said });
+    }
+  });
+}
