@@ -1,4 +1,4 @@
-// Benchmark of the hub dashboard's full health check (lib/hub/hub-health.ts
+// Benchmark of the hub dashboard's full health check (lib/hub/checks.ts
 // computeReport, no cache), with the hub up and with it hanging (its SCREEN
 // parent and the hub process stopped with SIGSTOP; both continued afterwards).
 // Runs inside the sandbox as root, on either hub kind: the family hub (the set-up's
@@ -6,7 +6,8 @@
 // JH4F_SANDBOX_HUB=seed, a 1.0 hub inside screen (its pid in ~jupyterhub/hub.pid).
 import fs from 'node:fs';
 import { health } from '../lib/hub/hub-client';
-import { computeReport, CHECK_TIMEOUT_MS } from '../lib/hub/hub-health';
+import { CHECK_TIMEOUT_MS } from '../lib/hub/check-rules';
+import { computeReport } from '../lib/hub/checks';
 import { FAMILY_HUB_PID_FILE } from '../lib/shared/hub-kind';
 import { sandboxEnv } from '../test/sandbox/fixtures';
 import { median, type Figure } from './lib';
@@ -60,7 +61,7 @@ export async function benchHubHealth(): Promise<Figure[]> {
   }
   return [
     { name: 'hub health check, hub up', unit: 'ms', median: Math.round(up), runs: RUNS, floor: Math.round(median(single)), floorName: 'one GET /hub/health' },
-    // With a hanging hub the checks end at their deadline; the bound is the requirement (case 28: under 2 s).
+    // With a hanging hub the checks end at their deadline; the bound is the requirement (SECURITY-CASES 28: under 2 s).
     { name: 'hub health check, hub hanging', unit: 'ms', median: Math.round(hanging), runs: 3, floor: CHECK_TIMEOUT_MS, floorName: 'per-check timeout' },
   ];
 }

@@ -4,7 +4,7 @@
 // account in the same sandbox; and the panel's RSS after 100 logins next to its
 // RSS just before them.
 //
-// The login storm (issue 15, SECURITY-CASES.md 31): a parent's right login from
+// The login storm (SECURITY-CASES.md 31): a parent's right login from
 // an address of her own while 50 wrong logins for her name run at once, from one
 // address and from 50 addresses (distinct loopback source addresses are distinct
 // clients), next to the same login with no storm, measured in the same run.

@@ -1,4 +1,4 @@
-// Lines of TypeScript that run as root (issue 13 item 3): the sources the root
+// Lines of TypeScript that run as root: the sources the root
 // helper's bundle is built from (esbuild's metafile of the same build
 // scripts/build.mjs makes), counted per file. "Code" lines are those that are
 // neither blank nor only a comment: comments do not run, and the count must not

@@ -1,6 +1,6 @@
 // The files under node_modules that the production server can load, one relative
-// path per line: what the set-up command and the Debian package install (issue 15:
-// only what the server runs; Next's output tracing).
+// path per line: what the set-up command and the Debian package install:
+// only what the server runs, from Next's output tracing.
 //
 //   node scripts/server-files.mjs REPO
 //

@@ -39,7 +39,7 @@ function builtNextConfig(): Record<string, unknown> | null {
 }
 
 /**
- * Case 13, as the design stands now: the panel runs under NoNewPrivileges by
+ * SECURITY-CASES 13, as the design stands now: the panel runs under NoNewPrivileges by
  * design and reaches the root helper over its socket, never through setuid
  * pkexec. What would make every change fail is a missing socket: say so plainly.
  */

@@ -95,7 +95,7 @@ export function lookupSession(token: string | null | undefined, now = Date.now()
     return { status: 'none' };
   }
   if (!isGroupMember(row.username, ADMIN_GROUP)) {
-    // Case 18: out at the next click, and every other session of theirs with it.
+    // A parent removed from jupyterhub_adm (SECURITY-CASES 18): out at the next click, and every other session of theirs with it.
     conn.prepare('DELETE FROM sessions WHERE username = ?').run(row.username);
     return { status: 'revoked', username: row.username };
   }

@@ -1,5 +1,5 @@
 import 'server-only';
-// The kid's login card (issue 12, item 5): the addresses a kid types on their own
+// The kid's login card: the addresses a kid types on their own
 // device to reach the hub, and the SHA-256 fingerprint of the hub's certificate to
 // compare with the browser's warning. Read by the panel's own account, never root:
 // the host name, /etc/hosts, the interface list and the hub's certificate file.

@@ -9,7 +9,7 @@ import { ADMIN_GROUP } from '../constants';
 import { PublicError } from '../errors/errors';
 import { runHelper } from '../helper/client';
 import * as hub from '../hub/hub-client';
-import { invalidateHubReport } from '../hub/hub-health';
+import { invalidateHubReport } from '../hub/report-cache';
 import { hoursToJson, HoursError, parseHours, type HoursEntry } from '../shared/hours-rule';
 import { entryAllows, entryOf } from './hours-now';
 import { readHoursFile } from './hours-file';

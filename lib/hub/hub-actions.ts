@@ -8,7 +8,7 @@ import type { AuditAction } from '../store/audit';
 import { PublicError } from '../errors/errors';
 import { helperError, runHelper } from '../helper/client';
 import * as hub from './hub-client';
-import { invalidateHubReport } from './hub-health';
+import { invalidateHubReport } from './report-cache';
 import { detectHubKind, FAMILY_HUB_UNIT } from '../shared/hub-kind';
 import { isValidUsername } from '../shared/username-rule';
 import { audited as auditedCall, type Actor } from '../store/audited';

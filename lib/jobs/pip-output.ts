@@ -1,6 +1,6 @@
 // pip's output turned into install progress, in the panel (lib/jobs/): the
 // helper passes pip's lines on as {"progress": {"log": LINE}} and root code never
-// parses them (issue 13). Pure; unit-tested in test/unit/install-packages.test.ts.
+// parses them. Pure; unit-tested in test/unit/install-packages.test.ts.
 
 import { normalizeName } from '../shared/package-name';
 

@@ -127,7 +127,7 @@ async function run(job: JobView): Promise<void> {
       progress.saveProgress(summary, logTail);
       publish(job.id, { type: 'log', line });
       // The helper passes pip's lines on as they are; their phases are read here,
-      // not in root code (issue 13).
+      // not in root code.
       for (const ev of progressFromPipLine(line)) onEvent(ev);
       return;
     }

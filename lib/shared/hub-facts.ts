@@ -1,5 +1,5 @@
 // Pure knowledge about how the family's JupyterHub runs, shared by the root
-// helper (privileged-helper/root/commands/hub-*.ts) and the panel (lib/hub/hub-health.ts):
+// helper (privileged-helper/root/commands/hub-*.ts) and the panel (lib/hub/checks.ts):
 // which processes are the hub and its proxy, the crontab line that starts it,
 // `screen -ls` output, and the marked block of the hub config that connect-hub
 // writes. No I/O, so both sides and the unit tests can use it.

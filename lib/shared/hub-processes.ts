@@ -2,7 +2,7 @@
 // as the panel account) and the root helper (privileged-helper/agent/hub.ts: which
 // processes restart-hub may signal). Node built-ins only: the helper bundles it.
 // Synchronous because the helper is; /proc is in memory, and the panel runs it at
-// most once per health report (kept for a few seconds, lib/hub/hub-health.ts).
+// most once per health report (kept for a few seconds, lib/hub/report-cache.ts).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { classifyCmdline, splitCmdline, uidFromStatus, type HubProcessKind } from './hub-facts';
 

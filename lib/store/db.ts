@@ -109,7 +109,7 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 5: onboarding state: the accounts the panel made, and whether their onboarding
   // finished (lib/family/onboarding-state.ts), so "run it again" continues without
-  // reading the audit log as state (issue 14). Filled once from the audit log as the
+  // reading the audit log as state. Filled once from the audit log as the
   // panel read it until now: a user_create that was not refused, the last onboard ok.
   `
   CREATE TABLE onboarding (

@@ -1,4 +1,4 @@
-// The family story in a parent's browser, on a 375 px phone (issue 5 acceptance):
+// The family story in a parent's browser, on a 375 px phone:
 // mama onboards "Jürgen Müller", the suggested username is juergen; Jürgen logs
 // into the real JupyterHub with that password and gets in; mama removes him; his
 // next hub login is refused; the audit page shows all of it. Every page is

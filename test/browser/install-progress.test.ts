@@ -1,4 +1,4 @@
-// Package install progress in a parent's browser on a 375 px phone (issue 6):
+// Package install progress in a parent's browser on a 375 px phone:
 // mama starts "Prepare Jupyter now" on ben's card; the page shows the bar, the
 // phase in words and the steps in the order the helper reported them, then
 // "Jupyter ready" with the versions; after a reload it still does (read from the

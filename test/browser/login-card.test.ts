@@ -1,4 +1,4 @@
-// The kid's login card (issue 12, item 5) in a parent's browser, on a 375 px phone:
+// The kid's login card in a parent's browser, on a 375 px phone:
 // mama onboards "Lotte Kärcher" and gets the card with the address to type, the
 // username, the password just set and the SHA-256 fingerprint of the hub's
 // certificate, equal to what `openssl x509 -fingerprint -sha256` says of the hub's

@@ -1,4 +1,4 @@
-// A parent's browser against the sandbox's production panel (issue 4 acceptance).
+// A parent's browser against the sandbox's production panel.
 //
 // Setup (test/sandbox/run.sh): the panel at https://127.0.0.1:8010/panel as
 // jupyterhub-panel with the PAM service jupyterhub-panel; accounts mama
@@ -95,7 +95,7 @@ test('a parent logs in, sees their name, reloads and is still in, logs out and i
   assert.equal(session.sameSite, 'Strict');
   assert.equal(session.domain, '127.0.0.1', 'host-only');
   assert.equal(await page.evaluate(() => document.cookie.includes('jh4f_session')), false, 'scripts cannot read it');
-  // Case 21: the hub on port 8000 of the same host gets no panel cookie.
+  // SECURITY-CASES 21: the hub on port 8000 of the same host gets no panel cookie.
   assert.deepEqual(await context.cookies('https://127.0.0.1:8000/user/anna/lab'), []);
   assert.deepEqual(await context.cookies('https://127.0.0.1:8000/'), []);
   const hash = crypto.createHash('sha256').update(session.value).digest('hex');

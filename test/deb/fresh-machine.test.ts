@@ -1,4 +1,4 @@
-// Acceptance test of the Debian package (issue 8): a fresh Debian 13 (trixie) root
+// Acceptance test of the Debian package: a fresh Debian 13 (trixie) root
 // file system made with debootstrap; the built .deb installed into it with apt and
 // Debian's own nodejs; the panel started the way its systemd unit runs it; a healthy
 // answer over HTTPS verified with the package's certificate; the root helper run

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Debian package's acceptance test (issue 8): builds the .deb (npm run deb),
+# The Debian package's acceptance test: builds the .deb (npm run deb),
 # then test/deb/fresh-machine.test.ts: a fresh Debian 13 root file system made with
 # debootstrap, apt install of the .deb, the panel started as its unit runs it and
 # checked over HTTPS, purge, no trace left; lintian and systemd-analyze output.

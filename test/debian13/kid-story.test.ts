@@ -1,5 +1,5 @@
 // The kid's story on a fresh Debian 13 just after the README's set-up command
-// (issue 12's acceptance), against Debian 13's JupyterHub 5.2 and JupyterLab 4.0.
+// against Debian 13's JupyterHub 5.2 and JupyterLab 4.0.
 // Run inside the fresh root by its own node (test/debian13/in-root.sh story, on a
 // private loopback-only network) from the clone the set-up ran in; never on its own.
 //

@@ -1,4 +1,4 @@
-// The family hub (issue 12) on a family machine: the set-up command made it from
+// The family hub on a family machine: the set-up command made it from
 // Debian's packages (here Debian 12's JupyterHub 3.0 and Notebook 6.4), running as
 // root in the background (no systemd in the sandbox), https on 8000, with the
 // panel's token from the start.

@@ -1,4 +1,4 @@
-// Jupyter hours and "Bedtime now" (issue 16, items 1 and 2) against the sandbox's
+// Jupyter hours and "Bedtime now" against the sandbox's
 // real family hub (Debian's JupyterHub, our configuration), the real root helper
 // behind its socket, real PAM and the production panel.
 //

@@ -371,7 +371,7 @@ describe('hub helper commands', () => {
     assert.equal(asUser('jupyterhub-panel', ['hub-status', 'extra']).status, 2);
   });
 
-  // Case 35 (issue 11, finding 6): the hub account owns ~jupyterhub and may put
+  // SECURITY-CASES 35: the hub account owns ~jupyterhub and may put
   // anything in place of the files the helper reads for hub-status. The helper
   // reads them as the hub account; it must neither hang on them nor let them show
   // root's files.
@@ -414,7 +414,7 @@ describe('hub helper commands', () => {
           assert.deepEqual(out.log.lines, []);
           assert.match(String(out.config.problem), /not a regular file/);
           assert.equal(out.crontab.line !== null && out.screen.running, true, 'the other facts are still there');
-          // The dashboard asks hub-status with a 1.5 s deadline (lib/hub/hub-health.ts): wait
+          // The dashboard asks hub-status with a 1.5 s deadline (lib/hub/checks.ts): wait
           // out its 5 s cache, then one fresh report.
           await sleep(5500);
           const { r } = await report();

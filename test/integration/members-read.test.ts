@@ -1,4 +1,4 @@
-// Reading the family without root (issue 15): GET /api/members and the candidate
+// Reading the family without root: GET /api/members and the candidate
 // search against the production panel in the sandbox, checked against the real
 // account files and against the root helper's own `list-members` on the same
 // system. The panel reads /etc/group, /etc/passwd and /etc/shadow itself (its

@@ -472,7 +472,7 @@ describe('onboarding a kid', () => {
     assert.equal(failed.json.accountExists, true);
     assert.ok(!members().includes('mia'));
     const failRow = finals(auditSince(since), 'onboard', 'mia')[0];
-    // busy: the helper said no before changing anything (its lock was held), so refused by the one rule (issue 14).
+    // busy: the helper said no before changing anything (its lock was held), so refused by the one rule.
     assert.equal(failRow?.outcome, 'refused');
     assert.equal(failRow?.d.step, 'add');
     // Again: it continues (add, then password) and says so.

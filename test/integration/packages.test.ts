@@ -1,4 +1,4 @@
-// Package install ahead of the first spawn (issue 6) against the production panel
+// Package install ahead of the first spawn against the production panel
 // and the real helper (pkexec + polkitd), inside the sandbox. SECURITY-CASES.md 27
 // (the panel killed in the middle: interrupted after restart, retry succeeds, no
 // audit row lost) and 29 (pip failing: failed with pip's last lines, the member
@@ -386,7 +386,7 @@ test('a process the kid leaves running with pip\'s output open does not keep the
   }
 });
 
-// ---- case 34 (issue 11, finding 5): the kid's code must not hold the one install slot --
+// ---- SECURITY-CASES 34: the kid's code must not hold the one install slot --
 // pip (list and install) starts the kid's Python, so the kid's .pth runs in every step.
 // The probes below record the pid of every process they start (one per line), so
 // the test can check that the job's end also ended them.

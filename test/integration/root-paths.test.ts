@@ -1,4 +1,4 @@
-// SECURITY-CASES.md 30 (issue 11, findings 1 and 2): root never writes through a
+// SECURITY-CASES.md 30: root never writes through a
 // path the panel's service account controls.
 //
 // Setup, in the sandbox: the panel installed by the set-up command. As the account
@@ -28,7 +28,7 @@ const panelGid = Number(execFileSync('id', ['-g', PANEL], { encoding: 'utf8' }))
 /** Names any of our root scripts writes, or once wrote, in the panel's folders. */
 const NEW_NAMES = ['panel.log', 'polkitd.log', 'hub.log', 'panel.pid', 'polkitd.pid', 'hub.pid', 'helper.pid', '.created-groups', 'created-groups', 'panel.db', 'hub-token'];
 
-/** The links the security review used (issue 11), so each finding is hit exactly. */
+/** The links a security review planted, so each of its findings is hit exactly. */
 const FIXED_TARGETS: Record<string, string> = {
   'panel.log': '/etc/cron.d/jh4f-planted-cron',
   'panel.pid': '/etc/jh4f-canary-a',

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The package under a real systemd (issue 13): builds the .deb once per tree
+# The package under a real systemd: builds the .deb once per tree
 # (test/lib/build-deb-once.sh, shared with test/deb), then
 # test/systemd/under-systemd.test.ts boots a Debian 13 root with systemd-nspawn,
 # apt-installs the package there and checks it as a family would (test/systemd/checks.sh).

@@ -1,4 +1,4 @@
-// The package under a real systemd (issue 13, item 1): a fresh Debian 13 root (the
+// The package under a real systemd: a fresh Debian 13 root (the
 // cached debootstrap root of test/deb, copied, never changed) with systemd, dbus and
 // the built .deb, booted with systemd-nspawn. Inside, a check unit (test/systemd/
 // checks.sh, run after multi-user.target) apt-installs the package and checks it as

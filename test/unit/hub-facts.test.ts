@@ -16,7 +16,7 @@ import {
   uidFromStatus,
 } from '../../lib/shared/hub-facts';
 import { adviceFor, overallState, type CheckResult } from '../../lib/hub/hub-report';
-import { certStatus, diskStatus } from '../../lib/hub/hub-health';
+import { certStatus, diskStatus } from '../../lib/hub/check-rules';
 import { parseArgv } from '../../privileged-helper/root/args';
 import { COMMAND_SPECS } from '../../privileged-helper/root/commands/index';
 import { parseLogLines } from '../../privileged-helper/agent/hub-status';

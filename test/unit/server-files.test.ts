@@ -31,6 +31,6 @@ test('the shipped node_modules: the server, Next in production, the native modul
   }
   const bytes = files.reduce((sum, f) => sum + fs.lstatSync(path.join(REPO, f)).size, 0);
   // Not a speed figure: the whole production node_modules is over 250 MiB, the
-  // traced server under 60 (issue 15's installed-size goal for the package).
+  // traced server under 60 (the package's installed-size goal).
   assert.ok(bytes < 60 * 1024 * 1024, `${(bytes / 1048576).toFixed(1)} MiB`);
 });

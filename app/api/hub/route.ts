@@ -1,7 +1,7 @@
 // GET: the hub dashboard's report (overall state, each check with its result and
 // time, users with running servers). Cached a few seconds on the server.
 import { guardedRead } from '@/lib/http/guard';
-import { hubReport } from '@/lib/hub/hub-health';
+import { hubReport } from '@/lib/hub/report-cache';
 
 export const dynamic = 'force-dynamic';
 
