@@ -93,10 +93,14 @@ for unit in jupyterhub-panel.service jupyterhub-panel-helper.socket jupyterhub-p
 done
 
 # The family hub: our drop-in for Debian's jupyterhub.service (only active where
-# postinst wrote our configuration), the configuration's sources, the control
-# script for machines without systemd, and the set-up steps postinst shares with
-# system/install.sh.
+# postinst wrote our configuration), our Python package that configuration imports
+# (the package's own files where the set-up command installs it too, so dpkg
+# removes it; the configuration writes no bytecode cache beside it), the
+# configuration's sources, the control script for machines without systemd, and
+# the set-up steps postinst shares with system/install.sh.
 install -D -m 0644 system/hub/jupyterhub.service.d.conf "$ROOT/usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf"
+install -d -m 0755 "$ROOT/usr/lib/jupyterhub4family/python/jupyterhub4family"
+install -m 0644 system/hub/jupyterhub4family/*.py "$ROOT/usr/lib/jupyterhub4family/python/jupyterhub4family/"
 install -D -m 0644 system/hub/jupyterhub_config.py "$ROOT/usr/share/jupyterhub4family/jupyterhub_config.py"
 install -D -m 0644 system/hub/panel-service.json "$ROOT/usr/share/jupyterhub4family/panel-service.json"
 install -D -m 0755 system/bin/family-hub "$ROOT/usr/libexec/jupyterhub-panel/family-hub"

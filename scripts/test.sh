@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (`npm test`, run as root): installs what the tests need on a fresh
 # Debian machine, then runs every test:
-#   1. unit tests (no system access)
+#   1. unit tests (no system access), and pytest for the family hub's Python package
+#      (system/hub/jupyterhub4family, with Debian's python3-pytest)
 #   2. integration and browser tests inside the sandbox (test/sandbox/run.sh): real
 #      PAM, pkexec + polkitd on their own system D-Bus, shadow-utils, Debian's
 #      JupyterHub 3.0 (the family hub the set-up makes; a seed hub in a second
@@ -22,7 +23,8 @@ cd "$REPO"
 # test/deb, test/systemd and test/debian13 too: installed here, before the host
 # snapshot, not by those suites mid-run (on a fresh Debian 13, systemd-container's
 # polkit actions then showed up as a change to the host).
-TEST_PACKAGES=(chromium screen cron iproute2 fonts-dejavu-core git debootstrap lintian zstd systemd-container)
+TEST_PACKAGES=(chromium screen cron iproute2 fonts-dejavu-core git debootstrap lintian zstd systemd-container
+  python3-pytest pyflakes3)
 missing=()
 for pkg in "${TEST_PACKAGES[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' || missing+=("$pkg")
@@ -44,6 +46,10 @@ node --import tsx test/host/snapshot.ts > "$LOG_DIR/host-before.json"
 echo "==> typecheck"
 typecheck_failed=0
 node_modules/.bin/tsc --noEmit -p tsconfig.json || { typecheck_failed=1; status=1; }
+# Debian's python3 by path: a python3 earlier on PATH (pyenv) lacks Debian's modules.
+echo "==> pyflakes"
+pyflakes_failed=0
+/usr/bin/python3 -m pyflakes system/hub test/python || { pyflakes_failed=1; status=1; }
 
 run_suite() {
   local name="$1"; shift
@@ -54,6 +60,9 @@ run_suite() {
 NODE_TEST=(node --conditions=react-server --import tsx --test --test-concurrency=1 --test-reporter=spec)
 
 run_suite unit "${NODE_TEST[@]}" test/unit/*.test.ts
+# The family hub's Python package: the hours rule from the shared cases
+# (test/fixtures/hours-cases.json, which the unit suite runs too), the hooks.
+run_suite python /usr/bin/python3 -m pytest -q test/python
 # The integration and browser tests in two sandboxes (the files of each share its
 # hub and panel): a family machine, where the set-up command makes the family hub,
 # and a jupyterhub4family 1.0 "seed" machine for the files that ask for one
@@ -70,11 +79,28 @@ run_suite systemd bash test/systemd/run.sh
 run_suite debian13 bash test/debian13/run.sh
 JH4F_HOST_BEFORE="$LOG_DIR/host-before.json" run_suite host "${NODE_TEST[@]}" test/host/*.test.ts
 
+# pytest's closing line: "118 passed, 2 warnings in 0.40s", "1 failed, 117 passed, 1 skipped in 0.52s".
+pytest_summary() { grep -E '^=* *[0-9]+ [a-z]+.* in [0-9.]+s' "$1" | tail -n 1 || true; }
+# pytest_count SUMMARY WORDS: the number before WORDS (a regex) in SUMMARY, 0 when absent.
+pytest_count() {
+  local n
+  n=$(printf '%s\n' "$1" | grep -oE "[0-9]+ ($2)\b" | grep -oE '^[0-9]+' | head -n 1 || true)
+  echo "${n:-0}"
+}
+
 # One closing line over all suites; a suite that died without a summary counts as a failure.
-# The type check counts as one test.
-passed=$((1 - typecheck_failed)); failed=$typecheck_failed; skipped=0
-for suite in unit sandbox sandbox-seed deb systemd debian13 host; do
+# The type check and pyflakes count as one test each.
+passed=$((2 - typecheck_failed - pyflakes_failed)); failed=$((typecheck_failed + pyflakes_failed)); skipped=0
+for suite in unit python sandbox sandbox-seed deb systemd debian13 host; do
   log="$LOG_DIR/$suite.log"
+  if [ "$suite" = python ]; then
+    summary=$(pytest_summary "$log")
+    if [ -z "$summary" ]; then echo "suite $suite printed no summary: counted as failed"; failed=$((failed + 1)); status=1; continue; fi
+    passed=$((passed + $(pytest_count "$summary" passed)))
+    failed=$((failed + $(pytest_count "$summary" failed) + $(pytest_count "$summary" 'errors?')))
+    skipped=$((skipped + $(pytest_count "$summary" skipped) + $(pytest_count "$summary" 'xfailed|xpassed')))
+    continue
+  fi
   p=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
   f=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
   s=$(sed -n 's/^ℹ skipped \([0-9]*\)$/\1/p' "$log" | tail -n 1)

@@ -26,7 +26,8 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # ensure_accounts, ensure_config, ensure_certificate.
 # shellcheck source=system/lib/setup-common.sh
 . "$REPO/system/lib/setup-common.sh"
-# hub_kind, hub_packages, ensure_family_hub_files, start_family_hub: shared with postinst.
+# hub_kind, hub_packages, ensure_family_hub_files, start_family_hub: shared with postinst;
+# install_hub_python (the .deb ships the package's files instead).
 # shellcheck source=system/lib/family-hub.sh
 . "$REPO/system/lib/family-hub.sh"
 # stage_app, shared with scripts/build-deb.sh.
@@ -306,10 +307,12 @@ check_hub_port() {
   die "port $HUB_PORT is in use${who:+ by $who}; the family hub needs it. Stop that program (or move it to another port), then run me again. (Nothing was changed.)"
 }
 
-# The family hub: our configuration and Debian's drop-in first, then Debian's
-# packages (their postinst starts jupyterhub.service, already with our drop-in and
-# configuration, never with Debian's defaults), then start or restart it.
+# The family hub: our Python package (the configuration imports it), our
+# configuration and Debian's drop-in first, then Debian's packages (their postinst
+# starts jupyterhub.service, already with our drop-in and configuration, never with
+# Debian's defaults), then start or restart it.
 set_up_family_hub() {
+  install_hub_python "$REPO/system/hub/jupyterhub4family"
   ensure_family_hub_files "$REPO/system/hub"
   if [ -d /run/systemd/system ]; then
     install -D -o root -g root -m 0644 "$REPO/system/hub/jupyterhub.service.d.conf" \

@@ -2,7 +2,7 @@ import 'server-only';
 // The panel reads the kids' Jupyter hours without root: the file is root's, 0644,
 // in root's own folder (written only by the helper's set-hours). Opened without
 // following a link or waiting on a FIFO; a file another account could write is
-// not believed (the hub refuses kids then too, see system/hub/jupyterhub_config.py).
+// not believed (the hub refuses kids then too, see system/hub/jupyterhub4family/hours.py).
 import fs from 'node:fs';
 import { HOURS_DIR, HOURS_FILE, HoursError, parseHoursFile, type HoursFile } from '../shared/hours-rule';
 

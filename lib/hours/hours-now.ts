@@ -1,7 +1,8 @@
 // Whether a kid is inside their Jupyter hours at a moment: the panel's part of the
 // hours rule (its scheduler, Bedtime, the family list). The rule's validation and
 // the file's format are lib/shared/hours-rule.ts, which the root helper bundles; this part it
-// does not need. The family hub's configuration implements the same check in Python.
+// does not need. The family hub's Python package implements the same check
+// (system/hub/jupyterhub4family/hours.py; both run test/fixtures/hours-cases.json).
 import { parseHours, type Hours, type HoursEntry, type HoursFile, type Weekday } from '../shared/hours-rule';
 
 /** JavaScript's getDay() index -> our weekday. */

@@ -1,8 +1,8 @@
 // Jupyter hours per kid: the rules, pure (no I/O, no npm imports: the root helper
 // bundles this module to validate and write the file; whether a moment is inside
 // the hours is the panel's, lib/hours/hours-now.ts), and the family hub's
-// configuration implements the same rule in Python -- system/hub/jupyterhub_config.py,
-// keep the two in step; test/unit/hours.test.ts pins this one).
+// Python package implements the same rule -- system/hub/jupyterhub4family/hours.py;
+// both run test/fixtures/hours-cases.json; test/unit/hours.test.ts pins this one).
 //
 // The file /etc/jupyterhub4family/hours.json (root:root 0644, written only by the
 // helper's set-hours) holds {"version":1,"users":{"anna":{"mon":["16:00-20:00"],...}}}.

@@ -13,6 +13,11 @@ HUB_PORT=8000
 HUB_ACCOUNT=jupyterhub
 FAMILY_HUB_CTL=$HELPER_DIR/family-hub
 HUB_STAMP=$ROOT_STATE_DIR/hub-config.sha256
+# Our Python package for the hub (jupyterhub4family: the authenticator, the pre-spawn
+# hook, the hours rule), outside Python's own folders; the configuration puts this
+# folder first on sys.path. The set-up command installs it (install_hub_python); the
+# .deb ships it there as its own files (scripts/build-deb.sh), so dpkg removes it.
+HUB_PYTHON=/usr/lib/jupyterhub4family/python
 
 # Debian's release number (12, 13, ...), from /etc/os-release.
 debian_release() {
@@ -105,10 +110,24 @@ ensure_family_hub_files() {
   say "hub: configuration $HUB_CONFIG (your own changes: $HUB_ETC/local_config.py)"
 }
 
+# install_hub_python SRC: the package folder SRC (system/hub/jupyterhub4family) as
+# $HUB_PYTHON/jupyterhub4family, root:root 0755 folders and 0644 files, replaced as
+# a whole (a module the tree no longer has does not stay behind). A running hub has
+# imported its modules already: it sees the new ones at its restart.
+install_hub_python() {
+  local src="$1" dest="$HUB_PYTHON/jupyterhub4family"
+  install -d -o root -g root -m 0755 "${HUB_PYTHON%/*}" "$HUB_PYTHON"
+  rm -rf -- "$dest.new"
+  install -d -o root -g root -m 0755 "$dest.new"
+  install -o root -g root -m 0644 "$src"/*.py "$dest.new/"
+  rm -rf -- "$dest"
+  mv -- "$dest.new" "$dest"
+}
+
 # What the running hub was started with; a change means a restart.
 hub_inputs_hash() {
   local f
-  for f in "$HUB_CONFIG" "$HUB_ETC/panel-service.json" "$HUB_TOKEN_FILE" "$HUB_CERT" "$HUB_ETC/local_config.py" \
+  for f in "$HUB_CONFIG" "$HUB_PYTHON"/jupyterhub4family/*.py "$HUB_ETC/panel-service.json" "$HUB_TOKEN_FILE" "$HUB_CERT" "$HUB_ETC/local_config.py" \
     /etc/systemd/system/jupyterhub.service.d/jupyterhub4family.conf \
     /usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf; do
     if [ -f "$f" ]; then sha256sum "$f"; fi

@@ -94,7 +94,7 @@ test('apt installs the .deb with Debian 13 packages only', () => {
 
   // The family hub: Debian's packages, our configuration, its certificate and the panel's token.
   for (const f of ['etc/jupyterhub4family/jupyterhub_config.py', 'etc/jupyterhub4family/tls/cert.pem', 'etc/jupyterhub-panel/hub-token',
-    'usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf']) {
+    'usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf', 'usr/lib/jupyterhub4family/python/jupyterhub4family/hours.py']) {
     assert.ok(fs.existsSync(path.join(root, f)), `${f} after installation`);
   }
   const hubPackages = run('hub packages', 'chroot', [root, 'dpkg-query', '-W', '-f', '${Package} ${Version}\n', 'jupyterhub', 'jupyterlab', 'python3-ipykernel']);
@@ -152,7 +152,7 @@ test('purge leaves no trace of the package, and the kids\' homes', () => {
   assert.equal(fs.readFileSync(path.join(root, 'home/kid/notebook.ipynb'), 'utf8'), '{}\n', "the kid's home stays");
   run('the kid goes (test clean-up)', 'chroot', [root, 'userdel', '--remove', 'kid']);
   for (const f of ['etc/jupyterhub4family', 'var/lib/jupyterhub/jupyterhub.sqlite', 'var/lib/jupyterhub/jupyterhub_cookie_secret',
-    'usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf', 'var/log/jupyterhub4family', 'var/lib/jupyterhub4family']) {
+    'usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf', 'usr/lib/jupyterhub4family', 'var/log/jupyterhub4family', 'var/lib/jupyterhub4family']) {
     assert.equal(fs.existsSync(path.join(root, f)), false, `${f} is gone after purge`);
   }
   const shared = new Set(['/.', '/etc', '/etc/pam.d', '/usr', '/usr/bin', '/usr/lib', '/usr/libexec', '/usr/share', '/usr/share/doc',

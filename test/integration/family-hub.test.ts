@@ -77,6 +77,24 @@ describe("a kid's story with the family hub", () => {
     assert.match(san, /IP Address:127\.0\.0\.1/);
   });
 
+  test('the hub imports our Python package from root\'s folder, as the tree has it, and writes nothing there', () => {
+    const installed = '/usr/lib/jupyterhub4family/python/jupyterhub4family';
+    const tree = path.join(REPO, 'system', 'hub', 'jupyterhub4family');
+    for (const dir of ['/usr/lib/jupyterhub4family', '/usr/lib/jupyterhub4family/python', installed]) {
+      const st = fs.lstatSync(dir);
+      assert.ok(st.isDirectory() && st.uid === 0 && st.gid === 0 && (st.mode & 0o7777) === 0o755, `${dir} is root:root 0755`);
+    }
+    const modules = fs.readdirSync(tree).filter((f) => f.endsWith('.py')).sort();
+    assert.ok(modules.includes('hours.py') && modules.includes('auth.py') && modules.includes('spawner.py'), modules.join(' '));
+    // Only the modules: the running hub wrote no __pycache__ beside them.
+    assert.deepEqual(fs.readdirSync(installed).sort(), modules);
+    for (const f of modules) {
+      const st = fs.lstatSync(path.join(installed, f));
+      assert.ok(st.isFile() && st.uid === 0 && st.gid === 0 && (st.mode & 0o7777) === 0o644, `${f} is root:root 0644`);
+      assert.equal(fs.readFileSync(path.join(installed, f), 'utf8'), fs.readFileSync(path.join(tree, f), 'utf8'), `${f} as in the tree`);
+    }
+  });
+
   test('onboarded through the panel, the kid logs into the hub with the password the parent gave', async () => {
     const r = await mama.call('POST', '/api/onboard', { username: KID, fullName: 'Lena Mustermann', password: KID_PASSWORD, installPackages: false });
     assert.equal(r.status, 201, r.body);

@@ -258,7 +258,7 @@ check_cmd purge apt-get purge -y -q "$PACKAGE"
 left=""
 for p in /usr/lib/systemd/system/jupyterhub-panel.service /usr/lib/systemd/system/jupyterhub-panel-helper.service \
   /usr/lib/systemd/system/jupyterhub-panel-helper.socket /usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf \
-  /etc/jupyterhub-panel /etc/jupyterhub4family /var/lib/jupyterhub-panel /run/jupyterhub4family/helper.sock; do
+  /usr/lib/jupyterhub4family /etc/jupyterhub-panel /etc/jupyterhub4family /var/lib/jupyterhub-panel /run/jupyterhub4family/helper.sock; do
   [ -e "$p" ] && left="$left $p"
 done
 getent passwd jupyterhub-panel >/dev/null && left="$left account:jupyterhub-panel"

@@ -1,6 +1,6 @@
 // set-hours USER --hours JSON --actor NAME: a kid's Jupyter hours, in
 // /etc/jupyterhub4family/hours.json (root:root 0644), which the family hub reads
-// at every login and server start (system/hub/jupyterhub_config.py). JSON is
+// at every login and server start (system/hub/jupyterhub4family/hours.py). JSON is
 // "always" (removes the kid's entry) or {"mon":["16:00-20:00"],...} (lib/shared/hours-rule.ts
 // validates it: known days, HH:MM-HH:MM within one day, no overlaps). Only for an
 // unprotected member of jupyterhub who is not a parent (jupyterhub_adm): the
