@@ -55,9 +55,9 @@ function familyHubPid(): number | null {
 }
 
 /** restart-hub for the family hub where no systemd runs: family-hub restart (that hub is root's). */
-export function restartFamilyHub(): { stopped: number[]; hubPid: number | null; how: string } {
+export async function restartFamilyHub(): Promise<{ stopped: number[]; hubPid: number | null; how: string }> {
   const before = familyHubPid();
-  const r = runTool(FAMILY_HUB_CTL, ['restart'], { timeoutMs: 90_000 });
+  const r = await runTool(FAMILY_HUB_CTL, ['restart'], { timeoutMs: 90_000 });
   const how = `${FAMILY_HUB_CTL} restart`;
   if (r.status !== 0 || r.timedOut) throw systemError(`${how} failed: ${lastLine(r.stderr) || (r.timedOut ? 'did not finish in time' : `exit ${r.status}`)}`);
   return { stopped: before ? [before] : [], hubPid: familyHubPid(), how };

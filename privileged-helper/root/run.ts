@@ -1,13 +1,16 @@
 // The helper's one way to run a child: absolute path, argument array, clean
 // environment, never a shell, always a timeout. runTool for root's own short
-// tools (shadow-utils, flock, logger, family-hub); runAgent for everything that
+// tools (shadow-utils, flock, logger, family-hub), runAgent for everything that
 // is not root's business, started with the ids of the account it belongs to.
-import { spawn } from 'node:child_process';
+// Both are spawned and awaited, never spawnSync: the helper's service is one
+// process, and a child it waited on synchronously would hold up every other
+// request (cancels too).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { busy, systemError } from '../common/errors';
-import { CHILD_ENV, lastLine, NEW_SESSION, runToolSync, type ToolResult } from '../common/process';
+import { CHILD_ENV, lastLine, NEW_SESSION, type ToolResult } from '../common/process';
 
-export { CHILD_ENV, lastLine, NEW_SESSION, sleepMs, type ToolResult } from '../common/process';
+export { CHILD_ENV, lastLine, NEW_SESSION, type ToolResult } from '../common/process';
 
 /** Debian (bookworm, merged /usr) paths. gpasswd lives in /usr/bin there. */
 export const TOOLS = {
@@ -25,9 +28,96 @@ export function pauseBeforeRetry(deadline: number, ms: number): Promise<void> {
   return sleep(Math.min(ms, Math.max(0, deadline - Date.now())));
 }
 
-/** Root's short tools. */
-export function runTool(path: string, args: readonly string[], opts: { input?: Buffer; timeoutMs?: number; passFd?: number } = {}): ToolResult {
-  return runToolSync(path, args, opts);
+/** What runTool keeps of each of a tool's output streams; more is a failure, as spawnSync's maxBuffer was. */
+const TOOL_OUTPUT_MAX = 1024 * 1024;
+/** After a tool has ended, how long its output pipes may stay open (held by something it started). */
+const TOOL_DRAIN_MS = 1000;
+
+/** A tool that cannot start, or whose spawn call itself throws: system_error. */
+function cannotRun(path: string, e: unknown): Error {
+  return systemError(`cannot run ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+}
+
+/**
+ * Root's short tools: the tool's own stdin input (else none), its output kept up
+ * to 1 MiB a stream (more: system_error), killed (SIGKILL) at the timeout, which
+ * is then `timedOut`. passFd: a descriptor of ours the tool gets as its fd 3
+ * (flock on the lock file). Rejects with system_error when it cannot start.
+ */
+export function runTool(path: string, args: readonly string[], opts: { input?: Buffer; timeoutMs?: number; passFd?: number } = {}): Promise<ToolResult> {
+  return new Promise((resolve, reject) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(path, [...args], {
+        env: { ...CHILD_ENV } as NodeJS.ProcessEnv,
+        cwd: '/',
+        stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(opts.passFd !== undefined ? [opts.passFd] : [])],
+        shell: false,
+        windowsHide: true,
+      });
+    } catch (e) {
+      reject(cannotRun(path, e));
+      return;
+    }
+    const out: Buffer[][] = [[], []];
+    const size = [0, 0];
+    let failure: Error | null = null;
+    let timedOut = false;
+    const kill = () => {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
+    };
+    [child.stdout!, child.stderr!].forEach((stream, i) => {
+      stream.on('data', (chunk: Buffer) => {
+        size[i]! += chunk.length;
+        if (size[i]! > TOOL_OUTPUT_MAX) {
+          failure ??= systemError(`${path} wrote more than ${TOOL_OUTPUT_MAX} bytes`);
+          kill();
+          return;
+        }
+        out[i]!.push(chunk);
+      });
+    });
+    if (opts.input) {
+      child.stdin!.on('error', () => undefined); // the tool may end without reading it
+      child.stdin!.end(opts.input);
+    }
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, opts.timeoutMs ?? 30_000);
+    let drain: NodeJS.Timeout | undefined;
+    let exit: { status: number | null; signal: NodeJS.Signals | null } | null = null;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearTimeout(drain);
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      if (failure) return reject(failure);
+      resolve({
+        status: exit?.status ?? null,
+        signal: exit?.signal ?? null,
+        stdout: Buffer.concat(out[0]!).toString('utf8'),
+        stderr: Buffer.concat(out[1]!).toString('utf8'),
+        timedOut,
+      });
+    };
+    child.on('error', (e) => {
+      failure ??= cannotRun(path, e);
+      finish();
+    });
+    child.on('exit', (status, signal) => {
+      exit = { status, signal };
+      drain = setTimeout(finish, TOOL_DRAIN_MS);
+    });
+    child.on('close', finish);
+  });
 }
 
 /** shadow-utils' words for "someone else holds the lock on /etc/passwd, /etc/group, ...". */
@@ -47,7 +137,7 @@ export async function runShadowTool(
 ): Promise<ToolResult> {
   const deadline = Date.now() + (opts.waitMs ?? 10_000);
   for (;;) {
-    const r = runTool(path, args, { input: opts.input });
+    const r = await runTool(path, args, { input: opts.input });
     if (r.timedOut) throw systemError(`${path} did not finish in time`);
     if (r.status === 0 || !SHADOW_LOCK_RE.test(r.stderr)) return r;
     if (Date.now() >= deadline) {
