@@ -1,6 +1,9 @@
 // How the helper's two parts start a child: absolute path, argument array, clean
-// environment, never a shell, always a timeout. Shared by root (root/run.ts) and
-// the agent (agent/), which is one short process per request and may block.
+// environment, never a shell, always a timeout. The constants and types are
+// shared by root (root/run.ts) and the agent (agent/). The blocking runToolSync
+// and sleepMs are the agent's alone (one short process per request, it may
+// block): root's service is one process for every request, so root code awaits
+// its children (root/run.ts) and never imports these two.
 import { spawnSync } from 'node:child_process';
 import { systemError } from './errors';
 

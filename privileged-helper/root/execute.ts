@@ -86,7 +86,7 @@ function checkActorIsAdmin(caller: Caller, actor: string): void {
 export interface RequestIo {
   progress(p: unknown): void;
   /** The password line (stdin, or the request's "stdin" field); throws usage when it is bad. */
-  readPassword(): Buffer;
+  readPassword(): Buffer | Promise<Buffer>;
   /** For long commands: aborted when the caller cancels or goes away. */
   cancelSignal(): AbortSignal;
   /** Bytes as they are (the agent's lines). */
@@ -146,7 +146,7 @@ export async function execute(argv: readonly string[], callerOf: () => Caller, i
       actor = actorFor(caller, args.options[ACTOR_OPTION]);
       log.actor = actor;
     }
-    const password = command.spec.readsPassword ? io.readPassword() : null;
+    const password = command.spec.readsPassword ? await io.readPassword() : null;
 
     let result;
     try {
@@ -171,10 +171,10 @@ export async function execute(argv: readonly string[], callerOf: () => Caller, i
       if (end.exitCode === null) throw systemError(`${end.why}${said}`);
       if (!CONTRACT_EXITS.has(end.exitCode)) throw systemError(`the helper agent exited with ${end.exitCode}${said}`);
       const failed = end.exitCode === EXIT_CODES.busy || end.exitCode === EXIT_CODES.system_error;
-      if (spec?.mutating) logChange({ ...log, result: end.exitCode === 0 ? 'ok' : failed ? 'failed' : 'refused', agentExit: end.exitCode });
+      if (spec?.mutating) await logChange({ ...log, result: end.exitCode === 0 ? 'ok' : failed ? 'failed' : 'refused', agentExit: end.exitCode });
       return { exitCode: end.exitCode, line: null };
     }
-    if (spec?.mutating) logChange({ ...log, result: 'ok', changed: result.changed as boolean | undefined });
+    if (spec?.mutating) await logChange({ ...log, result: 'ok', changed: result.changed as boolean | undefined });
     return { exitCode: 0, line: { ok: true, ...result } };
   } catch (e) {
     held.lock?.release();
@@ -183,7 +183,7 @@ export async function execute(argv: readonly string[], callerOf: () => Caller, i
       e instanceof HelperFailure ? e : systemError(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
     if (spec?.mutating) {
       const outcome = failure.code === 'busy' || failure.code === 'system_error' ? 'failed' : 'refused';
-      logChange({ ...log, result: outcome, error: failure.code, message: failure.message });
+      await logChange({ ...log, result: outcome, error: failure.code, message: failure.message });
     }
     return { exitCode: failure.exitCode, line: { ...failure.details, ok: false, error: failure.code, message: failure.message } };
   }

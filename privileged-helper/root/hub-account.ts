@@ -8,7 +8,7 @@ import { FAMILY_HUB_CTL, FAMILY_HUB_PID_FILE, SEED_HUB_ACCOUNT } from '../../lib
 import { readSystemState } from './accounts';
 import { systemError } from '../common/errors';
 import type { AgentAccount } from './run';
-import { lastLine, runTool } from './run';
+import { runRootJob } from './run';
 
 /** An account from /etc/passwd, in the shape runAgent takes; null when there is none. */
 export function agentAccount(name: string): AgentAccount | null {
@@ -54,11 +54,27 @@ function familyHubPid(): number | null {
   return pid > 0 ? pid : null;
 }
 
-/** restart-hub for the family hub where no systemd runs: family-hub restart (that hub is root's). */
-export function restartFamilyHub(): { stopped: number[]; hubPid: number | null; how: string } {
+/**
+ * restart-hub for the family hub where no systemd runs: family-hub restart (that
+ * hub is root's), a root job of up to 90 s, awaited so the helper answers other
+ * requests meanwhile; its time limit ends the script's whole group (its sleeps
+ * and curls), never the hub it starts, which has a session of its own. The
+ * caller's cancel is not passed on: a restart stopped half-way leaves no hub,
+ * and the panel's own timeout (60 s, shorter than the restart's 90) closes the
+ * connection, which would cancel it.
+ */
+export async function restartFamilyHub(): Promise<{ stopped: number[]; hubPid: number | null; how: string }> {
   const before = familyHubPid();
-  const r = runTool(FAMILY_HUB_CTL, ['restart'], { timeoutMs: 90_000 });
+  let said = '';
+  const r = await runRootJob(FAMILY_HUB_CTL, ['restart'], {
+    timeoutMs: 90_000,
+    onLine: (line, stream) => {
+      if (stream === 'stderr' && line.trim() !== '') said = line.trim().slice(0, 300);
+    },
+  });
   const how = `${FAMILY_HUB_CTL} restart`;
-  if (r.status !== 0 || r.timedOut) throw systemError(`${how} failed: ${lastLine(r.stderr) || (r.timedOut ? 'did not finish in time' : `exit ${r.status}`)}`);
+  if (r.end !== 'exited' || r.exitCode !== 0) {
+    throw systemError(`${how} failed: ${said || (r.end === 'timed-out' ? 'did not finish in time' : r.signal ? `signal ${r.signal}` : `exit ${r.exitCode}`)}`);
+  }
   return { stopped: before ? [before] : [], hubPid: familyHubPid(), how };
 }

@@ -16,8 +16,8 @@ export interface LockHandle {
 
 /**
  * Take the helper lock, waiting at most waitMs; busy after that. It tries without
- * blocking (flock --nonblock) and sleeps between tries, so a wait never holds up
- * the other requests the helper's service is answering.
+ * blocking (flock --nonblock, awaited like every tool) and sleeps between tries,
+ * so a wait never holds up the other requests the helper's service is answering.
  */
 export async function acquireLock(path = LOCK_PATH, waitMs = 10_000, retryMs = 100): Promise<LockHandle> {
   let fd: number;
@@ -31,7 +31,7 @@ export async function acquireLock(path = LOCK_PATH, waitMs = 10_000, retryMs = 1
   try {
     if (!fstatSync(fd).isFile()) throw systemError(`the lock ${path} is not a regular file`);
     for (;;) {
-      const r = runTool(FLOCK, ['--exclusive', '--nonblock', '3'], { passFd: fd, timeoutMs: 5000 });
+      const r = await runTool(FLOCK, ['--exclusive', '--nonblock', '3'], { passFd: fd, timeoutMs: 5000 });
       if (r.status === 0) break;
       if (r.status !== 1) throw systemError(`cannot take the lock ${path}: ${lastLine(r.stderr) || `flock exit ${r.status}`}`);
       if (Date.now() >= deadline) throw busy(`another change is still running (lock ${path}); try again later`);

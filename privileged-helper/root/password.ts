@@ -2,9 +2,9 @@
 // string in a log or a message), is handed to chpasswd on its stdin, and is
 // zeroed afterwards.
 import { fstatSync, readSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isatty } from 'node:tty';
 import { usage } from '../common/errors';
-import { sleepMs } from './run';
 
 export const PASSWORD_MAX_BYTES = 512;
 const READ_LIMIT = 4096;
@@ -29,8 +29,8 @@ export function passwordFromInput(input: Buffer): Buffer {
   return Buffer.from(pw);
 }
 
-/** Read stdin: a pipe or file up to EOF, a terminal up to the first line end. */
-export function readPasswordFromStdin(): Buffer {
+/** Read stdin: a pipe or file up to EOF, a terminal up to the first line end (a stdin not ready yet: retried after an awaited pause). */
+export async function readPasswordFromStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   let tty = false;
@@ -48,7 +48,7 @@ export function readPasswordFromStdin(): Buffer {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
-        sleepMs(10);
+        await sleep(10);
         continue;
       }
       if (code === 'EOF') break;

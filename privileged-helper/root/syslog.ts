@@ -16,10 +16,11 @@ export function formatLogMessage(fields: Readonly<Record<string, string | number
   return parts.join(' ');
 }
 
-export function logChange(fields: Readonly<Record<string, string | number | boolean | null | undefined>>): void {
+/** Awaited by the request it logs, so its answer comes once the line is written (logger is awaited, never blocks). */
+export async function logChange(fields: Readonly<Record<string, string | number | boolean | null | undefined>>): Promise<void> {
   if (!existsSync('/dev/log')) return;
   try {
-    runTool(TOOLS.logger, ['-p', 'authpriv.notice', '-t', SYSLOG_TAG, '--', formatLogMessage(fields)], {
+    await runTool(TOOLS.logger, ['-p', 'authpriv.notice', '-t', SYSLOG_TAG, '--', formatLogMessage(fields)], {
       timeoutMs: 5000,
     });
   } catch {

@@ -21,7 +21,7 @@ export const restartHub: Command = {
     }
     if (kind === 'family-background') {
       ctx.progress({ step: 'restart', how: kind });
-      return { changed: true, ...restartFamilyHub() };
+      return { changed: true, ...(await restartFamilyHub()) };
     }
     return { agentEnd: await runAgent(['restart-hub'], { as: requireHubAccount(), runuser: true, input: '', timeoutMs: 90_000, output: ctx.output }) };
   },
