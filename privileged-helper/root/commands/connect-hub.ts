@@ -20,7 +20,7 @@ export const connectHub: Command = {
   spec: commandSpec('connect-hub --actor NAME'),
   async run(ctx) {
     if (isFamilyKind(detectHubKind())) {
-      throw conflict('the family hub was connected to the panel when it was set up; there is nothing to connect');
+      throw conflict('the family hub was connected to the panel when it was set up; there is nothing to connect', 'hub_connected_at_setup');
     }
     const as = requireHubAccount();
     const panelGroup = readSystemState().group(PANEL_ACCOUNT);

@@ -12,7 +12,7 @@ export const removeMember: Command = {
     const state = readSystemState();
     requireMembersGroup(state);
     if (!state.user(user)) throw noSuchUser(user);
-    if (user === HUB_ACCOUNT) throw refused('refused: the hub account jupyterhub must stay in its group');
+    if (user === HUB_ACCOUNT) throw refused('refused: the hub account jupyterhub must stay in its group', 'hub_account_stays', { user });
     // Protected accounts are refused even when they are members: the panel
     // only ever changes accounts it could also have added.
     requireUnprotectedAccount(ctx, state, user);

@@ -17,7 +17,7 @@ export const restartHub: Command = {
   async run(ctx) {
     const kind = detectHubKind();
     if (kind === 'family-systemd') {
-      throw conflict(`systemd runs the family hub: restart it with systemctl restart ${FAMILY_HUB_UNIT} (the panel does so itself)`);
+      throw conflict(`systemd runs the family hub: restart it with systemctl restart ${FAMILY_HUB_UNIT} (the panel does so itself)`, 'hub_run_by_systemd');
     }
     if (kind === 'family-background') {
       ctx.progress({ step: 'restart', how: kind });
