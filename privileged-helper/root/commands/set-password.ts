@@ -15,11 +15,12 @@ export const setPassword: Command = {
     const state = readSystemState({ shadow: true });
     requireMembersGroup(state);
     requireUnprotectedAccount(ctx, state, user);
-    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) {
-      throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}; the panel only resets family members' passwords`, 'not_member', { user, group: ACCESS_GROUP });
-    }
+    // A parent first, member or not: that is the reason a parent can act on.
     if (state.isInGroup(user, ADMIN_GROUP)) {
       throw refused(`refused: ${user} is a family admin (${ADMIN_GROUP}); parents change their own password themselves`, 'is_parent', { user, group: ADMIN_GROUP });
+    }
+    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) {
+      throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}; the panel only resets family members' passwords`, 'not_member', { user, group: ACCESS_GROUP });
     }
     const before = state.shadowHash(user);
     await setPasswordWithChpasswd(user, password);
