@@ -1,6 +1,6 @@
 import { lstatSync, statSync } from 'node:fs';
 import { readHomeBase, readSystemState } from '../accounts';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command, CommandContext } from '../context';
 import { conflict, HelperFailure, systemError } from '../../common/errors';
 import { ACCESS_GROUP, protectedReasonText } from '../policy';
@@ -65,7 +65,7 @@ async function rollback(user: string): Promise<void> {
 }
 
 export const createUser: Command = {
-  spec: commandSpec('create-user USER [--full-name TEXT] --actor NAME  (password: one line on stdin)'),
+  spec: HELPER_COMMAND_SPECS['create-user'],
   async run(ctx) {
     const user = target(ctx);
     const fullName = ctx.args.options[FULL_NAME_OPTION];

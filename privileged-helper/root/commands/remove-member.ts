@@ -1,12 +1,12 @@
 import { readSystemState } from '../accounts';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command } from '../context';
 import { noSuchUser, refused } from '../../common/errors';
 import { HUB_ACCOUNT, ACCESS_GROUP } from '../policy';
 import { changeMembership, requireMembersGroup, requireUnprotectedAccount, target } from './common';
 
 export const removeMember: Command = {
-  spec: commandSpec('remove-member USER --actor NAME'),
+  spec: HELPER_COMMAND_SPECS['remove-member'],
   async run(ctx) {
     const user = target(ctx);
     const state = readSystemState();

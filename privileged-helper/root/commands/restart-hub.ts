@@ -6,14 +6,14 @@
 // Its answer goes to the panel as it is (with the hub's certificate, which the
 // panel pins: it may have been renewed).
 import { detectHubKind, FAMILY_HUB_UNIT } from '../../../lib/shared/hub-kind';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command } from '../context';
 import { conflict } from '../../common/errors';
 import { requireHubAccount, restartFamilyHub } from '../hub-account';
 import { runAgent } from '../run';
 
 export const restartHub: Command = {
-  spec: commandSpec('restart-hub --actor NAME'),
+  spec: HELPER_COMMAND_SPECS['restart-hub'],
   async run(ctx) {
     const kind = detectHubKind();
     if (kind === 'family-systemd') {

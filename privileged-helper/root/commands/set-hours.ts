@@ -11,7 +11,7 @@ import { lstatSync } from 'node:fs';
 import { HOURS_DIR, HOURS_FILE, HoursError, parseHours, parseHoursFile, renderHoursFile, type HoursFile } from '../../../lib/shared/hours-rule';
 import { detectHubKind, isFamilyKind } from '../../../lib/shared/hub-kind';
 import { readSystemState } from '../accounts';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command } from '../context';
 import { conflict, refused, systemError, usage } from '../../common/errors';
 import { writeRootFile } from '../hub-account';
@@ -32,7 +32,7 @@ function readHoursFile(): HoursFile | null {
 }
 
 export const setHours: Command = {
-  spec: commandSpec('set-hours USER --hours always|{"mon":["16:00-20:00"],...} --actor NAME'),
+  spec: HELPER_COMMAND_SPECS['set-hours'],
   run(ctx) {
     const user = target(ctx);
     const text = ctx.args.options['--hours'];

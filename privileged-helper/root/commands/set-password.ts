@@ -1,13 +1,13 @@
 import { readSystemState } from '../accounts';
 import { isUsableHash } from '../../../lib/shared/account-files';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command } from '../context';
 import { refused, systemError } from '../../common/errors';
 import { ADMIN_GROUP, ACCESS_GROUP } from '../policy';
 import { requireMembersGroup, requireUnprotectedAccount, setPasswordWithChpasswd, target } from './common';
 
 export const setPassword: Command = {
-  spec: commandSpec('set-password USER --actor NAME  (password: one line on stdin)'),
+  spec: HELPER_COMMAND_SPECS['set-password'],
   async run(ctx) {
     const user = target(ctx);
     const password = ctx.password;
