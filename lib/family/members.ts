@@ -1,6 +1,6 @@
 import 'server-only';
 // The family use cases: list, add, remove, onboard a kid, reset a password.
-// Every privileged call goes through lib/helper/client.ts and is audited before
+// Every privileged call goes through lib/helper/commands.ts and is audited before
 // (detail.phase "start") and after (ok, or the error table's refused / failed,
 // with the error code; never a password) by lib/store/audited.ts. The helper decides, under its lock; the
 // panel's own checks (lib/accounts/account-policy.ts) only make the messages precise.
