@@ -6,6 +6,7 @@
 // No I/O here, so client components may import it.
 import { catalogs, format, type Locale, type Messages } from '../i18n/messages';
 import { ERROR_TABLE, REASON_MESSAGES, type ErrorCode, type ErrorReason, type MessageKey, type OnboardStep } from './error-table';
+import type { HelperReason } from '../shared/helper-reasons';
 
 export type { ErrorCode, ErrorReason, OnboardStep } from './error-table';
 
@@ -23,6 +24,8 @@ export interface PublicErrorOptions {
   accountExists?: boolean | null;
   /** A short untranslated detail shown after the message in parentheses (the hours rule's own words). */
   detail?: string;
+  /** Why the helper said no, as its code (lib/shared/helper-reasons.ts); its facts are in `values`. */
+  helperReason?: HelperReason | null;
   /** For the server log and the audit row (the helper's own sentence); never sent to the client. */
   logText?: string;
   /** The helper's exit code, when the helper answered. */
@@ -43,6 +46,7 @@ export class PublicError extends Error {
   readonly accountExists: boolean | null;
   readonly detail: string | null;
   readonly exitCode: number | null;
+  readonly helperReason: HelperReason | null;
 
   constructor(code: ErrorCode, options: PublicErrorOptions = {}) {
     super('', { cause: options.cause });
@@ -61,6 +65,7 @@ export class PublicError extends Error {
     this.accountExists = options.accountExists ?? null;
     this.detail = options.detail ?? null;
     this.exitCode = options.exitCode ?? null;
+    this.helperReason = options.helperReason ?? null;
     this.message = options.logText ?? errorMessage(this, 'en');
   }
 

@@ -1,6 +1,6 @@
 import 'server-only';
 // The family use cases: list, add, remove, onboard a kid, reset a password.
-// Every privileged call goes through lib/helper/client.ts and is audited before
+// Every privileged call goes through lib/helper/commands.ts and is audited before
 // (detail.phase "start") and after (ok, or the error table's refused / failed,
 // with the error code; never a password) by lib/store/audited.ts. The helper decides, under its lock; the
 // panel's own checks (lib/accounts/account-policy.ts) only make the messages precise.
@@ -21,10 +21,12 @@ import {
   type ProtectedReason,
 } from '../accounts/account-policy';
 import { audit, type AuditAction } from '../store/audit';
-import { PublicError, type OnboardStep } from '../errors/errors';
-import * as helper from '../helper/client';
+import { PublicError, type ErrorReason, type OnboardStep } from '../errors/errors';
+import type { HelperReason } from '../shared/helper-reasons';
+import { protectedReasonFromParts } from '../shared/protection';
+import * as helper from '../helper/commands';
 import * as hubClient from '../hub/hub-client';
-import { audited, errorText, outcomeOf, refuse, type Actor } from '../store/audited';
+import { audited, errorDetail, errorText, outcomeOf, refuse, type Actor } from '../store/audited';
 import { markCreated, markFinished, onboardingOf } from './onboarding-state';
 import { installedPackagesOf } from '../jobs/store';
 import { fullNameProblem, isValidUsername, usernameProblem } from '../shared/username-rule';
@@ -127,18 +129,28 @@ function checkTarget(actor: Actor, action: AuditAction, target: unknown): string
   return refuse(actor, action, shown, new PublicError('invalid_name', { values: { problem: usernameProblem(target) ?? '' } }));
 }
 
-/** A helper error with the panel's better message where it knows why (same code, so same status and outcome). */
+/** How the family's messages word the helper's reasons (the protection rule's are `protected`, below). */
+const FAMILY_REASONS: Partial<Record<HelperReason, ErrorReason>> = {
+  not_member: 'not_member',
+  is_parent: 'is_parent',
+  hub_account_stays: 'hub_account',
+  account_exists: 'exists',
+  group_exists: 'exists',
+  home_exists: 'exists',
+};
+
+/**
+ * A helper error with the family's message for the reason the helper gave (same
+ * code, so same status and outcome). Only the reason and its values are read, never
+ * the helper's sentence, and the accounts are not read again: the helper decided
+ * under its lock, and says why.
+ */
 function explain(e: PublicError, user: string, step: OnboardStep | null = null, accountExists: boolean | null = null): PublicError {
-  const same = { step, accountExists, logText: e.message, exitCode: e.exitCode, cause: e };
-  if (e.code === 'protected_account') {
-    const facts = accountFacts(user);
-    if (facts.exists && facts.protectedReason) {
-      return new PublicError(e.code, { ...same, reason: 'protected', values: { user, protectedReason: facts.protectedReason } });
-    }
-    if (facts.familyAdmin) return new PublicError(e.code, { ...same, reason: 'is_parent', values: { user } });
-    if (facts.exists && !facts.member) return new PublicError(e.code, { ...same, reason: 'not_member', values: { user } });
-  }
-  return new PublicError(e.code, { ...same, values: { user } });
+  const same = { step, accountExists, logText: e.message, exitCode: e.exitCode, helperReason: e.helperReason, cause: e };
+  const values = { ...e.values, user };
+  const protectedReason = e.helperReason ? protectedReasonFromParts(e.helperReason, e.values) : null;
+  if (protectedReason) return new PublicError(e.code, { ...same, reason: 'protected', values: { ...values, protectedReason } });
+  return new PublicError(e.code, { ...same, reason: (e.helperReason && FAMILY_REASONS[e.helperReason]) ?? null, values });
 }
 
 /** What audited() rethrows is always the one class; this only satisfies the type checker. */
@@ -256,7 +268,6 @@ export async function removeMember(actor: Actor, rawUsername: unknown): Promise<
     result = await audited(actor, 'member_remove', user, () => helper.removeMember(user, actor.username));
   } catch (error) {
     const e = asPublic(error);
-    if (e.code === 'protected_account' && user === 'jupyterhub') throw new PublicError(e.code, { reason: 'hub_account', values: { user }, logText: e.message, cause: e });
     throw explain(e, user);
   }
   // Group membership is only checked at hub login: a running server would keep going.
@@ -338,7 +349,7 @@ export async function onboardKid(actor: Actor, input: OnboardInput): Promise<Onb
       const nowExists = accountFacts(user).exists;
       // create-user made the account and could not undo it: running onboarding again continues it.
       if (nowExists && e.code !== 'conflict') markCreated(user);
-      finish(outcomeOf(e), { step, accountExists: nowExists }, errorText(e));
+      finish(outcomeOf(e), { step, accountExists: nowExists, ...errorDetail(e) }, errorText(e));
       if (e.code === 'conflict') throw new PublicError(e.code, { reason: 'exists', step, values: { user }, accountExists: nowExists, logText: e.message, cause: e });
       throw explain(e, user, step, nowExists);
     }
@@ -360,7 +371,7 @@ export async function onboardKid(actor: Actor, input: OnboardInput): Promise<Onb
         else await audited(actor, 'password_set', user, () => helper.setPassword(user, input.password, actor.username), resume);
       } catch (error) {
         const e = asPublic(error);
-        finish(outcomeOf(e), { step, resumed: true, accountExists: true }, errorText(e));
+        finish(outcomeOf(e), { step, resumed: true, accountExists: true, ...errorDetail(e) }, errorText(e));
         throw explain(e, user, step, true);
       }
     }

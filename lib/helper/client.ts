@@ -5,7 +5,7 @@ import 'server-only';
 // parsing, and the shared table from exit code to an error code. Contract:
 // docs/ARCHITECTURE.md "Helper command contract", privileged-helper/README.md.
 import net from 'node:net';
-import { fullNameProblem, isValidUsername } from '../shared/username-rule';
+import { isHelperReason, reasonValuesOf, type HelperReason } from '../shared/helper-reasons';
 
 /** The helper service's socket (jupyterhub-panel-helper.socket, or the set-up's `helper --serve`). */
 export const HELPER_SOCKET = process.env.JH4F_HELPER_SOCKET || '/run/jupyterhub4family/helper.sock';
@@ -13,21 +13,10 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** The longest line kept (a hub-status with 200 log lines is some 450 KB). */
 const MAX_LINE_CHARS = 1024 * 1024;
 
-// list-members stays in the contract for the terminal command
-// (system/bin/jupyterhub-members); the panel reads the family without root
-// (lib/family/members.ts) and never runs it.
-export type HelperCommand =
-  | 'list-members'
-  | 'add-member'
-  | 'remove-member'
-  | 'create-user'
-  | 'set-password'
-  | 'install-packages'
-  | 'hub-status'
-  | 'restart-hub'
-  | 'connect-hub'
-  | 'disk-use'
-  | 'set-hours';
+// The command names are the one list, lib/shared/commands.ts; the typed calls of
+// every command are lib/helper/commands.ts, the only module that calls runHelper.
+export type { HelperCommand } from '../shared/commands';
+import type { HelperCommand } from '../shared/commands';
 
 // The exit-code table is shared with the helper (lib/shared/exit-codes.ts); what
 // each code means for the answer and the audit row is lib/errors/error-table.ts.
@@ -45,16 +34,33 @@ const UNAVAILABLE_MESSAGE =
   `the panel's helper service is not running (${HELPER_SOCKET}): check jupyterhub-panel-helper.socket ` +
   '(systemctl status jupyterhub-panel-helper.socket), or run the set-up command again where no systemd runs.';
 
+/** Why the helper said no, as its line said it: a reason of the closed set and its checked values. */
+export interface HelperWhy {
+  reason: HelperReason | null;
+  values: Record<string, string | number>;
+}
+
 /**
  * A failed helper call as the one error class; `message` is the helper's own
- * sentence (server log and audit row), the client sees the catalog's text.
+ * sentence (server log and audit row), the client sees the catalog's text. The
+ * reason and values are the helper's (the use cases word them, never the sentence).
  */
-export function helperError(code: HelperErrorCode, message: string, exitCode: number | null = null): PublicError {
-  return new PublicError(code, { logText: message, exitCode });
+export function helperError(code: HelperErrorCode, message: string, exitCode: number | null = null, why: HelperWhy | null = null): PublicError {
+  return new PublicError(code, { logText: message, exitCode, helperReason: why?.reason ?? null, values: why?.reason ? why.values : {} });
 }
 
 export type HelperResult = { ok: true } & Record<string, unknown>;
-type HelperFailureLine = { ok: false; error: string; message: string };
+type HelperFailureLine = { ok: false; error: string; message: string } & HelperWhy;
+
+/**
+ * The reason and values of an error line, checked: a reason outside the closed set
+ * is no reason (and its values are dropped); values are only short strings and
+ * finite numbers under plain keys, a few at most. Pure.
+ */
+export function helperWhyOf(line: Record<string, unknown>): HelperWhy {
+  if (!isHelperReason(line.reason)) return { reason: null, values: {} };
+  return { reason: line.reason, values: reasonValuesOf(line.values) };
+}
 
 export interface ParsedHelperOutput {
   progress: unknown[];
@@ -102,6 +108,7 @@ export function parseHelperOutput(stdout: string): ParsedHelperOutput {
               ok: false,
               error: typeof obj.error === 'string' ? obj.error : 'system_error',
               message: typeof obj.message === 'string' ? obj.message : '',
+              ...helperWhyOf(obj),
             };
       return;
     }
@@ -133,11 +140,12 @@ export function errorForExit(
     const detail = stderr.trim().split('\n').at(-1)?.slice(0, 200);
     return helperError(code, detail ? `${NOT_AUTHORIZED_MESSAGE} (pkexec: ${detail})` : NOT_AUTHORIZED_MESSAGE, exitCode);
   }
-  const helperMessage = parsed.result && parsed.result.ok === false ? parsed.result.message : '';
+  const failure = parsed.result && parsed.result.ok === false ? parsed.result : null;
   const fallback = EXIT_CODE_TABLE[exitCode]
     ? `the helper failed: ${code}`
     : `the helper exited with unexpected code ${exitCode}`;
-  return helperError(code, helperMessage || fallback, exitCode);
+  // The reason belongs to the line's own error: a line the exit code contradicts says nothing of why.
+  return helperError(code, failure?.message || fallback, exitCode, failure?.error === code ? failure : null);
 }
 
 export interface RunHelperOptions {
@@ -252,61 +260,4 @@ export function runHelper(
       }
     });
   });
-}
-
-// ---- typed wrappers ----
-
-export interface ChangeResult {
-  user: string;
-  changed: boolean;
-}
-
-function checkUsername(user: string, what = 'user name'): void {
-  if (!isValidUsername(user)) throw helperError('invalid_name', `invalid ${what}`);
-}
-
-function checkPassword(password: string): void {
-  if (password.length === 0 || /[\n\r\0]/.test(password)) {
-    throw helperError('usage', 'the password must be one non-empty line without NUL');
-  }
-}
-
-function toChange(r: HelperResult, user: string): ChangeResult {
-  return { user: typeof r.user === 'string' ? r.user : user, changed: r.changed === true };
-}
-
-export async function addMember(user: string, actor: string): Promise<ChangeResult> {
-  checkUsername(user);
-  checkUsername(actor, 'actor');
-  return toChange(await runHelper('add-member', [user, '--actor', actor]), user);
-}
-
-export async function removeMember(user: string, actor: string): Promise<ChangeResult> {
-  checkUsername(user);
-  checkUsername(actor, 'actor');
-  return toChange(await runHelper('remove-member', [user, '--actor', actor]), user);
-}
-
-export async function createUser(
-  user: string,
-  fullName: string | null,
-  password: string,
-  actor: string,
-  onProgress?: (p: unknown) => void,
-): Promise<ChangeResult> {
-  checkUsername(user);
-  checkUsername(actor, 'actor');
-  if (fullName !== null && fullNameProblem(fullName)) {
-    throw helperError('invalid_name', fullNameProblem(fullName)!);
-  }
-  checkPassword(password);
-  const args = [user, ...(fullName !== null ? ['--full-name', fullName] : []), '--actor', actor];
-  return toChange(await runHelper('create-user', args, { stdin: `${password}\n`, onProgress }), user);
-}
-
-export async function setPassword(user: string, password: string, actor: string): Promise<ChangeResult> {
-  checkUsername(user);
-  checkUsername(actor, 'actor');
-  checkPassword(password);
-  return toChange(await runHelper('set-password', [user, '--actor', actor], { stdin: `${password}\n` }), user);
 }

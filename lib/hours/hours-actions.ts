@@ -7,7 +7,7 @@ import 'server-only';
 import { audit } from '../store/audit';
 import { ADMIN_GROUP } from '../constants';
 import { PublicError } from '../errors/errors';
-import { runHelper } from '../helper/client';
+import * as helper from '../helper/commands';
 import * as hub from '../hub/hub-client';
 import { invalidateHubReport } from '../hub/report-cache';
 import { hoursToJson, HoursError, parseHours, type HoursEntry } from '../shared/hours-rule';
@@ -15,7 +15,7 @@ import { entryAllows, entryOf } from './hours-now';
 import { readHoursFile } from './hours-file';
 import { isValidUsername } from '../shared/username-rule';
 import { publicErrorOf } from '../errors/public-error-of';
-import { audited, errorText, outcomeOf, refuse, type Actor } from '../store/audited';
+import { audited, errorDetail, errorText, outcomeOf, refuse, type Actor } from '../store/audited';
 import { snapshot } from '../accounts/unix-accounts';
 
 export type { Actor } from '../store/audited';
@@ -42,7 +42,7 @@ export async function setKidHours(actor: Actor, user: string, raw: unknown): Pro
     if (!(e instanceof HoursError)) throw e;
     return refuse(actor, 'hours_set', target, new PublicError('invalid_hours', { detail: e.message, logText: e.message }), { phase: 'done' });
   }
-  const r = await audited(actor, 'hours_set', target, () => runHelper('set-hours', [user, '--hours', arg, '--actor', actor.username], { timeoutMs: 30_000 }), {
+  const r = await audited(actor, 'hours_set', target, () => helper.setHours(user, arg, actor.username, { timeoutMs: 30_000 }), {
     detail: { hours: arg },
     summary: (result) => ({ changed: result.changed === true }),
   });
@@ -94,7 +94,7 @@ export async function bedtimeNow(actor: Actor): Promise<{ stopped: Stopped[]; fa
     return { ...r, parentsLeft: parents };
   } catch (error) {
     const e = publicErrorOf(error);
-    audit.record({ ...base, outcome: outcomeOf(e), detail: { phase: 'done', code: e.code }, error: errorText(e) });
+    audit.record({ ...base, outcome: outcomeOf(e), detail: { phase: 'done', ...errorDetail(e) }, error: errorText(e) });
     throw e;
   } finally {
     invalidateHubReport();

@@ -6,7 +6,8 @@ import 'server-only';
 import { execFile } from 'node:child_process';
 import type { AuditAction } from '../store/audit';
 import { PublicError } from '../errors/errors';
-import { helperError, runHelper } from '../helper/client';
+import * as helper from '../helper/commands';
+import { helperError } from '../helper/commands';
 import * as hub from './hub-client';
 import { invalidateHubReport } from './report-cache';
 import { detectHubKind, FAMILY_HUB_UNIT } from '../shared/hub-kind';
@@ -39,7 +40,7 @@ async function pinningCertificate(call: Promise<Record<string, unknown>>): Promi
 }
 
 export function connectHub(actor: Actor) {
-  return audited(actor, 'hub_connect', 'jupyterhub', () => pinningCertificate(runHelper('connect-hub', ['--actor', actor.username], { timeoutMs: 30_000 })), (r) => ({
+  return audited(actor, 'hub_connect', 'jupyterhub', () => pinningCertificate(helper.connectHub(actor.username, { timeoutMs: 30_000 })), (r) => ({
     replaced: r.replaced === true,
     config: r.config,
   }));
@@ -50,7 +51,7 @@ export function restartHub(actor: Actor) {
   // this account restart jupyterhub.service, nothing else), no root code involved.
   // Otherwise the helper waits up to 13 s for the old hub to end and 15 s for the new one.
   // A seed hub's answer carries its certificate, which may have been renewed.
-  const call = detectHubKind() === 'family-systemd' ? restartUnit : () => pinningCertificate(runHelper('restart-hub', ['--actor', actor.username], { timeoutMs: 60_000 }));
+  const call = detectHubKind() === 'family-systemd' ? restartUnit : () => pinningCertificate(helper.restartHub(actor.username, { timeoutMs: 60_000 }));
   return audited(actor, 'hub_restart', 'jupyterhub', call, (r) => ({
     stopped: r.stopped,
     hubPid: r.hubPid,

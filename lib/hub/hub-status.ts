@@ -6,29 +6,16 @@ import 'server-only';
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import * as hub from './hub-client';
-import { runHelper } from '../helper/client';
+import * as helper from '../helper/commands';
 import { detectHubKind, FAMILY_HUB_CERT, FAMILY_HUB_LOG, type HubKind } from '../shared/hub-kind';
-import type { HubProcess } from '../shared/hub-processes';
 import { CHECK_TIMEOUT_MS } from './check-rules';
 
-export interface HubStatusFacts {
-  installed: boolean;
-  kind?: HubKind;
-  crontab?: { line: string | null; problem: string | null };
-  screen?: { running: boolean; problem: string | null };
-  cert?: { exists: boolean; problem: string | null; pem?: string; notAfter?: string; fingerprint256?: string };
-  key?: { exists: boolean; matchesCert: boolean | null; problem: string | null };
-  config?: { path: string; exists: boolean; panelBlock: boolean };
-  panel?: { connected: boolean; tokenFileExists: boolean };
-  processes?: HubProcess[];
-  log?: { path: string; exists: boolean; lines: string[]; problem: string | null };
-}
+export type { HubStatusFacts } from '../helper/commands';
+import type { HubStatusFacts } from '../helper/commands';
 
 /** The helper's hub-status, reshaped. Rejects with PublicError (lib/errors/errors.ts). */
 export async function hubStatus(opts: { logLines?: number; timeoutMs?: number } = {}): Promise<HubStatusFacts> {
-  const args = opts.logLines ? ['--log-lines', String(opts.logLines)] : [];
-  const r = await runHelper('hub-status', args, { timeoutMs: opts.timeoutMs ?? CHECK_TIMEOUT_MS });
-  const facts = r as unknown as HubStatusFacts;
+  const facts = await helper.hubStatus({ logLines: opts.logLines, timeoutMs: opts.timeoutMs ?? CHECK_TIMEOUT_MS });
   if (facts.cert?.pem) hub.rememberHubCertificate(facts.cert.pem);
   return facts;
 }

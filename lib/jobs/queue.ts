@@ -4,11 +4,12 @@ import 'server-only';
 // in a fake), and live messages for the server-sent events. The records are
 // lib/jobs/store.ts's; what may be queued is lib/jobs/install-packages.ts's.
 import { EventEmitter } from 'node:events';
-import { runHelper, type HelperResult } from '../helper/client';
+import * as helper from '../helper/commands';
+import type { HelperResult } from '../helper/commands';
 import { publicErrorOf } from '../errors/public-error-of';
 import { summarize, toInstallEvent, type InstallEvent, type JobState, type JobView } from './job-progress';
 import { progressFromPipLine } from './pip-output';
-import { errorText, outcomeOf } from '../store/audited';
+import { errorDetail, errorText, outcomeOf } from '../store/audited';
 import { auditEnd, finish, getJob, markRunning, progressWriter } from './store';
 
 export const MAX_RUNNING = 1;
@@ -32,7 +33,7 @@ export type InstallRunner = (
 ) => Promise<HelperResult>;
 
 const helperRunner: InstallRunner = (user, actor, opts) =>
-  runHelper('install-packages', [user, '--actor', actor], { timeoutMs: HELPER_TIMEOUT_MS, onProgress: opts.onProgress, cancel: opts.cancel });
+  helper.installPackages(user, actor, { timeoutMs: HELPER_TIMEOUT_MS, onProgress: opts.onProgress, cancel: opts.cancel });
 
 interface Runtime {
   emitter: EventEmitter;
@@ -157,7 +158,7 @@ async function run(job: JobView): Promise<void> {
     const state: JobState = cancelled ? 'cancelled' : 'failed';
     const message = cancelled ? `cancelled: ${e.message}` : errorText(e);
     ended = finish(job.id, state, { error: message, summary, logTail });
-    auditEnd(ended, cancelled ? 'failed' : outcomeOf(e), message, null);
+    auditEnd(ended, cancelled ? 'failed' : outcomeOf(e), message, null, errorDetail(e));
   } finally {
     r.running.delete(job.id);
   }

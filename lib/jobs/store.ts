@@ -195,13 +195,13 @@ export function finish(id: string, state: JobState, fields: { result?: unknown; 
 }
 
 /** The job's audit "done" row (actor: who cancelled it, else the job's own). */
-export function auditEnd(job: JobView, outcome: AuditOutcome, error: string | null, actor: Actor | null): void {
+export function auditEnd(job: JobView, outcome: AuditOutcome, error: string | null, actor: Actor | null, why: Record<string, unknown> = {}): void {
   audit.record({
     actor: actor?.username ?? job.actor,
     action: 'packages_install',
     target: job.target,
     outcome,
-    detail: { phase: 'done', jobId: job.id, state: job.state, ...(job.installed ? { installed: job.installed } : {}) },
+    detail: { phase: 'done', jobId: job.id, state: job.state, ...(job.installed ? { installed: job.installed } : {}), ...why },
     error,
     clientAddress: actor?.clientAddress ?? null,
   });

@@ -33,10 +33,38 @@ export type WeekHours = Readonly<Record<Weekday, readonly Range[]>>;
 /** null = always (no restriction). */
 export type Hours = WeekHours | null;
 
+/**
+ * Why hours or the hours file were refused, as a code (the English message says the
+ * same for a person): the helper puts it on its error line, so the panel never
+ * reads the sentence.
+ */
+export const HOURS_REASONS = [
+  'hours_not_time',
+  'hours_after_midnight',
+  'hours_not_range',
+  'hours_start_at_midnight',
+  'hours_end_not_after_start',
+  'hours_not_hours',
+  'hours_unknown_day',
+  'hours_not_list',
+  'hours_too_many_ranges',
+  'hours_overlap',
+  'hours_file_not_json',
+  'hours_file_not_object',
+  'hours_file_version',
+  'hours_file_no_users',
+] as const;
+export type HoursReason = (typeof HOURS_REASONS)[number];
+
 export class HoursError extends Error {
-  constructor(message: string) {
+  /** null: a refusal the panel makes itself, outside the rule (an invalid user name). */
+  readonly reason: HoursReason | null;
+  readonly values: Readonly<Record<string, string | number>>;
+  constructor(message: string, reason: HoursReason | null = null, values: Record<string, string | number> = {}) {
     super(message);
     this.name = 'HoursError';
+    this.reason = reason;
+    this.values = values;
   }
 }
 
@@ -45,9 +73,9 @@ const RANGE_RE = /^([0-9]{2}:[0-9]{2})-([0-9]{2}:[0-9]{2})$/;
 
 function minutes(text: string, what: string): number {
   const m = TIME_RE.exec(text);
-  if (!m) throw new HoursError(`${what} ${JSON.stringify(text.slice(0, 20))} is not a time HH:MM (00:00 to 24:00)`);
+  if (!m) throw new HoursError(`${what} ${JSON.stringify(text.slice(0, 20))} is not a time HH:MM (00:00 to 24:00)`, 'hours_not_time', { time: text.slice(0, 20) });
   const value = Number(m[1]) * 60 + Number(m[2]);
-  if (value > 24 * 60) throw new HoursError(`${what} ${text} is after 24:00`);
+  if (value > 24 * 60) throw new HoursError(`${what} ${text} is after 24:00`, 'hours_after_midnight', { time: text });
   return value;
 }
 
@@ -61,14 +89,14 @@ export function formatRange(r: Range): string {
 
 /** "16:00-20:00" -> {start: 960, end: 1200}. Refuses 25:00, 20:00-16:00 and anything else. */
 export function parseRange(text: unknown): Range {
-  if (typeof text !== 'string') throw new HoursError('a range must be a string "HH:MM-HH:MM"');
+  if (typeof text !== 'string') throw new HoursError('a range must be a string "HH:MM-HH:MM"', 'hours_not_range');
   const m = RANGE_RE.exec(text);
-  if (!m) throw new HoursError(`${JSON.stringify(text.slice(0, 20))} is not a range HH:MM-HH:MM`);
+  if (!m) throw new HoursError(`${JSON.stringify(text.slice(0, 20))} is not a range HH:MM-HH:MM`, 'hours_not_range', { range: text.slice(0, 20) });
   const start = minutes(m[1]!, 'the start');
   const end = minutes(m[2]!, 'the end');
-  if (start === 24 * 60) throw new HoursError(`${text}: a range cannot start at 24:00`);
+  if (start === 24 * 60) throw new HoursError(`${text}: a range cannot start at 24:00`, 'hours_start_at_midnight', { range: text });
   if (end <= start) {
-    throw new HoursError(`${text}: the end must be after the start (a range past midnight is two ranges: ${m[1]}-24:00 and 00:00-${m[2]} the next day)`);
+    throw new HoursError(`${text}: the end must be after the start (a range past midnight is two ranges: ${m[1]}-24:00 and 00:00-${m[2]} the next day)`, 'hours_end_not_after_start', { range: text });
   }
   return { start, end };
 }
@@ -81,18 +109,18 @@ export function parseRange(text: unknown): Range {
 export function parseHours(data: unknown): Hours {
   if (data === 'always') return null;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new HoursError('hours must be "always" or an object of weekday -> ["HH:MM-HH:MM", ...]');
+    throw new HoursError('hours must be "always" or an object of weekday -> ["HH:MM-HH:MM", ...]', 'hours_not_hours');
   }
   const out: Record<Weekday, Range[]> = { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
   for (const [day, list] of Object.entries(data as Record<string, unknown>)) {
     if (!(WEEKDAYS as readonly string[]).includes(day)) {
-      throw new HoursError(`unknown day ${JSON.stringify(day.slice(0, 20))}; the days are ${WEEKDAYS.join(', ')}`);
+      throw new HoursError(`unknown day ${JSON.stringify(day.slice(0, 20))}; the days are ${WEEKDAYS.join(', ')}`, 'hours_unknown_day', { day: day.slice(0, 20) });
     }
-    if (!Array.isArray(list)) throw new HoursError(`${day}: a list of ranges "HH:MM-HH:MM" is needed`);
-    if (list.length > MAX_RANGES_PER_DAY) throw new HoursError(`${day}: at most ${MAX_RANGES_PER_DAY} ranges a day`);
+    if (!Array.isArray(list)) throw new HoursError(`${day}: a list of ranges "HH:MM-HH:MM" is needed`, 'hours_not_list', { day });
+    if (list.length > MAX_RANGES_PER_DAY) throw new HoursError(`${day}: at most ${MAX_RANGES_PER_DAY} ranges a day`, 'hours_too_many_ranges', { day, max: MAX_RANGES_PER_DAY });
     const ranges = list.map(parseRange).sort((a, b) => a.start - b.start);
     for (let i = 1; i < ranges.length; i++) {
-      if (ranges[i]!.start < ranges[i - 1]!.end) throw new HoursError(`${day}: ${formatRange(ranges[i - 1]!)} and ${formatRange(ranges[i]!)} overlap`);
+      if (ranges[i]!.start < ranges[i - 1]!.end) throw new HoursError(`${day}: ${formatRange(ranges[i - 1]!)} and ${formatRange(ranges[i]!)} overlap`, 'hours_overlap', { day, first: formatRange(ranges[i - 1]!), second: formatRange(ranges[i]!) });
     }
     out[day as Weekday] = ranges;
   }
@@ -123,13 +151,13 @@ export function parseHoursFile(text: string): HoursFile {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new HoursError('the hours file is not valid JSON');
+    throw new HoursError('the hours file is not valid JSON', 'hours_file_not_json');
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new HoursError('the hours file must hold a JSON object');
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new HoursError('the hours file must hold a JSON object', 'hours_file_not_object');
   const d = data as Record<string, unknown>;
-  if (d.version !== 1) throw new HoursError('the hours file has an unknown version');
+  if (d.version !== 1) throw new HoursError('the hours file has an unknown version', 'hours_file_version');
   const users = d.users;
-  if (typeof users !== 'object' || users === null || Array.isArray(users)) throw new HoursError('the hours file has no "users" object');
+  if (typeof users !== 'object' || users === null || Array.isArray(users)) throw new HoursError('the hours file has no "users" object', 'hours_file_no_users');
   const raw: Record<string, unknown> = Object.create(null);
   for (const [k, v] of Object.entries(users as Record<string, unknown>)) raw[k] = v;
   return { raw };

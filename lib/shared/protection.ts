@@ -15,6 +15,25 @@ export const DEFAULT_PROTECTED_GROUPS: readonly string[] = Object.freeze(['sudo'
 /** Why an account is protected. `group:NAME`: a member (primary or supplementary) of that protected group. */
 export type ProtectedReason = 'uid0' | 'hub_account' | 'panel_account' | 'system_account' | `group:${string}`;
 
+/**
+ * The same reason as a fixed code and its values, as the helper's error line carries
+ * it: `group:sudo` is {reason: 'group', values: {group: 'sudo'}}, so the code is one of
+ * a closed set the panel can check. Pure.
+ */
+export const PROTECTION_REASON_CODES = ['uid0', 'hub_account', 'panel_account', 'system_account', 'group'] as const;
+export type ProtectionReasonCode = (typeof PROTECTION_REASON_CODES)[number];
+
+export function protectionReasonParts(reason: ProtectedReason): { reason: ProtectionReasonCode; values: Record<string, string> } {
+  if (reason.startsWith('group:')) return { reason: 'group', values: { group: reason.slice('group:'.length) } };
+  return { reason: reason as Exclude<ProtectionReasonCode, 'group'>, values: {} };
+}
+
+/** The parts turned back into the rule's reason; null when they are not one. Pure. */
+export function protectedReasonFromParts(reason: string, values: Readonly<Record<string, unknown>>): ProtectedReason | null {
+  if (reason === 'group') return typeof values.group === 'string' && USERNAME_RE.test(values.group) ? `group:${values.group}` : null;
+  return (PROTECTION_REASON_CODES as readonly string[]).includes(reason) ? (reason as ProtectedReason) : null;
+}
+
 /** What the rule looks at, read once by the caller. */
 export interface ProtectionView {
   readonly uidRange: UidRange;

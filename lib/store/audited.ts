@@ -25,6 +25,21 @@ export function errorText(e: PublicError): string {
   return `${e.code}: ${e.message}`;
 }
 
+/**
+ * What the row's detail keeps of an error besides the text: its code, the panel's
+ * reason, the helper's reason and their values (never a password: the helper's
+ * values are names, paths and numbers), so a row can be worded in the reader's
+ * language later instead of showing the helper's English.
+ */
+export function errorDetail(e: PublicError): Record<string, unknown> {
+  return {
+    code: e.code,
+    ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.helperReason ? { helperReason: e.helperReason } : {}),
+    ...(Object.keys(e.values).length > 0 ? { values: { ...e.values } } : {}),
+  };
+}
+
 export interface AuditedOptions<T> {
   /** In both rows (e.g. the full name of a new account, the onboarding it belongs to). */
   detail?: Record<string, unknown>;
@@ -55,7 +70,7 @@ export async function audited<T>(
     result = await call();
   } catch (error) {
     const e = publicErrorOf(error);
-    audit.record({ ...base, outcome: ERROR_TABLE[e.code].outcome, detail: { ...detail, phase: 'done', code: e.code }, error: errorText(e) });
+    audit.record({ ...base, outcome: ERROR_TABLE[e.code].outcome, detail: { ...detail, phase: 'done', ...errorDetail(e) }, error: errorText(e) });
     throw e;
   }
   audit.record({ ...base, outcome: 'ok', detail: { ...detail, phase: 'done', ...(options.summary ?? changedOf)(result) } });
@@ -69,7 +84,7 @@ export function refuse(actor: Actor, action: AuditAction, target: string | null,
     action,
     target,
     outcome: ERROR_TABLE[error.code].outcome,
-    detail: { ...detail, checkedBy: 'panel', code: error.code, ...(error.reason ? { reason: error.reason } : {}) },
+    detail: { ...detail, checkedBy: 'panel', ...errorDetail(error) },
     error: errorText(error),
     clientAddress: actor.clientAddress,
   });

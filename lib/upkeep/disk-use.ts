@@ -6,7 +6,7 @@ import 'server-only';
 // measures one home at a time, each again after DISK_USE_MAX_AGE_MS, for members
 // a page asked about in the last DISK_USE_KEEP_MS.
 import fs from 'node:fs';
-import { runHelper } from '../helper/client';
+import * as helper from '../helper/commands';
 import { PublicError } from '../errors/errors';
 import { isValidUsername } from '../shared/username-rule';
 
@@ -80,9 +80,9 @@ async function drain(): Promise<void> {
   st.running = user;
   try {
     // The helper bounds du to 10 s and answers; 20 s covers its start and the lock-free checks.
-    const r = await runHelper('disk-use', [user], { timeoutMs: 20_000 });
-    if (typeof r.bytes === 'number' && Number.isFinite(r.bytes) && r.bytes >= 0) {
-      st.sizes.set(user, { bytes: r.bytes, complete: r.complete === true, measuredAt: new Date().toISOString() });
+    const r = await helper.diskUse(user, { timeoutMs: 20_000 });
+    if (r.bytes !== null) {
+      st.sizes.set(user, { bytes: r.bytes, complete: r.complete, measuredAt: new Date().toISOString() });
       st.errors.delete(user);
     }
   } catch (error) {

@@ -24,7 +24,7 @@ export function connectSeedHub(): Record<string, unknown> {
   try {
     ({ text, replaced } = replacePanelBlock(read.text, renderPanelBlock(token)));
   } catch (e) {
-    throw conflict(`${paths.config}: ${(e as Error).message}; fix or remove those lines, then connect again`);
+    throw conflict(`${paths.config}: ${(e as Error).message}; fix or remove those lines, then connect again`, 'hub_config_broken', { path: paths.config });
   }
   writeAsHub(account, paths.config, text);
   return { changed: true, replaced, config: paths.config, certPem: certPem(account) };

@@ -46,7 +46,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return exitCode;
   } catch (e) {
     const f = e instanceof HelperFailure ? e : systemError(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
-    writeLine({ ...f.details, ok: false, error: f.code, message: f.message, exitCode: f.exitCode });
+    writeLine({ ...f.line(), exitCode: f.exitCode });
     return f.exitCode;
   }
 }

@@ -28,9 +28,9 @@ export function restartSeedHub(_args: readonly string[], progress: (p: unknown) 
   const account = hubAccount();
   // Know how to start it before stopping anything.
   const cron = crontabFacts(account);
-  if (!cron.entry) throw conflict(`cannot restart the hub: ${cron.problem ?? 'no crontab line'}`);
+  if (!cron.entry) throw conflict(`cannot restart the hub: ${cron.problem ?? 'no crontab line'}`, 'hub_cannot_restart');
   const problem = crontabCommandProblem(cron.entry.command);
-  if (problem) throw conflict(`cannot restart the hub: ${problem}`);
+  if (problem) throw conflict(`cannot restart the hub: ${problem}`, 'hub_cannot_restart');
 
   // Stop: the screen session first (it ends its window), then every hub and
   // proxy process of the account. SIGCONT so a stopped (hanging) hub sees SIGTERM.

@@ -1,46 +1,15 @@
 // Exact argv shape checking. Pure: no I/O, unit-tested in test/unit/helper-args.test.ts.
 import { usage } from '../common/errors';
 
-/** The shape of one command's arguments. */
-export interface CommandSpec {
-  readonly name: string;
-  /** Names of the positional operands, in order; each is required. */
-  readonly positionals: readonly string[];
-  /** Options besides --actor, each taking exactly one value: '--full-name'. */
-  readonly options: readonly string[];
-  /** Changes the system: takes --actor, runs under the lock, goes to syslog. */
-  readonly mutating: boolean;
-  /** Reads one password line from stdin before taking the lock. */
-  readonly readsPassword: boolean;
-  /** One line for the usage text. */
-  readonly synopsis: string;
-}
+// The shapes themselves are the one list of commands, lib/shared/commands.ts.
+export { ACTOR_OPTION, commandSpec, type CommandSpec } from '../../lib/shared/commands';
+import { ACTOR_OPTION, type CommandSpec } from '../../lib/shared/commands';
 
 export interface ParsedArgs {
   readonly command: string;
   readonly positionals: readonly string[];
   /** Option name (with dashes) -> value. */
   readonly options: Readonly<Record<string, string>>;
-}
-
-export const ACTOR_OPTION = '--actor';
-
-/**
- * A command's shape, read from its one-line synopsis so the two cannot disagree.
- * Pure. `USER` words are the operands (user names), `--option` words the options;
- * `--actor` makes it mutating; "(password" says it reads one from stdin.
- */
-export function commandSpec(synopsis: string): CommandSpec {
-  const [name = '', ...words] = synopsis.split(' ');
-  const options = words.map((w) => /^\[?(--[a-z-]+)$/.exec(w)?.[1]).filter((o): o is string => o !== undefined);
-  return {
-    name,
-    positionals: words.filter((w) => w === 'USER').map(() => 'user'),
-    options: options.filter((o) => o !== ACTOR_OPTION),
-    mutating: options.includes(ACTOR_OPTION),
-    readsPassword: synopsis.includes('(password'),
-    synopsis,
-  };
 }
 
 export function usageText(specs: ReadonlyMap<string, CommandSpec>): string {

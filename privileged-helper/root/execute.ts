@@ -41,12 +41,12 @@ function validateNames(args: ParsedArgs): void {
   const actor = args.options[ACTOR_OPTION];
   if (actor !== undefined) {
     const problem = usernameProblem(actor);
-    if (problem) throw invalidName(`--actor: ${problem}`);
+    if (problem) throw invalidName(`--actor: ${problem}`, 'invalid_actor');
   }
   const fullName = args.options[FULL_NAME_OPTION];
   if (fullName !== undefined) {
     const problem = fullNameProblem(fullName);
-    if (problem) throw invalidName(problem);
+    if (problem) throw invalidName(problem, 'invalid_full_name');
   }
 }
 
@@ -63,11 +63,11 @@ export function resolveCaller(uid: number): Caller {
  */
 export function actorFor(caller: Caller, actorOption: string | undefined): string {
   if (caller.isPanel) {
-    if (actorOption === undefined) throw usage(`${PANEL_ACCOUNT} must name the acting parent with ${ACTOR_OPTION}`);
+    if (actorOption === undefined) throw usage(`${PANEL_ACCOUNT} must name the acting parent with ${ACTOR_OPTION}`, 'actor_missing');
     return actorOption;
   }
   if (actorOption !== undefined && actorOption !== caller.name) {
-    throw refused(`refused: ${ACTOR_OPTION} ${actorOption} is not the calling user ${caller.name}`);
+    throw refused(`refused: ${ACTOR_OPTION} ${actorOption} is not the calling user ${caller.name}`, 'actor_not_caller', { actor: actorOption, caller: caller.name });
   }
   return caller.name;
 }
@@ -76,9 +76,9 @@ export function actorFor(caller: Caller, actorOption: string | undefined): strin
 function checkActorIsAdmin(caller: Caller, actor: string): void {
   if (!caller.isPanel) return;
   const state = readSystemState();
-  if (!state.user(actor)) throw refused(`refused: the actor ${actor} has no account`);
+  if (!state.user(actor)) throw refused(`refused: the actor ${actor} has no account`, 'actor_unknown', { actor });
   if (!state.isInGroup(actor, ADMIN_GROUP)) {
-    throw refused(`refused: the actor ${actor} is not a family admin (member of ${ADMIN_GROUP})`);
+    throw refused(`refused: the actor ${actor} is not a family admin (member of ${ADMIN_GROUP})`, 'actor_not_admin', { actor, group: ADMIN_GROUP });
   }
 }
 
@@ -185,7 +185,7 @@ export async function execute(argv: readonly string[], callerOf: () => Caller, i
       const outcome = failure.code === 'busy' || failure.code === 'system_error' ? 'failed' : 'refused';
       await logChange({ ...log, result: outcome, error: failure.code, message: failure.message });
     }
-    return { exitCode: failure.exitCode, line: { ...failure.details, ok: false, error: failure.code, message: failure.message } };
+    return { exitCode: failure.exitCode, line: failure.line() };
   }
 }
 

@@ -18,14 +18,14 @@ export function passwordFromInput(input: Buffer): Buffer {
   let end = input.length;
   const nl = input.indexOf(0x0a);
   if (nl !== -1) {
-    if (nl !== input.length - 1) throw usage('the password must be one line (it contains a line break)');
+    if (nl !== input.length - 1) throw usage('the password must be one line (it contains a line break)', 'bad_password');
     end = nl;
   }
   const pw = input.subarray(0, end);
-  if (pw.length === 0) throw usage('no password given on standard input');
-  if (pw.length > PASSWORD_MAX_BYTES) throw usage(`the password is longer than ${PASSWORD_MAX_BYTES} bytes`);
-  if (pw.includes(0x00)) throw usage('the password must not contain a NUL character');
-  if (pw.includes(0x0d)) throw usage('the password must not contain a carriage return');
+  if (pw.length === 0) throw usage('no password given on standard input', 'bad_password');
+  if (pw.length > PASSWORD_MAX_BYTES) throw usage(`the password is longer than ${PASSWORD_MAX_BYTES} bytes`, 'bad_password');
+  if (pw.includes(0x00)) throw usage('the password must not contain a NUL character', 'bad_password');
+  if (pw.includes(0x0d)) throw usage('the password must not contain a carriage return', 'bad_password');
   return Buffer.from(pw);
 }
 
@@ -38,7 +38,7 @@ export async function readPasswordFromStdin(): Promise<Buffer> {
     tty = isatty(0);
     fstatSync(0);
   } catch {
-    throw usage('no password given on standard input');
+    throw usage('no password given on standard input', 'bad_password');
   }
   const buf = Buffer.alloc(1024);
   for (;;) {
@@ -52,7 +52,7 @@ export async function readPasswordFromStdin(): Promise<Buffer> {
         continue;
       }
       if (code === 'EOF') break;
-      throw usage(`cannot read the password from standard input (${code})`);
+      throw usage(`cannot read the password from standard input (${code})`, 'bad_password');
     }
     if (n === 0) break;
     chunks.push(Buffer.from(buf.subarray(0, n)));
@@ -65,7 +65,7 @@ export async function readPasswordFromStdin(): Promise<Buffer> {
   for (const c of chunks) c.fill(0);
   if (total > READ_LIMIT) {
     input.fill(0);
-    throw usage(`the password is longer than ${PASSWORD_MAX_BYTES} bytes`);
+    throw usage(`the password is longer than ${PASSWORD_MAX_BYTES} bytes`, 'bad_password');
   }
   try {
     return passwordFromInput(input);

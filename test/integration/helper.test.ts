@@ -131,7 +131,8 @@ function deleteUser(user: string): void {
 }
 
 /**
- * Run a snippet against the panel's real client, lib/helper/client.ts, as the
+ * Run a snippet against the panel's real typed calls, lib/helper/commands.ts (over
+ * lib/helper/client.ts), as the
  * panel account (so pkexec and polkit decide as they do for the panel).
  * The snippet sees the module as `c` and returns a JSON-able value.
  */
@@ -146,7 +147,7 @@ function panelReadableClient(): string {
   const dir = mkdtempSync('/tmp/jh4f-helper-client-');
   chmodSync(dir, 0o755);
   const out = `${dir}/helper-client.mjs`;
-  const source = new URL('../../lib/helper/client.ts', import.meta.url).pathname;
+  const source = new URL('../../lib/helper/commands.ts', import.meta.url).pathname;
   buildSync({
     // `server-only` only guards against client bundles; in plain Node it would throw.
     stdin: {
@@ -160,6 +161,8 @@ function panelReadableClient(): string {
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // client.ts's own `server-only` import: its react-server export is the empty module.
+    conditions: ['react-server'],
     logLevel: 'error',
   });
   chmodSync(out, 0o644);
@@ -172,7 +175,7 @@ function clientAsPanel(body: string): unknown {
   const code = `
     const m = await import(${JSON.stringify(client)});
     const c = m.addMember ? m : m.default;
-    const caught = async (p) => { try { return { ok: await p }; } catch (e) { return { name: e.name, code: e.code, httpStatus: e.httpStatus, message: e.message }; } };
+    const caught = async (p) => { try { return { ok: await p }; } catch (e) { return { name: e.name, code: e.code, httpStatus: e.httpStatus, message: e.message, helperReason: e.helperReason, values: e.values }; } };
     const value = await (async () => { ${body} })();
     process.stdout.write(JSON.stringify(value));`;
   const r = spawnSync(
@@ -628,7 +631,7 @@ describe('the actor', () => {
   });
 });
 
-describe("the panel's client, lib/helper/client.ts, over the helper's real socket", () => {
+describe("the panel's client, lib/helper/commands.ts over client.ts, over the helper's real socket", () => {
   after(() => deleteUser('nora'));
 
   test('typed wrappers: list, add, create with progress, set-password, and typed refusals', () => {
@@ -637,7 +640,7 @@ describe("the panel's client, lib/helper/client.ts, over the helper's real socke
     const out = clientAsPanel(`
       const progress = [];
       return {
-        list: (await c.runHelper('list-members', [])).members.map((m) => m.user),
+        list: (await c.listMembers()).members.map((m) => m.user),
         add: await c.addMember('kim', 'mama'),
         again: await c.addMember('kim', 'mama'),
         create: await c.createUser('nora', 'Nora N', 'nora:pass 1', 'papa', (p) => progress.push(p)),
@@ -647,7 +650,7 @@ describe("the panel's client, lib/helper/client.ts, over the helper's real socke
         actorErr: await caught(c.addMember('kim', 'anna')),
         missing: await caught(c.removeMember('nosuchkid', 'mama')),
         conflict: await caught(c.createUser('kim', null, 'x-1', 'mama')),
-        timeout: await caught(c.runHelper('list-members', [], { timeoutMs: 1 })),
+        timeout: await caught(c.listMembers({ timeoutMs: 1 })),
       };`) as Record<string, any>;
     assert.ok(out.list.includes('anna'));
     assert.deepEqual(out.add, { user: 'kim', changed: true });
@@ -658,6 +661,11 @@ describe("the panel's client, lib/helper/client.ts, over the helper's real socke
     assert.ok(isMember('kim') && isMember('nora'));
     assert.ok(passwordMatches('nora', 'nora-pass-2'));
     assert.deepEqual([out.protectedErr.name, out.protectedErr.code, out.protectedErr.httpStatus], ['PublicError', 'protected_account', 403]);
+    // Why, as data from the helper's error line: the rule's code and its values.
+    assert.deepEqual([out.protectedErr.helperReason, out.protectedErr.values], ['group', { user: 'sudoer', group: 'sudo' }]);
+    assert.deepEqual([out.actorErr.helperReason, out.actorErr.values], ['actor_not_admin', { actor: 'anna', group: 'jupyterhub_adm' }]);
+    assert.deepEqual([out.missing.helperReason, out.missing.values], ['no_such_user', { user: 'nosuchkid' }]);
+    assert.deepEqual([out.conflict.helperReason, out.conflict.values], ['account_exists', { user: 'kim' }]);
     assert.deepEqual([out.actorErr.code, out.actorErr.httpStatus], ['protected_account', 403]);
     assert.deepEqual([out.missing.code, out.missing.httpStatus], ['no_such_user', 404]);
     assert.deepEqual([out.conflict.code, out.conflict.httpStatus], ['conflict', 409]);

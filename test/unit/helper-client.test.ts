@@ -1,16 +1,11 @@
-// lib/helper/client.ts: JSON-line parsing and the one exit-code table.
+// lib/helper/client.ts: JSON-line parsing and the one exit-code table (and the
+// typed calls of lib/helper/commands.ts refusing bad input before any call).
 // Run with --conditions=react-server so `import 'server-only'` is a no-op.
 import { test } from 'node:test';
 import { PublicError } from '../../lib/errors/errors';
 import assert from 'node:assert/strict';
-import {
-  errorForExit,
-  EXIT_CODE_TABLE,
-  parseHelperOutput,
-  addMember,
-  createUser,
-  setPassword,
-} from '../../lib/helper/client';
+import { errorForExit, EXIT_CODE_TABLE, parseHelperOutput } from '../../lib/helper/client';
+import { addMember, createUser, setPassword } from '../../lib/helper/commands';
 
 test('one line of success output is the result', () => {
   const p = parseHelperOutput('{"ok":true,"changed":true,"user":"anna"}\n');

@@ -1,11 +1,11 @@
 import { readSystemState } from '../accounts';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command } from '../context';
 import { ACCESS_GROUP } from '../policy';
 import { changeMembership, requireMembersGroup, requireUnprotectedAccount, target } from './common';
 
 export const addMember: Command = {
-  spec: commandSpec('add-member USER --actor NAME'),
+  spec: HELPER_COMMAND_SPECS['add-member'],
   async run(ctx) {
     const user = target(ctx);
     const state = readSystemState();

@@ -2,7 +2,8 @@ import type { Account, SystemState } from '../accounts';
 import { readSystemState } from '../accounts';
 import type { CommandContext } from '../context';
 import { noSuchUser, refused, systemError } from '../../common/errors';
-import { ACCESS_GROUP, protectedReasonText } from '../policy';
+import { ACCESS_GROUP, protectionOf } from '../policy';
+import { protectedSentence, protectionReasonParts } from '../../../lib/shared/protection';
 import { expectSuccess, runShadowTool, TOOLS } from '../run';
 
 /** The USER operand (validated by main before any system call). */
@@ -16,8 +17,12 @@ export function target(ctx: CommandContext): string {
 export function requireUnprotectedAccount(ctx: CommandContext, state: SystemState, user: string): Account {
   const account = state.user(user);
   if (!account) throw noSuchUser(user);
-  const reason = protectedReasonText(account, state, ctx.config);
-  if (reason) throw refused(`refused: ${reason}; the panel does not change protected accounts`);
+  const reason = protectionOf(account, state, ctx.config);
+  if (reason) {
+    const why = protectionReasonParts(reason);
+    const sentence = protectedSentence(account.name, account.uid, reason, state.loginDefs);
+    throw refused(`refused: ${sentence}; the panel does not change protected accounts`, why.reason, { user, ...why.values });
+  }
   return account;
 }
 
@@ -34,7 +39,7 @@ export function requireFamilyMemberWithHome(ctx: CommandContext, user: string, w
   const state = readSystemState();
   requireMembersGroup(state);
   const account = requireUnprotectedAccount(ctx, state, user);
-  if (!state.isSupplementaryMember(user, ACCESS_GROUP)) throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}; ${what}`);
+  if (!state.isSupplementaryMember(user, ACCESS_GROUP)) throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}; ${what}`, 'not_member', { user, group: ACCESS_GROUP });
   if (!account.home.startsWith('/') || account.home === '/') throw systemError(`${user} has no usable home directory`);
   return account;
 }

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { PANEL_HUB_TOKEN_FILE } from '../../../lib/shared/hub-token';
 import { detectHubKind, isFamilyKind } from '../../../lib/shared/hub-kind';
 import { readSystemState } from '../accounts';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command } from '../context';
 import { conflict, systemError } from '../../common/errors';
 import { requireHubAccount, writeRootFile } from '../hub-account';
@@ -17,10 +17,10 @@ import { PANEL_ACCOUNT } from '../policy';
 import { runAgent } from '../run';
 
 export const connectHub: Command = {
-  spec: commandSpec('connect-hub --actor NAME'),
+  spec: HELPER_COMMAND_SPECS['connect-hub'],
   async run(ctx) {
     if (isFamilyKind(detectHubKind())) {
-      throw conflict('the family hub was connected to the panel when it was set up; there is nothing to connect');
+      throw conflict('the family hub was connected to the panel when it was set up; there is nothing to connect', 'hub_connected_at_setup');
     }
     const as = requireHubAccount();
     const panelGroup = readSystemState().group(PANEL_ACCOUNT);

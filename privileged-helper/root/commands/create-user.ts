@@ -1,6 +1,6 @@
 import { lstatSync, statSync } from 'node:fs';
 import { readHomeBase, readSystemState } from '../accounts';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command, CommandContext } from '../context';
 import { conflict, HelperFailure, systemError } from '../../common/errors';
 import { ACCESS_GROUP, protectedReasonText } from '../policy';
@@ -65,7 +65,7 @@ async function rollback(user: string): Promise<void> {
 }
 
 export const createUser: Command = {
-  spec: commandSpec('create-user USER [--full-name TEXT] --actor NAME  (password: one line on stdin)'),
+  spec: HELPER_COMMAND_SPECS['create-user'],
   async run(ctx) {
     const user = target(ctx);
     const fullName = ctx.args.options[FULL_NAME_OPTION];
@@ -75,16 +75,16 @@ export const createUser: Command = {
     const state = readSystemState();
     requireMembersGroup(state);
     // Any existing account is a conflict, protected or not: the web side decides about resuming.
-    if (state.user(user)) throw conflict(`an account named ${user} exists already`);
-    if (state.group(user)) throw conflict(`a group named ${user} exists already`);
+    if (state.user(user)) throw conflict(`an account named ${user} exists already`, 'account_exists', { user });
+    if (state.group(user)) throw conflict(`a group named ${user} exists already`, 'group_exists', { user, group: user });
     const home = `${readHomeBase()}/${user}`;
-    if (exists(home)) throw conflict(`${home} exists already`);
+    if (exists(home)) throw conflict(`${home} exists already`, 'home_exists', { user, path: home });
 
     let created = false;
     try {
       const r = await runShadowTool(TOOLS.useradd, useraddArgs(user, fullName));
       if (r.status !== 0) {
-        if (r.status === USERADD_NAME_IN_USE) throw conflict(`an account named ${user} exists already`);
+        if (r.status === USERADD_NAME_IN_USE) throw conflict(`an account named ${user} exists already`, 'account_exists', { user });
         created = readSystemState().user(user) !== undefined;
         expectSuccess('useradd', r);
       }
@@ -100,7 +100,7 @@ export const createUser: Command = {
       if (created) {
         await rollback(user);
         if (e instanceof HelperFailure) {
-          throw new HelperFailure(e.code, `${e.message} (the account was removed again)`);
+          throw new HelperFailure(e.code, `${e.message} (the account was removed again)`, e.reason, e.values);
         }
       }
       throw e;

@@ -5,7 +5,7 @@
 // members of jupyterhub.
 //
 // Answer, the agent's own: {"ok":true,"bytes":N,"complete":bool,"unreadable":N,"seconds":S}.
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command } from '../context';
 import { runAgent } from '../run';
 import { requireFamilyMemberWithHome, target } from './common';
@@ -14,7 +14,7 @@ import { requireFamilyMemberWithHome, target } from './common';
 const AGENT_TIMEOUT_MS = 15_000;
 
 export const diskUse: Command = {
-  spec: commandSpec('disk-use USER'),
+  spec: HELPER_COMMAND_SPECS['disk-use'],
   async run(ctx) {
     const user = target(ctx);
     const account = requireFamilyMemberWithHome(ctx, user, 'disk use is only measured for family members');

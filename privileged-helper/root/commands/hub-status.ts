@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { PANEL_HUB_TOKEN_FILE, TOKEN_RE } from '../../../lib/shared/hub-token';
 import { detectHubKind, isFamilyKind, SEED_HUB_ACCOUNT } from '../../../lib/shared/hub-kind';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command } from '../context';
 import { agentAccount } from '../hub-account';
 import { PANEL_ACCOUNT } from '../policy';
@@ -23,7 +23,7 @@ function panelTokenHash(): string {
 }
 
 export const hubStatus: Command = {
-  spec: commandSpec(`hub-status [${LOG_LINES_OPTION} N]`),
+  spec: HELPER_COMMAND_SPECS['hub-status'],
   async run(ctx) {
     const family = isFamilyKind(detectHubKind());
     const as = agentAccount(family ? PANEL_ACCOUNT : SEED_HUB_ACCOUNT);

@@ -1,5 +1,6 @@
-// The closed command set. A new command (install-packages, hub-status,
-// restart-hub, connect-hub) is one module in this folder plus one line here.
+// The closed command set: the names and shapes are lib/shared/commands.ts (the
+// panel reads the same list); each has one module in this folder and one line here.
+import { HELPER_COMMANDS, type HelperCommand } from '../../../lib/shared/commands';
 import type { CommandSpec } from '../args';
 import type { Command } from '../context';
 import { addMember } from './add-member';
@@ -14,7 +15,21 @@ import { restartHub } from './restart-hub';
 import { setHours } from './set-hours';
 import { setPassword } from './set-password';
 
-const ALL: readonly Command[] = [listMembers, addMember, removeMember, createUser, setPassword, hubStatus, restartHub, connectHub, installPackages, diskUse, setHours];
+// A record over the shared names: a command of the list without a module here does not compile.
+const BY_NAME: Readonly<Record<HelperCommand, Command>> = {
+  'list-members': listMembers,
+  'add-member': addMember,
+  'remove-member': removeMember,
+  'create-user': createUser,
+  'set-password': setPassword,
+  'hub-status': hubStatus,
+  'restart-hub': restartHub,
+  'connect-hub': connectHub,
+  'install-packages': installPackages,
+  'disk-use': diskUse,
+  'set-hours': setHours,
+};
+const ALL: readonly Command[] = HELPER_COMMANDS.map((name) => BY_NAME[name]);
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(ALL.map((c) => [c.spec.name, c]));
 export const COMMAND_SPECS: ReadonlyMap<string, CommandSpec> = new Map(ALL.map((c) => [c.spec.name, c.spec]));

@@ -6,7 +6,7 @@
 // packages configuration). Its lines (pip's own, unparsed, then its answer) go
 // to the caller as they are; the caller's cancel ends the agent's stdin.
 import type { Account } from '../accounts';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command } from '../context';
 import { runAgent } from '../run';
 import { requireFamilyMemberWithHome, target } from './common';
@@ -28,7 +28,7 @@ export function userEnvironment(account: Account): Record<string, string> {
 }
 
 export const installPackages: Command = {
-  spec: commandSpec('install-packages USER --actor NAME'),
+  spec: HELPER_COMMAND_SPECS['install-packages'],
   async run(ctx) {
     const user = target(ctx);
     const account = requireFamilyMemberWithHome(ctx, user, 'packages are only installed for family members');

@@ -6,7 +6,7 @@
 // code alone: root never looks into a home a kid controls (SECURITY-CASES 36) nor
 // reads what the kid's process writes.
 import { readSystemState } from '../accounts';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command } from '../context';
 import { systemError } from '../../common/errors';
 import { ADMIN_GROUP, ACCESS_GROUP, protectionOf } from '../policy';
@@ -15,7 +15,7 @@ import { fullNameOf, isLockedHash } from '../../../lib/shared/account-files';
 import type { Member } from '../../../lib/shared/member';
 
 export const listMembers: Command = {
-  spec: commandSpec('list-members'),
+  spec: HELPER_COMMAND_SPECS['list-members'],
   async run(ctx) {
     const state = readSystemState({ shadow: true });
     const group = state.group(ACCESS_GROUP);

@@ -6,18 +6,18 @@
 // Its answer goes to the panel as it is (with the hub's certificate, which the
 // panel pins: it may have been renewed).
 import { detectHubKind, FAMILY_HUB_UNIT } from '../../../lib/shared/hub-kind';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command } from '../context';
 import { conflict } from '../../common/errors';
 import { requireHubAccount, restartFamilyHub } from '../hub-account';
 import { runAgent } from '../run';
 
 export const restartHub: Command = {
-  spec: commandSpec('restart-hub --actor NAME'),
+  spec: HELPER_COMMAND_SPECS['restart-hub'],
   async run(ctx) {
     const kind = detectHubKind();
     if (kind === 'family-systemd') {
-      throw conflict(`systemd runs the family hub: restart it with systemctl restart ${FAMILY_HUB_UNIT} (the panel does so itself)`);
+      throw conflict(`systemd runs the family hub: restart it with systemctl restart ${FAMILY_HUB_UNIT} (the panel does so itself)`, 'hub_run_by_systemd');
     }
     if (kind === 'family-background') {
       ctx.progress({ step: 'restart', how: kind });

@@ -11,7 +11,7 @@ import { lstatSync } from 'node:fs';
 import { HOURS_DIR, HOURS_FILE, HoursError, parseHours, parseHoursFile, renderHoursFile, type HoursFile } from '../../../lib/shared/hours-rule';
 import { detectHubKind, isFamilyKind } from '../../../lib/shared/hub-kind';
 import { readSystemState } from '../accounts';
-import { commandSpec } from '../args';
+import { HELPER_COMMAND_SPECS } from '../../../lib/shared/commands';
 import type { Command } from '../context';
 import { conflict, refused, systemError, usage } from '../../common/errors';
 import { writeRootFile } from '../hub-account';
@@ -26,31 +26,32 @@ function readHoursFile(): HoursFile | null {
   try {
     return r.data === undefined ? null : parseHoursFile(r.data);
   } catch (e) {
-    if (e instanceof HoursError) throw conflict(`${HOURS_FILE}: ${e.message}; remove it and set the hours again`);
+    if (e instanceof HoursError) throw conflict(`${HOURS_FILE}: ${e.message}; remove it and set the hours again`, 'hours_file_broken', { path: HOURS_FILE, problem: e.reason ?? 'hours_file_not_object' });
     throw e;
   }
 }
 
 export const setHours: Command = {
-  spec: commandSpec('set-hours USER --hours always|{"mon":["16:00-20:00"],...} --actor NAME'),
+  spec: HELPER_COMMAND_SPECS['set-hours'],
   run(ctx) {
     const user = target(ctx);
     const text = ctx.args.options['--hours'];
-    if (text === undefined) throw usage('set-hours needs --hours always or --hours {"mon":["HH:MM-HH:MM"],...}');
+    if (text === undefined) throw usage('set-hours needs --hours always or --hours {"mon":["HH:MM-HH:MM"],...}', 'hours_missing');
     let hours;
     try {
       hours = parseHours(text === 'always' ? 'always' : JSON.parse(text.length > 4096 ? '' : text));
     } catch (e) {
-      throw usage(`invalid hours: ${e instanceof HoursError ? e.message : 'not JSON (at most 4096 characters)'}`);
+      if (e instanceof HoursError) throw usage(`invalid hours: ${e.message}`, e.reason ?? 'usage', e.values);
+      throw usage('invalid hours: not JSON (at most 4096 characters)', 'hours_not_json');
     }
-    if (!isFamilyKind(detectHubKind())) throw conflict('Jupyter hours need the family hub; this machine has another hub (or none)');
+    if (!isFamilyKind(detectHubKind())) throw conflict('Jupyter hours need the family hub; this machine has another hub (or none)', 'not_family_hub');
 
     // Under the lock: an unprotected member of jupyterhub who is not a parent.
     const state = readSystemState();
     requireMembersGroup(state);
     requireUnprotectedAccount(ctx, state, user);
-    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}`);
-    if (state.isInGroup(user, ADMIN_GROUP)) throw refused(`refused: ${user} is a parent (${ADMIN_GROUP}); hours are for kids`);
+    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}`, 'not_member', { user, group: ACCESS_GROUP });
+    if (state.isInGroup(user, ADMIN_GROUP)) throw refused(`refused: ${user} is a parent (${ADMIN_GROUP}); hours are for kids`, 'is_parent', { user, group: ADMIN_GROUP });
 
     // Root writes only into a folder no other account can write.
     const dir = lstatSync(HOURS_DIR, { throwIfNoEntry: false });

@@ -1,0 +1,197 @@
+import 'server-only';
+// The panel's calls of the root helper: one typed function per command of the one
+// list (lib/shared/commands.ts), each checking what it sends (names, password) and
+// reading its answer into a typed result. The rest of the panel imports these,
+// never lib/helper/client.ts's runHelper (test/unit/helper-commands.test.ts checks).
+// Failures reject with PublicError, whose helperReason and values say why.
+import { helperError, runHelper, type HelperResult, type RunHelperOptions } from './client';
+import { ACTOR_OPTION, type HelperCommand } from '../shared/commands';
+import type { HubKind } from '../shared/hub-kind';
+import type { HubProcess } from '../shared/hub-processes';
+import type { Member } from '../shared/member';
+import { fullNameProblem, isValidUsername } from '../shared/username-rule';
+
+export type { HelperResult } from './client';
+// For a failure the panel meets outside the helper (systemctl) with the same shape.
+export { helperError } from './client';
+
+type Timeout = Pick<RunHelperOptions, 'timeoutMs'>;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function call(command: HelperCommand, args: readonly string[], opts: RunHelperOptions = {}): Promise<HelperResult> {
+  return runHelper(command, args, opts);
+}
+
+function checkUsername(user: string, what = 'user name'): void {
+  if (!isValidUsername(user)) throw helperError('invalid_name', `invalid ${what}`);
+}
+
+function checkPassword(password: string): void {
+  if (password.length === 0 || /[\n\r\0]/.test(password)) {
+    throw helperError('usage', 'the password must be one non-empty line without NUL');
+  }
+}
+
+const withActor = (actor: string): string[] => [ACTOR_OPTION, actor];
+
+// ---- the family --------------------------------------------------------------------
+
+export interface ChangeResult {
+  user: string;
+  changed: boolean;
+}
+
+function toChange(r: HelperResult, user: string): ChangeResult {
+  return { user: typeof r.user === 'string' ? r.user : user, changed: r.changed === true };
+}
+
+/** The terminal's list (system/bin/jupyterhub-members); the panel reads the family without root (lib/family/members.ts). */
+export async function listMembers(opts: Timeout = {}): Promise<{ members: Member[] }> {
+  const r = await call('list-members', [], opts);
+  // Root's own line (the accounts it read), not an account's process's output.
+  return { members: Array.isArray(r.members) ? (r.members.filter(isRecord) as unknown[] as Member[]) : [] };
+}
+
+export async function addMember(user: string, actor: string): Promise<ChangeResult> {
+  checkUsername(user);
+  checkUsername(actor, 'actor');
+  return toChange(await call('add-member', [user, ...withActor(actor)]), user);
+}
+
+export async function removeMember(user: string, actor: string): Promise<ChangeResult> {
+  checkUsername(user);
+  checkUsername(actor, 'actor');
+  return toChange(await call('remove-member', [user, ...withActor(actor)]), user);
+}
+
+export async function createUser(
+  user: string,
+  fullName: string | null,
+  password: string,
+  actor: string,
+  onProgress?: (p: unknown) => void,
+): Promise<ChangeResult> {
+  checkUsername(user);
+  checkUsername(actor, 'actor');
+  if (fullName !== null && fullNameProblem(fullName)) {
+    throw helperError('invalid_name', fullNameProblem(fullName)!);
+  }
+  checkPassword(password);
+  const args = [user, ...(fullName !== null ? ['--full-name', fullName] : []), ...withActor(actor)];
+  return toChange(await call('create-user', args, { stdin: `${password}\n`, onProgress }), user);
+}
+
+export async function setPassword(user: string, password: string, actor: string): Promise<ChangeResult> {
+  checkUsername(user);
+  checkUsername(actor, 'actor');
+  checkPassword(password);
+  return toChange(await call('set-password', [user, ...withActor(actor)], { stdin: `${password}\n` }), user);
+}
+
+/** A kid's hours: `always`, or the JSON of lib/shared/hours-rule.ts `hoursToJson`. */
+export async function setHours(user: string, hours: string, actor: string, opts: Timeout = {}): Promise<ChangeResult & { hours: unknown }> {
+  checkUsername(user);
+  checkUsername(actor, 'actor');
+  const r = await call('set-hours', [user, '--hours', hours, ...withActor(actor)], opts);
+  return { ...toChange(r, user), hours: r.hours };
+}
+
+// ---- work done as a member ----------------------------------------------------------
+
+export type InstallPackagesResult = HelperResult & { changed: boolean; installed: Record<string, string>; skipped: unknown[] };
+
+export async function installPackages(user: string, actor: string, opts: Pick<RunHelperOptions, 'timeoutMs' | 'onProgress' | 'cancel'> = {}): Promise<InstallPackagesResult> {
+  checkUsername(user);
+  checkUsername(actor, 'actor');
+  const r = await call('install-packages', [user, ...withActor(actor)], opts);
+  const installed: Record<string, string> = {};
+  if (isRecord(r.installed)) for (const [name, version] of Object.entries(r.installed)) if (typeof version === 'string') installed[name] = version;
+  return { ...r, changed: r.changed === true, installed, skipped: Array.isArray(r.skipped) ? r.skipped : [] };
+}
+
+export interface DiskUseResult {
+  /** null when the answer carried no usable size. */
+  bytes: number | null;
+  complete: boolean;
+}
+
+export async function diskUse(user: string, opts: Timeout = {}): Promise<DiskUseResult> {
+  checkUsername(user);
+  const r = await call('disk-use', [user], opts);
+  const bytes = typeof r.bytes === 'number' && Number.isFinite(r.bytes) && r.bytes >= 0 ? r.bytes : null;
+  return { bytes, complete: r.complete === true };
+}
+
+// ---- the hub ------------------------------------------------------------------------
+
+export interface HubStatusFacts {
+  installed: boolean;
+  kind?: HubKind;
+  crontab?: { line: string | null; problem: string | null };
+  screen?: { running: boolean; problem: string | null };
+  cert?: { exists: boolean; problem: string | null; pem?: string; notAfter?: string; fingerprint256?: string };
+  key?: { exists: boolean; matchesCert: boolean | null; problem: string | null };
+  config?: { path: string; exists: boolean; panelBlock: boolean };
+  panel?: { connected: boolean; tokenFileExists: boolean };
+  processes?: HubProcess[];
+  log?: { path: string; exists: boolean; lines: string[]; problem: string | null };
+}
+
+const HUB_KINDS: readonly HubKind[] = ['family-systemd', 'family-background', 'seed', 'none'];
+const PROCESS_KINDS: readonly string[] = ['hub', 'proxy'];
+
+/**
+ * hub-status's answer, read field by field: the agent wrote it as the hub account,
+ * so it is data to check. A field of the wrong type is left out, as if not reported. Pure.
+ */
+export function hubStatusFactsOf(r: Record<string, unknown>): HubStatusFacts {
+  const facts: HubStatusFacts = { installed: r.installed === true };
+  if (HUB_KINDS.includes(r.kind as HubKind)) facts.kind = r.kind as HubKind;
+  const { crontab, screen, cert, key, config, panel, processes, log } = r;
+  if (isRecord(crontab)) facts.crontab = { line: str(crontab.line), problem: str(crontab.problem) };
+  if (isRecord(screen)) facts.screen = { running: screen.running === true, problem: str(screen.problem) };
+  if (isRecord(cert)) {
+    facts.cert = { exists: cert.exists === true, problem: str(cert.problem) };
+    for (const k of ['pem', 'notAfter', 'fingerprint256'] as const) if (typeof cert[k] === 'string') facts.cert[k] = cert[k] as string;
+  }
+  if (isRecord(key)) facts.key = { exists: key.exists === true, matchesCert: typeof key.matchesCert === 'boolean' ? key.matchesCert : null, problem: str(key.problem) };
+  if (isRecord(config) && typeof config.path === 'string') facts.config = { path: config.path, exists: config.exists === true, panelBlock: config.panelBlock === true };
+  if (isRecord(panel)) facts.panel = { connected: panel.connected === true, tokenFileExists: panel.tokenFileExists === true };
+  if (Array.isArray(processes)) {
+    facts.processes = processes
+      .filter((p): p is Record<string, unknown> => isRecord(p) && Number.isSafeInteger(p.pid) && PROCESS_KINDS.includes(p.kind as string))
+      .map((p) => ({ pid: p.pid as number, kind: p.kind as HubProcess['kind'], stopped: p.stopped === true }));
+  }
+  if (isRecord(log) && typeof log.path === 'string') {
+    const lines = Array.isArray(log.lines) ? log.lines.filter((l): l is string => typeof l === 'string') : [];
+    facts.log = { path: log.path, exists: log.exists === true, lines, problem: str(log.problem) };
+  }
+  return facts;
+}
+
+export async function hubStatus(opts: { logLines?: number } & Timeout = {}): Promise<HubStatusFacts> {
+  const args = opts.logLines ? ['--log-lines', String(opts.logLines)] : [];
+  return hubStatusFactsOf(await call('hub-status', args, { timeoutMs: opts.timeoutMs }));
+}
+
+/** What restart-hub and connect-hub answer: their fields as the helper gave them, the seed hub's certificate apart. */
+export type HubActionResult = HelperResult & { certPem?: string };
+
+function hubAction(r: HelperResult): HubActionResult {
+  const { certPem, ...rest } = r;
+  return typeof certPem === 'string' ? { ...rest, ok: true, certPem } : { ...rest, ok: true };
+}
+
+export async function restartHub(actor: string, opts: Timeout = {}): Promise<HubActionResult> {
+  checkUsername(actor, 'actor');
+  return hubAction(await call('restart-hub', withActor(actor), opts));
+}
+
+export async function connectHub(actor: string, opts: Timeout = {}): Promise<HubActionResult> {
+  checkUsername(actor, 'actor');
+  return hubAction(await call('connect-hub', withActor(actor), opts));
+}
