@@ -41,6 +41,17 @@ export const HELPER_REASONS = [
   'hub_run_by_systemd',
   'hub_cannot_restart',
   'hub_config_broken',
+  // usage: the socket's request line is not {argv, stdin}.
+  'bad_request',
+  // busy: another helper change holds the lock; a program outside us holds the account files' lock.
+  'another_change_running',
+  'account_files_locked',
+  // system_error: a root tool is missing, did not finish in time, or failed (values: tool or what/how);
+  // the panel's account is gone.
+  'tool_missing',
+  'tool_timed_out',
+  'tool_failed',
+  'panel_account_missing',
 ] as const;
 
 export type HelperReason = (typeof HELPER_REASONS)[number];

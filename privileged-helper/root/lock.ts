@@ -34,7 +34,7 @@ export async function acquireLock(path = LOCK_PATH, waitMs = 10_000, retryMs = 1
       const r = await runTool(FLOCK, ['--exclusive', '--nonblock', '3'], { passFd: fd, timeoutMs: 5000 });
       if (r.status === 0) break;
       if (r.status !== 1) throw systemError(`cannot take the lock ${path}: ${lastLine(r.stderr) || `flock exit ${r.status}`}`);
-      if (Date.now() >= deadline) throw busy(`another change is still running (lock ${path}); try again later`);
+      if (Date.now() >= deadline) throw busy(`another change is still running (lock ${path}); try again later`, 'another_change_running');
       await pauseBeforeRetry(deadline, retryMs);
     }
   } catch (e) {

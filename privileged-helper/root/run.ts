@@ -36,7 +36,7 @@ const TOOL_DRAIN_MS = 1000;
 
 /** A tool that cannot start, or whose spawn call itself throws: system_error. */
 function cannotRun(path: string, e: unknown): Error {
-  return systemError(`cannot run ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  return systemError(`cannot run ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'tool_missing', { tool: path });
 }
 
 /**
@@ -139,10 +139,10 @@ export async function runShadowTool(
   const deadline = Date.now() + (opts.waitMs ?? 10_000);
   for (;;) {
     const r = await runTool(path, args, { input: opts.input });
-    if (r.timedOut) throw systemError(`${path} did not finish in time`);
+    if (r.timedOut) throw systemError(`${path} did not finish in time`, 'tool_timed_out', { tool: path });
     if (r.status === 0 || !SHADOW_LOCK_RE.test(r.stderr)) return r;
     if (Date.now() >= deadline) {
-      throw busy(`the account files are locked by another program (${lastLine(r.stderr)}); try again later`);
+      throw busy(`the account files are locked by another program (${lastLine(r.stderr)}); try again later`, 'account_files_locked');
     }
     await pauseBeforeRetry(deadline, opts.retryDelayMs ?? 250);
   }
@@ -152,7 +152,7 @@ export async function runShadowTool(
 export function expectSuccess(what: string, r: ToolResult): void {
   if (r.status === 0) return;
   const how = r.signal ? `signal ${r.signal}` : `exit ${r.status}`;
-  throw systemError(`${what} failed (${how}): ${lastLine(r.stderr) || 'no message'}`);
+  throw systemError(`${what} failed (${how}): ${lastLine(r.stderr) || 'no message'}`, 'tool_failed', { what, how });
 }
 
 // ---- root's long jobs ------------------------------------------------------------------

@@ -17,7 +17,7 @@ import { dirname } from 'node:path';
 import net from 'node:net';
 import { readSystemState } from './accounts';
 import type { Caller } from './context';
-import { usage } from '../common/errors';
+import { HelperFailure, systemError, usage } from '../common/errors';
 import { clearEnvironment, execute, type RequestIo } from './execute';
 import { passwordFromInput } from './password';
 import { PANEL_ACCOUNT } from './policy';
@@ -39,20 +39,20 @@ export function parseRequest(line: string): Request {
   try {
     data = JSON.parse(line);
   } catch {
-    throw usage('the request is not JSON');
+    throw usage('the request is not JSON', 'bad_request');
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw usage('the request must be a JSON object');
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw usage('the request must be a JSON object', 'bad_request');
   const { argv, stdin } = data as Record<string, unknown>;
   if (!Array.isArray(argv) || argv.length === 0 || argv.length > 16 || !argv.every((a) => typeof a === 'string')) {
-    throw usage('argv must be a list of 1 to 16 strings');
+    throw usage('argv must be a list of 1 to 16 strings', 'bad_request');
   }
-  if (stdin !== undefined && stdin !== null && typeof stdin !== 'string') throw usage('stdin must be a string');
+  if (stdin !== undefined && stdin !== null && typeof stdin !== 'string') throw usage('stdin must be a string', 'bad_request');
   return { argv: argv as string[], stdin: typeof stdin === 'string' ? stdin : null };
 }
 
 function panelCaller(): Caller {
   const account = readSystemState().user(PANEL_ACCOUNT);
-  if (!account) throw usage(`there is no account ${PANEL_ACCOUNT}`);
+  if (!account) throw systemError(`there is no account ${PANEL_ACCOUNT}`, 'panel_account_missing', { user: PANEL_ACCOUNT });
   return { uid: account.uid, name: account.name, isPanel: true };
 }
 
@@ -91,8 +91,9 @@ function handle(sock: net.Socket): void {
     try {
       request = parseRequest(line);
     } catch (e) {
-      const f = e as { code: string; message: string; exitCode: number };
-      send({ ok: false, error: f.code, message: f.message, exitCode: f.exitCode });
+      // parseRequest fails only with HelperFailure; anything else is a bug, said as such.
+      const f = e instanceof HelperFailure ? e : usage(`unexpected error reading the request: ${String(e)}`, 'bad_request');
+      send({ ...f.line(), exitCode: f.exitCode });
       sock.end();
       return;
     }

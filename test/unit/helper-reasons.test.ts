@@ -118,3 +118,21 @@ test('values: only plain keys with short strings or finite numbers, and only a f
   const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i]));
   assert.equal(Object.keys(reasonValuesOf(many)).length, MAX_REASON_VALUES);
 });
+
+test('a malformed socket request, a failed tool, a missing tool: each carries its reason', async () => {
+  const { parseRequest } = await import('../../privileged-helper/root/serve');
+  const { expectSuccess, runTool } = await import('../../privileged-helper/root/run');
+  for (const line of ['not json', '[1]', '{"argv":[]}', '{"argv":["list-members"],"stdin":3}']) {
+    const f = failure(() => parseRequest(line));
+    assert.deepEqual([f.code, f.reason], ['usage', 'bad_request'], line);
+  }
+  assert.deepEqual(parseRequest('{"argv":["list-members"]}'), { argv: ['list-members'], stdin: null });
+  const failed = failure(() => expectSuccess('usermod kim', { status: 3, signal: null, stdout: '', stderr: 'usermod: oops\n', timedOut: false }));
+  assert.deepEqual([failed.code, failed.reason, failed.values], ['system_error', 'tool_failed', { what: 'usermod kim', how: 'exit 3' }]);
+  const missing = await runTool('/nonexistent/tool', []).then(
+    () => assert.fail('a missing tool ran'),
+    (e: unknown) => e as HelperFailure,
+  );
+  assert.deepEqual([missing.code, missing.reason, missing.values], ['system_error', 'tool_missing', { tool: '/nonexistent/tool' }]);
+  for (const r of [failed.reason, missing.reason, 'another_change_running', 'account_files_locked', 'tool_timed_out']) assert.ok(isHelperReason(r), r);
+});
