@@ -583,9 +583,26 @@ describe("case 32: someone else's failures never keep a parent out", () => {
     clearThrottle();
     const addresses = Array.from({ length: 12 }, (_, i) => `127.0.2.${i + 1}`);
     // Three rounds of one wrong password from each address (12 x 3 = 36 failures for mama).
+    // On a loaded machine the PAM queue's bounded wait refuses some attempts as busy (429,
+    // audited with scope pam_busy): they checked no password and count nothing, so the
+    // round goes on for those addresses. Any other 429 before the third failure is a fault.
+    const failuresOf = (a: string) => q<{ failures: number }>("SELECT failures FROM login_throttle WHERE kind = 'name_address' AND key = ?", `mama ${a}`)[0]?.failures ?? 0;
     for (let round = 0; round < 3; round++) {
-      const answers = await Promise.all(addresses.map((a) => loginFrom(a, 'mama', `guess-${round}`)));
-      assert.ok(answers.every((r) => r.status === 401), answers.map((r) => r.status).join(','));
+      let behind = addresses;
+      for (let wave = 1; wave <= 20 && behind.length > 0; wave++) {
+        const mark = lastAuditId();
+        const answers = await Promise.all(behind.map((a) => loginFrom(a, 'mama', `guess-${round}-${wave}`)));
+        const refused = auditSince(mark).filter((r) => r.action === 'login_throttled');
+        assert.ok(
+          refused.every((r) => r.detail?.scope === 'pam_busy'),
+          `round ${round}: only PAM busy may refuse before the third failure: ${JSON.stringify(refused.map((r) => r.detail))}`,
+        );
+        assert.equal(answers.filter((r) => r.status === 429).length, refused.length, answers.map((r) => r.status).join(','));
+        assert.ok(answers.every((r) => r.status === 401 || r.status === 429), answers.map((r) => r.status).join(','));
+        behind = addresses.filter((a) => failuresOf(a) < round + 1);
+      }
+      assert.deepEqual(behind, [], `round ${round}: every address has ${round + 1} failures counted`);
+      assert.ok(addresses.every((a) => failuresOf(a) === round + 1), 'a PAM-busy attempt counted nothing');
     }
     // Each of them has now failed three times: mama's name is blocked for them.
     const mark = lastAuditId();
@@ -638,7 +655,9 @@ describe('case 31: a parent logs in during a storm of wrong logins', () => {
     const nameCount = q<{ failures: number }>("SELECT failures FROM login_throttle WHERE kind = 'name' AND key = 'papa'")[0]?.failures;
     // Counted when they started; an attempt refused as PAM busy checked nothing and is taken back.
     assert.equal(nameCount, storm.filter((r) => r.status === 401).length, 'every storm attempt that reached PAM counts against the name');
-    assert.ok(nameCount! > 10, `${nameCount} counted`);
+    // How many reach PAM before the queue's bounded wait depends on the machine's load
+    // (all 50 on an idle one, 10 seen on a loaded one); the waves below make up the rest.
+    assert.ok(nameCount! >= 1, `${nameCount} counted`);
     // The storm goes on until each of its clients has failed three times; then the name is blocked for them.
     // On a loaded machine some waves' attempts are refused as PAM busy, which checks
     // no password and counts nothing (the queue's wait is bounded): more waves then.
