@@ -29,6 +29,10 @@ function Entry({ e, t, locale }: { e: AuditEntry; t: Messages; locale: Locale })
   const notes: string[] = [];
   if (e.detail?.changed === false) notes.push(a.noChange);
   if (typeof e.detail?.step === 'string') notes.push(format(a.step, { step: e.detail.step }));
+  // The row keeps the seconds; the words are the reader's language.
+  if (e.action === 'activity_in_future' && typeof e.detail?.aheadSeconds === 'number') {
+    notes.push(format(a.aheadNote, { minutes: Math.max(1, Math.floor(e.detail.aheadSeconds / 60)) }));
+  }
   return (
     <li className="rounded-lg border border-stone-200 bg-white p-3 shadow-sm" data-testid="audit-entry" data-action={e.action} data-target={e.target ?? ''} data-outcome={e.outcome}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">

@@ -218,6 +218,7 @@ export const de: Messages = {
     nobody: '—',
     noChange: 'keine Änderung',
     step: 'Schritt: {step}',
+    aheadNote: '{minutes} Min. vor der Uhr dieses Computers; gezählt ab dem Moment, in dem das Panel sie zuerst sah',
     outcomes: {
       ok: 'OK',
       failed: 'Fehlgeschlagen',
@@ -239,6 +240,7 @@ export const de: Messages = {
       hub_restart: 'Hub neu gestartet',
       server_stop: 'Jupyter-Server beendet',
       server_idle_stop: 'Ungenutzten Jupyter-Server beendet',
+      activity_in_future: 'Server meldete Aktivität in der Zukunft',
       setting_change: 'Einstellung geändert',
       hours_set: 'Jupyter-Zeiten festgelegt',
       hours_stop: 'Server beendet: Zeit vorbei',

@@ -217,6 +217,7 @@ export const en = {
     nobody: '—',
     noChange: 'no change',
     step: 'step: {step}',
+    aheadNote: '{minutes} min ahead of this computer\'s clock; counted from when the panel first saw it',
     outcomes: {
       ok: 'OK',
       failed: 'Failed',
@@ -238,6 +239,7 @@ export const en = {
       hub_restart: 'Hub restarted',
       server_stop: 'Jupyter server stopped',
       server_idle_stop: 'Idle Jupyter server stopped',
+      activity_in_future: 'Server reported activity in the future',
       setting_change: 'Setting changed',
       hours_set: 'Jupyter hours set',
       hours_stop: 'Server stopped: hours over',

@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'hub_restart',
   'server_stop',
   'server_idle_stop',
+  'activity_in_future',
   'setting_change',
   'hours_set',
   'hours_stop',

@@ -5,6 +5,12 @@
 //   the family page say "stopped after ... idle"; ben's server, whose activity the
 //   hub keeps hearing about (POST /hub/api/users/ben/activity, the call a
 //   single-user server makes), stays up;
+// - a server that keeps itself awake: anna's server, with its own
+//   JUPYTERHUB_API_TOKEN (read from its environment, as her code could), tells
+//   the hub at every turn that it was active 58 minutes from now; the panel counts
+//   that from when it first saw it, stops the server a minute later and audits the
+//   made-up time once (activity_in_future), shown on the audit page in English and
+//   German;
 // - disk use: anna's home gets a symlink loop, links to /etc/shadow and to /, a
 //   FIFO and a 20 GB sparse file next to 5 MB of real data; the panel's number
 //   comes back within the helper's bound and counts the 5 MB, not what the links
@@ -57,6 +63,25 @@ async function startServer(user: string): Promise<void> {
 async function stopServer(user: string): Promise<void> {
   await hubApi('DELETE', `/hub/api/users/${user}/server`);
   await until(`${user}'s server to stop`, async () => (await server(user)) === undefined, 60_000);
+}
+
+/**
+ * The API token the hub gave USER's running server (JUPYTERHUB_API_TOKEN in its
+ * environment): what the kid's own code in that server can read and use.
+ */
+function serverToken(user: string): string {
+  const uid = Number(execFileSync('/usr/bin/id', ['-u', user], { encoding: 'utf8' }).trim());
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      if (Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) !== uid) continue;
+      const token = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('JUPYTERHUB_API_TOKEN='));
+      if (token) return token.slice('JUPYTERHUB_API_TOKEN='.length);
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+  throw new Error(`no process of ${user} has JUPYTERHUB_API_TOKEN`);
 }
 
 async function setIdle(minutes: number | null) {
@@ -212,5 +237,64 @@ describe('idle servers go to sleep', () => {
     assert.equal((await server('anna'))?.ready, true, '"never" stops nothing');
     await stopServer('anna');
     await stopServer('ben');
+  });
+
+  test("a server reporting its activity ahead of the clock with its own token is still stopped, one limit after first seen; audited once", async () => {
+    assert.equal((await setIdle(1)).status, 200);
+    await startServer('anna');
+    const token = serverToken('anna');
+    const since = lastAuditId();
+    // What a kid's code can do from inside the server, at every turn: claim activity
+    // 58 minutes from now (the hub refuses more than 59), which the hub keeps as the
+    // largest it was told.
+    let posting = true;
+    let posts = 0;
+    const claims = (async () => {
+      while (posting) {
+        const ahead = new Date(Date.now() + 58 * 60_000).toISOString();
+        const r = await hubApi('POST', '/hub/api/users/anna/activity', token, { last_activity: ahead, servers: { '': { last_activity: ahead } } });
+        assert.equal(r.status, 200, `the hub takes the kid's claim: ${r.status} ${r.body}`);
+        posts++;
+        await sleep(3000);
+      }
+    })();
+    let stoppedAt = 0;
+    try {
+      await until("the panel to stop anna's server despite its claims", async () => (await server('anna')) === undefined, 150_000);
+      stoppedAt = Date.now();
+    } finally {
+      posting = false;
+      await claims;
+    }
+    const rows = auditSince(since);
+    const seen = rows.filter((r) => r.action === 'activity_in_future');
+    assert.equal(seen.length, 1, `one row for ${posts} claims and every check: ${JSON.stringify(seen)}`);
+    const row = seen[0]!;
+    assert.deepEqual([row.actor, row.target, row.outcome], [null, 'anna', 'refused']);
+    assert.equal(row.d.server, '');
+    assert.ok(row.d.aheadSeconds > 56 * 60 && row.d.aheadSeconds <= 58 * 60, JSON.stringify(row.d));
+    const firstSeen = Date.parse(row.d.countedAs);
+    const late = (stoppedAt - firstSeen) / 1000;
+    assert.ok(late >= 60, `stopped ${late} s after first seen: before the limit`);
+    assert.ok(late < 60 + 30, `stopped ${late} s after first seen: the check runs every 5 s`);
+    const stops = rows.filter((r) => r.action === 'server_idle_stop');
+    assert.equal(stops.length, 1, JSON.stringify(stops));
+    assert.equal(stops[0]!.d.lastActivity, row.d.countedAs, 'counted from the first sight');
+    assert.ok(Date.parse(stops[0]!.d.reportedActivity) > stoppedAt + 50 * 60_000, 'the made-up time is in the row too');
+
+    // The audit page words the row in the reader's language from its values.
+    for (const [lang, label, note] of [
+      ['en', 'Server reported activity in the future', /\d+ min ahead of this computer/],
+      ['de', 'Server meldete Aktivität in der Zukunft', /\d+ Min\. vor der Uhr dieses Computers/],
+    ] as const) {
+      const page = await mama.call('GET', '/audit?target=anna', undefined, { 'accept-language': lang });
+      assert.equal(page.status, 200);
+      const at = page.body.indexOf('data-action="activity_in_future"');
+      assert.ok(at > 0, `${lang}: the row is on the audit page`);
+      const entry = page.body.slice(at, page.body.indexOf('</li>', at));
+      assert.ok(entry.includes(label), `${lang}: ${entry.slice(0, 400)}`);
+      assert.match(entry, note);
+    }
+    await setIdle(null);
   });
 });

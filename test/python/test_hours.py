@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import pathlib
+import pwd
 import types
 
 import pytest
@@ -55,16 +56,26 @@ def write(folder, text, mode=0o644, name='hours.json'):
     return str(p)
 
 
+PARENTS_GID = 4242
+
+
 @pytest.fixture
 def parents(monkeypatch):
-    """jupyterhub_adm with the member mum (whatever this machine's groups are)."""
-    group = types.SimpleNamespace(gr_mem=['mum'])
+    """jupyterhub_adm with the member mum, and dad whose primary group it is (whatever this machine's accounts are)."""
+    group = types.SimpleNamespace(gr_mem=['mum'], gr_gid=PARENTS_GID)
 
     def getgrnam(name):
         if name == hours.PARENTS_GROUP:
             return group
         raise KeyError(name)
+
+    def getpwnam(name):
+        gids = {'dad': PARENTS_GID, 'mum': 1000, 'kid': 1001, 'ben': 1002}
+        if name in gids:
+            return types.SimpleNamespace(pw_gid=gids[name])
+        raise KeyError(name)
     monkeypatch.setattr(grp, 'getgrnam', getgrnam)
+    monkeypatch.setattr(pwd, 'getpwnam', getpwnam)
     return group
 
 
@@ -206,11 +217,23 @@ def test_a_broken_file_with_no_parents_group_refuses_everyone(folder, monkeypatc
     assert hours.hours_allow('mum', LOG, moment('mon', '12:00'), path=path) is False
 
 
-def test_a_parent_with_hours_of_their_own_is_held_to_them(folder, parents):
-    # Only a broken file lets the parents through; a valid entry counts for anyone.
-    path = write(folder, json.dumps({'version': 1, 'users': {'mum': {'mon': ['16:00-20:00']}}}))
-    assert hours.hours_allow('mum', LOG, moment('mon', '12:00'), path=path) is False
-    assert hours.hours_allow('mum', LOG, moment('mon', '17:00'), path=path) is True
+def test_a_parent_is_never_held_to_hours_not_even_an_entry_of_their_own(folder, parents):
+    # An entry under a parent's name is one left from before they became a parent
+    # (set-hours refuses parents, so nobody could clear it): the panel says
+    # "parents are not limited", and the hub agrees. The kid next to it is held.
+    never = {'mon': [], 'tue': [], 'wed': [], 'thu': [], 'fri': [], 'sat': [], 'sun': []}
+    path = write(folder, json.dumps({'version': 1, 'users': {'mum': never, 'dad': never, 'kid': never}}))
+    assert hours.hours_allow('mum', LOG, moment('mon', '12:00'), path=path) is True
+    assert hours.hours_allow('dad', LOG, moment('mon', '12:00'), path=path) is True
+    assert hours.hours_allow('kid', LOG, moment('mon', '12:00'), path=path) is False
+
+
+def test_a_parent_by_primary_group_counts_as_a_parent(parents):
+    # As the panel and the helper count it (and `id` shows it): primary or supplementary.
+    assert hours.is_parent('mum') is True
+    assert hours.is_parent('dad') is True
+    assert hours.is_parent('kid') is False
+    assert hours.is_parent('nobody-here') is False
 
 
 def test_now_is_the_machines_local_time(folder, monkeypatch):

@@ -46,12 +46,14 @@ export const setHours: Command = {
     }
     if (!isFamilyKind(detectHubKind())) throw conflict('Jupyter hours need the family hub; this machine has another hub (or none)', 'not_family_hub');
 
-    // Under the lock: an unprotected member of jupyterhub who is not a parent.
+    // Under the lock: an unprotected member of jupyterhub who is not a parent. A
+    // parent first, member or not, as set-password does: that is the reason a
+    // parent can act on (a parent on the hub is never held to hours).
     const state = readSystemState();
     requireMembersGroup(state);
     requireUnprotectedAccount(ctx, state, user);
-    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}`, 'not_member', { user, group: ACCESS_GROUP });
     if (state.isInGroup(user, ADMIN_GROUP)) throw refused(`refused: ${user} is a parent (${ADMIN_GROUP}); hours are for kids`, 'is_parent', { user, group: ADMIN_GROUP });
+    if (!state.isSupplementaryMember(user, ACCESS_GROUP)) throw refused(`refused: ${user} is not a member of ${ACCESS_GROUP}`, 'not_member', { user, group: ACCESS_GROUP });
 
     // Root writes only into a folder no other account can write.
     const dir = lstatSync(HOURS_DIR, { throwIfNoEntry: false });

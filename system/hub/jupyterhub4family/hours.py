@@ -15,15 +15,17 @@ within one day ("24:00" ends at midnight; a range past midnight is refused, it
 is two ranges on two days); at most 4 a day, none overlapping. Times are the
 machine's local time.
 
-Reading the file fails closed: no file, or one root cannot open: no
-restrictions. A file that is not a root-owned regular file closed to others (in
-a folder closed to others), or that is not our JSON: every user but the parents
-(members of jupyterhub_adm) refused. A malformed entry: that user refused.
+Parents (members of jupyterhub_adm) are never held to hours, not even by an
+entry under their name. Reading the file fails closed: no file, or one root
+cannot open: no restrictions. A file that is not a root-owned regular file
+closed to others (in a folder closed to others), or that is not our JSON: every
+user but the parents refused. A malformed entry: that user refused.
 """
 import datetime
 import grp
 import json
 import os
+import pwd
 import re
 import stat
 
@@ -155,19 +157,33 @@ def read_hours_file(log, path=None):
 
 
 def is_parent(username):
-    """A member of jupyterhub_adm (by the group's member list, as the panel reads it)."""
+    """A member of jupyterhub_adm, primary or supplementary, as the panel and the helper count it."""
     try:
-        return username in grp.getgrnam(PARENTS_GROUP).gr_mem
+        group = grp.getgrnam(PARENTS_GROUP)
+    except KeyError:
+        return False
+    if username in group.gr_mem:
+        return True
+    try:
+        return pwd.getpwnam(username).pw_gid == group.gr_gid
     except KeyError:
         return False
 
 
 def hours_allow(username, log, now=None, path=None):
-    """Whether username may use Jupyter now (the machine's local time), by the file at path."""
+    """Whether username may use Jupyter now (the machine's local time), by the file at path.
+
+    A parent always may, whatever the file says: hours are the parents' rule for
+    their kids, the panel never sets a parent's (set-hours refuses them) and says
+    "parents are not limited". An entry under a parent's name can only be one left
+    from before the account became a parent, and nobody could clear it.
+    """
+    if is_parent(username):
+        return True
     users = read_hours_file(log, path)
     if users is None:
         return True
     if users is BROKEN:
-        return is_parent(username)
+        return False
     now = now or datetime.datetime.now()
     return entry_allows(users, username, WEEKDAYS[now.weekday()], now.hour * 60 + now.minute, log)
