@@ -7,7 +7,7 @@ import 'server-only';
 // jupyterhub_adm (SECURITY-CASES.md 16-18).
 import crypto from 'node:crypto';
 import { audit } from '../store/audit';
-import { ADMIN_GROUP, BASE_PATH, CLIENT_ADDRESS_HEADER, SESSION_COOKIE } from '../constants';
+import { ADMIN_GROUP, BASE_PATH, SESSION_COOKIE } from '../constants';
 import { db } from '../store/db';
 import { settings } from '../settings';
 import { getAccount, isGroupMember } from '../accounts/unix-accounts';

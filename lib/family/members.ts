@@ -18,7 +18,6 @@ import {
   type Candidate,
   type CandidateSearch,
   type PolicyView,
-  type ProtectedReason,
 } from '../accounts/account-policy';
 import { audit, type AuditAction } from '../store/audit';
 import { PublicError, type ErrorReason, type OnboardStep } from '../errors/errors';

@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import * as hub from './hub-client';
 import * as helper from '../helper/commands';
-import { detectHubKind, FAMILY_HUB_CERT, FAMILY_HUB_LOG, type HubKind } from '../shared/hub-kind';
+import { detectHubKind, FAMILY_HUB_CERT, FAMILY_HUB_LOG } from '../shared/hub-kind';
 import { CHECK_TIMEOUT_MS } from './check-rules';
 
 export type { HubStatusFacts } from '../helper/commands';

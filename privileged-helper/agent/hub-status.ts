@@ -48,7 +48,7 @@ export function hubStatus(args: readonly string[]): Record<string, unknown> {
   const account = hubAccount();
   const paths = hubPaths(account);
   const crontab = crontabFacts(account);
-  const screen = screenFacts(account);
+  const screen = screenFacts();
   const [certRead, keyRead, configRead, logRead] = readFilesAsHub(
     account,
     [{ path: paths.cert }, { path: paths.key }, { path: paths.config }, ...(logLines > 0 ? [{ path: paths.log, tailLines: logLines }] : [])],

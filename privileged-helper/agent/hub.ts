@@ -319,8 +319,8 @@ export interface ScreenFacts {
   problem: string | null;
 }
 
-/** `screen -ls` as the hub account; running when a session jupyterhub_serve exists. */
-export function screenFacts(account: HubAccount): ScreenFacts {
+/** `screen -ls` as the hub account (this agent runs as it); running when a session jupyterhub_serve exists. */
+export function screenFacts(): ScreenFacts {
   const r = run(HUB_TOOLS.screen, ['-ls'], { timeoutMs: 3000 });
   // screen -ls exits 1 both with and without sessions; the text tells.
   if (r.error || r.timedOut) return { running: false, sessions: [], problem: describeFailure('screen -ls', r) };

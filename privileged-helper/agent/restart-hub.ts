@@ -36,7 +36,7 @@ export function restartSeedHub(_args: readonly string[], progress: (p: unknown) 
   // proxy process of the account. SIGCONT so a stopped (hanging) hub sees SIGTERM.
   const before = hubProcesses(account);
   progress({ step: 'stop', pids: before.map((p) => p.pid) });
-  for (const s of screenFacts(account).sessions) {
+  for (const s of screenFacts().sessions) {
     if (!/dead/i.test(s.state)) run(HUB_TOOLS.screen, ['-S', `${s.pid}.${s.name}`, '-X', 'quit'], { timeoutMs: 5000 });
   }
   for (const p of hubProcesses(account)) {

@@ -17,7 +17,6 @@
 // Run: bash test/sandbox/run.sh node --conditions=react-server --import tsx --test --test-concurrency=1 test/browser/login-card.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import tls from 'node:tls';
 import { after, before, test } from 'node:test';

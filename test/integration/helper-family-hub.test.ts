@@ -50,7 +50,6 @@ function restartScriptRuns(): boolean {
 }
 
 async function panelAsync(argv: readonly string[]) {
-  const started = Date.now();
   const r = await helperAsAsync(PANEL, argv);
   const parsed = parseHelperOutput(r.stdout);
   return { ...r, result: parsed.result as Record<string, unknown> | null, at: Date.now() };

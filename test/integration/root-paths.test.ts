@@ -69,7 +69,7 @@ function plant(target: string, name: string): void {
 
 const ROOT_FILES = ['/etc/shadow', '/etc/passwd', '/etc/group', '/etc/gshadow', ...CANARIES];
 let dirs: string[] = [];
-let planted: { link: string; target: string }[] = [];
+const planted: { link: string; target: string }[] = [];
 const backup = fs.mkdtempSync('/root/jh4f-root-paths.');
 const rootBefore = new Map<string, FileFacts>();
 
