@@ -31,7 +31,6 @@ export const newPasswordSchema = z
   .string()
   .min(NEW_PASSWORD_MIN_CHARS, { message: 'too_short' })
   .max(PASSWORD_MAX_CHARS, { message: 'too_long' })
-  // eslint-disable-next-line no-control-regex
   .refine((s) => !/[\0\r\n]/.test(s), { message: 'contains_line_break_or_nul' });
 
 export const fullNameSchema = z

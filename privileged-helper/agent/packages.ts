@@ -57,6 +57,7 @@ export function pinnedVersion(req: string): string | null {
 }
 
 function isSafeUrl(value: string): boolean {
+  // eslint-disable-next-line no-control-regex
   if (value.length > 500 || /[\s\x00-\x1f\x7f]/.test(value)) return false;
   let url: URL;
   try {

@@ -11,7 +11,7 @@ export function formatLogMessage(fields: Readonly<Record<string, string | number
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined || v === null) continue;
     const s = String(v).slice(0, 300);
-    parts.push(`${k}=${/^[A-Za-z0-9_.@()\/-]+$/.test(s) ? s : JSON.stringify(s)}`);
+    parts.push(`${k}=${/^[A-Za-z0-9_.@()/-]+$/.test(s) ? s : JSON.stringify(s)}`);
   }
   return parts.join(' ');
 }
