@@ -4,7 +4,7 @@
 // pip's last lines; cancel and retry. Survives a reload: it reads the job from
 // GET /api/jobs/{id}, then follows /api/jobs/{id}/events (server-sent events).
 // Used on the onboarding result and on each member's card of the family page.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { format, type Messages } from '@/lib/i18n/messages';
 import { BASE_PATH } from '@/lib/constants';
 import { FINAL_STATES, RETRYABLE_STATES, summarize, type InstallEvent, type JobView, type ProgressSummary } from '@/lib/jobs/job-progress';
@@ -52,20 +52,20 @@ export function InstallProgress({
   const [error, setError] = useState<string | null>(null);
   const [reconnecting, setReconnecting] = useState(false);
   const source = useRef<EventSource | null>(null);
-  // The text is read through a ref: a parent re-render hands a new `t` object, which
-  // must not restart the stream (that would empty the steps and replay them).
-  const text = useRef(t);
-  text.current = t;
 
-  const follow = useCallback((id: string) => {
-    const t = text.current;
+  // An Effect Event, so that it reads the newest `t` without depending on it: a parent
+  // re-render hands a new `t` object, which must not restart the stream (that would
+  // empty the steps and replay them).
+  const follow = useEffectEvent((id: string) => {
     source.current?.close();
-    setEvents([]);
-    setSummary(summarize([]));
     let cancelled = false;
     (async () => {
       const r = await api<{ job: JobView }>('GET', `/api/jobs/${encodeURIComponent(id)}`);
       if (cancelled) return;
+      // The stream replays every stored event, so the steps start empty and are
+      // complete after a reload.
+      setEvents([]);
+      setSummary(summarize([]));
       if (!r.ok) {
         setError(r.status === 404 ? t.notFound : t.connectionLost);
         return;
@@ -73,7 +73,6 @@ export function InstallProgress({
       const fresh = r.data.job;
       setJob(fresh);
       setLog(fresh.logTail);
-      // The stream replays every stored event, so the steps are complete after a reload.
       const es = new EventSource(`${BASE_PATH}/api/jobs/${encodeURIComponent(id)}/events`);
       source.current = es;
       es.addEventListener('progress', (m) => {
@@ -105,7 +104,7 @@ export function InstallProgress({
     return () => {
       cancelled = true;
     };
-  }, []);
+  });
 
   useEffect(() => {
     if (!jobId) return;
@@ -114,7 +113,7 @@ export function InstallProgress({
       stop();
       source.current?.close();
     };
-  }, [jobId, follow]);
+  }, [jobId]);
 
   async function start() {
     setBusy(true);

@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, useSyncExternalStore, type FormEvent } from 'react';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
 import { api } from './ui/api';
@@ -23,9 +23,9 @@ export function LoginForm({ t }: { t: LoginText }) {
   // Until React has hydrated the form, a click would submit it the browser's way
   // (no onSubmit yet): the password would travel as a query string, into the
   // address bar and the history. So the button waits for hydration, and the
-  // form's method is POST in any case.
-  const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
+  // form's method is POST in any case. The server's answer (false) holds while React
+  // hydrates; the client's (true) comes in the render right after.
+  const hydrated = useSyncExternalStore(noSubscription, clientSnapshot, serverSnapshot);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -53,6 +53,11 @@ export function LoginForm({ t }: { t: LoginText }) {
     </form>
   );
 }
+
+// Nothing to subscribe to: the value only differs between the server (and hydration) and the client.
+const noSubscription = () => () => {};
+const clientSnapshot = () => true;
+const serverSnapshot = () => false;
 
 function messageFor(code: string, retryAfter: string | undefined, t: LoginText): string {
   switch (code) {

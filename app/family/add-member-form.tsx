@@ -42,25 +42,31 @@ const SEARCH_LIMIT = 8;
 export function AddMemberForm({ initial, t }: { initial: CandidateList; t: AddMemberText }) {
   const id = useId();
   const [typed, setTyped] = useState('');
+  // The last search's answer; with nothing typed the list is the page's own (initial).
   const [found, setFound] = useState<CandidateList>(initial);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const latest = useRef(0);
 
+  const shown = typed.trim() === '' ? initial : found;
+
   useEffect(() => {
-    const query = typed.trim();
-    if (query === '') {
-      setFound(initial);
-      return;
-    }
+    // An older answer arriving late must not replace a newer one, nor show when the field was emptied.
     const ticket = ++latest.current;
+    const query = typed.trim();
+    if (query === '') return;
     const timer = setTimeout(async () => {
       const r = await api<CandidateList>('GET', `/api/accounts/candidates?q=${encodeURIComponent(query)}&limit=${SEARCH_LIMIT}`);
-      // An older answer arriving late must not replace a newer one.
       if (r.ok && ticket === latest.current) setFound({ candidates: r.data.candidates, total: r.data.total });
     }, SEARCH_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [typed, initial]);
+  }, [typed]);
+
+  function onTyped(value: string) {
+    setTyped(value);
+    // Typing again after emptying the field starts from the page's list, not the last search's.
+    if (value.trim() === '') setFound(initial);
+  }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -87,7 +93,7 @@ export function AddMemberForm({ initial, t }: { initial: CandidateList; t: AddMe
         hint={nothingAtAll ? t.noCandidates : t.candidateSearchHint}
         mono
         value={typed}
-        onChange={(e) => setTyped(e.target.value)}
+        onChange={(e) => onTyped(e.target.value)}
         autoCapitalize="none"
         autoComplete="off"
         spellCheck={false}
@@ -96,15 +102,15 @@ export function AddMemberForm({ initial, t }: { initial: CandidateList; t: AddMe
       {nothingAtAll ? null : (
         <div aria-live="polite" data-testid="candidates">
           <p className="text-sm text-stone-700">
-            {found.total === 0
+            {shown.total === 0
               ? t.candidatesNone
-              : found.total > found.candidates.length
-                ? format(t.candidatesShown, { shown: found.candidates.length, total: found.total })
+              : shown.total > shown.candidates.length
+                ? format(t.candidatesShown, { shown: shown.candidates.length, total: shown.total })
                 : t.candidatesAll}
           </p>
-          {found.candidates.length > 0 ? (
+          {shown.candidates.length > 0 ? (
             <ul className="mt-1 flex flex-wrap gap-2">
-              {found.candidates.map((c) => (
+              {shown.candidates.map((c) => (
                 <li key={c.username}>
                   <button
                     type="button"

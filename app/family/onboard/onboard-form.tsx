@@ -51,26 +51,37 @@ export function OnboardForm({
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<Done | null>(null);
   const seq = useRef(0);
+  const suggestTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const resultHeading = useRef<HTMLHeadingElement>(null);
 
-  // Suggest a username while the full name is typed (unless the parent typed one).
-  useEffect(() => {
-    if (usernameEdited) return;
-    const name = fullName.trim();
+  // Suggest a username while the full name is typed (unless the parent typed one): asked
+  // from the handlers that change either field, a moment after the last key.
+  function suggestUsername(fullNameNow: string) {
+    clearTimeout(suggestTimer.current);
+    // A suggestion for an older name, or one arriving after the parent typed a username, is dropped.
+    const mine = ++seq.current;
+    const name = fullNameNow.trim();
     if (!name) {
+      setSuggesting(false);
       setUsername('');
       return;
     }
-    const mine = ++seq.current;
     setSuggesting(true);
-    const timer = setTimeout(async () => {
+    suggestTimer.current = setTimeout(async () => {
       const r = await api<{ username: string | null }>('GET', `/api/onboard/suggest?fullName=${encodeURIComponent(name)}`);
       if (mine !== seq.current) return;
       setSuggesting(false);
       if (r.ok && r.data.username) setUsername(r.data.username);
     }, 250);
-    return () => clearTimeout(timer);
-  }, [fullName, usernameEdited]);
+  }
+
+  function stopSuggesting() {
+    clearTimeout(suggestTimer.current);
+    ++seq.current;
+    setSuggesting(false);
+  }
+
+  useEffect(() => () => clearTimeout(suggestTimer.current), []);
 
   useEffect(() => {
     if (done) resultHeading.current?.focus();
@@ -148,7 +159,10 @@ export function OnboardForm({
           label={t.fullName}
           hint={t.fullNameHint}
           value={fullName}
-          onChange={(e) => setFullName(e.target.value)}
+          onChange={(e) => {
+            setFullName(e.target.value);
+            if (!usernameEdited) suggestUsername(e.target.value);
+          }}
           autoComplete="off"
           required
         />
@@ -164,8 +178,12 @@ export function OnboardForm({
           mono
           value={username}
           onChange={(e) => {
+            const edited = e.target.value !== '';
             setUsername(e.target.value);
-            setUsernameEdited(e.target.value !== '');
+            setUsernameEdited(edited);
+            // Typed: the parent's name stays. Emptied: a suggestion for the full name again.
+            if (edited) stopSuggesting();
+            else suggestUsername(fullName);
           }}
           autoCapitalize="none"
           autoComplete="off"
