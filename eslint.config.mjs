@@ -32,6 +32,12 @@ export default defineConfig(
     },
   },
   {
+    // The family's terminal command: plain CommonJS that Node runs as it is.
+    files: ['system/bin/jupyterhub-members'],
+    extends: [js.configs.recommended],
+    languageOptions: { ecmaVersion: 2023, sourceType: 'commonjs', globals: globals.node },
+  },
+  {
     files: ['app/**/*.{ts,tsx}', 'lib/**/*.{ts,tsx}'],
     extends: [nextPlugin.configs.recommended, nextPlugin.configs['core-web-vitals'], reactHooks.configs.flat.recommended],
     rules: {
