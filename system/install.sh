@@ -193,8 +193,7 @@ ensure_bus_and_polkit() {
     install -d -m 0755 /run/dbus
     rm -f /run/dbus/pid /run/dbus/system_bus_socket
     dbus-daemon --system --fork
-    local i
-    for i in $(seq 50); do bus_answers && break; sleep 0.1; done
+    for _ in $(seq 50); do bus_answers && break; sleep 0.1; done
     bus_answers || die "dbus-daemon --system did not come up"
   fi
   if ! polkit_answers; then
@@ -202,24 +201,24 @@ ensure_bus_and_polkit() {
     # Root's process, root's folders for its log and pid file.
     setsid /usr/lib/polkit-1/polkitd --no-debug </dev/null >>"$ROOT_LOG_DIR/polkitd.log" 2>&1 &
     echo $! > "$ROOT_RUN_DIR/polkitd.pid"
-    for i in $(seq 100); do polkit_answers && break; sleep 0.1; done
+    for _ in $(seq 100); do polkit_answers && break; sleep 0.1; done
     polkit_answers || die "polkitd did not come up; see $ROOT_LOG_DIR/polkitd.log"
   fi
 }
 
 # The same V8 flags as the unit's ExecStart (system/systemd/jupyterhub-panel.service).
-PANEL_NODE_FLAGS="--max-semi-space-size=2 --max-old-space-size=128"
+PANEL_NODE_FLAGS=(--max-semi-space-size=2 --max-old-space-size=128)
 
 stop_background_panel() {
-  local pids pid i
+  local pids pid
   pids=$(panel_pids)
   [ -n "$pids" ] || return 0
-  say "panel: stopping the running panel (pid $(echo $pids))"
-  # shellcheck disable=SC2086
+  say "panel: stopping the running panel (pid ${pids//$'\n'/ })"
+  # shellcheck disable=SC2086 # $pids is a list of process ids, one argument each
   kill -TERM $pids 2>/dev/null || true
   for pid in $pids; do
-    for i in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
-    [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    [ ! -d "/proc/$pid" ] || kill -KILL "$pid" 2>/dev/null || true
   done
   rm -f "$ROOT_RUN_DIR/panel.pid"
 }
@@ -231,10 +230,11 @@ start_background_panel() {
   # to gain privileges (it needs none: the helper is a service). The log is opened
   # by the panel account itself, after the drop: its log folder is its own, so root
   # must not open a name there.
+  # shellcheck disable=SC2016 # the single quotes hold sh -c's script, which that sh expands
   setsid setpriv --reuid="$PANEL_USER" --regid="$PANEL_USER" --init-groups --no-new-privs \
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$DATA_DIR" LANG=C.UTF-8 NODE_ENV=production \
     JH4F_APP_DIR="$APP_DIR" JH4F_LOG="$LOG_DIR/panel.log" \
-    /bin/sh -c 'exec "$0" "$@" </dev/null >>"$JH4F_LOG" 2>&1' "$NODE" $PANEL_NODE_FLAGS "$APP_DIR/dist/server/server.js" &
+    /bin/sh -c 'exec "$0" "$@" </dev/null >>"$JH4F_LOG" 2>&1' "$NODE" "${PANEL_NODE_FLAGS[@]}" "$APP_DIR/dist/server/server.js" &
   echo $! > "$ROOT_RUN_DIR/panel.pid"
 }
 
@@ -264,17 +264,17 @@ helper_pid() {
 }
 
 start_background_helper() {
-  local pid i
+  local pid
   pid=$(helper_pid)
   if [ -n "$pid" ]; then
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    for _ in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
     [ ! -d "/proc/$pid" ] || kill -KILL "$pid" 2>/dev/null || true
   fi
   say "helper: no systemd here, so the set-up runs it in the background ($HELPER_SOCKET; log $ROOT_LOG_DIR/helper.log)"
   setsid env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C "$HELPER_DIR/helper" --serve </dev/null >>"$ROOT_LOG_DIR/helper.log" 2>&1 &
   echo $! > "$ROOT_RUN_DIR/helper.pid"
-  for i in $(seq 50); do [ -S "$HELPER_SOCKET" ] && return 0; sleep 0.1; done
+  for _ in $(seq 50); do [ -S "$HELPER_SOCKET" ] && return 0; sleep 0.1; done
   die "the helper did not make its socket $HELPER_SOCKET; see $ROOT_LOG_DIR/helper.log"
 }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # jupyterhub4family: the family hub's set-up steps, shared by the set-up command
 # (system/install.sh) and the Debian package's postinst. Sourced after
 # setup-common.sh, not run. Runs as root; every step is idempotent and keeps the
@@ -21,6 +22,8 @@ HUB_PYTHON=/usr/lib/jupyterhub4family/python
 
 # Debian's release number (12, 13, ...), from /etc/os-release.
 debian_release() {
+  # The machine's file, not the repository's: nothing for shellcheck to follow.
+  # shellcheck source=/dev/null
   (. /etc/os-release && echo "${VERSION_ID%%.*}")
 }
 
@@ -158,8 +161,7 @@ start_family_hub() {
 
 # Wait until the hub answers https://127.0.0.1:8000/hub/health with its certificate.
 wait_for_hub() {
-  local i
-  for i in $(seq 120); do
+  for _ in $(seq 120); do
     curl -fsS --max-time 2 --cacert "$HUB_CERT" "https://127.0.0.1:$HUB_PORT/hub/health" >/dev/null 2>&1 && return 0
     sleep 0.5
   done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # jupyterhub4family panel: set-up steps shared by the set-up command
 # (system/install.sh) and the Debian package's maintainer script (postinst).
 # Sourced, not run. Needs bash, runs as root; every step is idempotent and keeps
@@ -9,6 +10,7 @@ PANEL_USER=jupyterhub-panel
 ACCESS_GROUP=jupyterhub
 ADMIN_GROUP=jupyterhub_adm
 APP_DIR=/usr/lib/jupyterhub-panel
+# shellcheck disable=SC2034 # for the scripts that source this file
 HELPER_DIR=/usr/libexec/jupyterhub-panel
 CONF_DIR=/etc/jupyterhub-panel
 # Owned by the panel account: root never creates, opens, chmods or truncates a
@@ -22,6 +24,7 @@ ROOT_RUN_DIR=/run/jupyterhub4family
 ROOT_LOG_DIR=/var/log/jupyterhub4family
 ROOT_STATE_DIR=/var/lib/jupyterhub4family
 # The root helper's socket (the panel's only way to it): root:jupyterhub-panel 0660.
+# shellcheck disable=SC2034 # for the scripts that source this file
 HELPER_SOCKET=$ROOT_RUN_DIR/helper.sock
 
 say() { printf '==> %s\n' "$*"; }
@@ -70,8 +73,10 @@ ensure_root_dirs() {
   local dir
   for dir in "$ROOT_RUN_DIR" "$ROOT_LOG_DIR" "$ROOT_STATE_DIR"; do
     if [ -e "$dir" ] || [ -L "$dir" ]; then
-      [ -d "$dir" ] && [ ! -L "$dir" ] && [ "$(stat -c %u "$dir")" = 0 ] && [ $((0$(stat -c %a "$dir") & 022)) = 0 ] ||
-        { printf '%s is not a root-owned directory closed to others; remove it and run me again\n' "$dir" >&2; return 1; }
+      if [ ! -d "$dir" ] || [ -L "$dir" ] || [ "$(stat -c %u "$dir")" != 0 ] || [ $((0$(stat -c %a "$dir") & 022)) != 0 ]; then
+        printf '%s is not a root-owned directory closed to others; remove it and run me again\n' "$dir" >&2
+        return 1
+      fi
     else
       install -d -o root -g root -m 0755 "$dir"
     fi

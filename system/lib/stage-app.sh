@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # jupyterhub4family panel: copy the production server into a directory.
 # Sourced by system/install.sh (install_app) and scripts/build-deb.sh, so the set-up
 # command and the Debian package install the same tree. Sourced, not run.
