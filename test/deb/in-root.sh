@@ -83,13 +83,13 @@ case "$STEP" in
     mkdir -p "$R/run/dbus"
     in_root dbus-daemon --system --fork --print-pid > "$R/run/dbus/started.pid"
     PIDS+=("$(cat "$R/run/dbus/started.pid")")
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
       in_root dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.GetId >/dev/null 2>&1 && break
       sleep 0.1
     done
     in_root /usr/lib/polkit-1/polkitd --no-debug </dev/null >"$R/run/polkitd.log" 2>&1 &
     PIDS+=("$!")
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
       in_root dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
         org.freedesktop.DBus.NameHasOwner string:org.freedesktop.PolicyKit1 2>/dev/null | grep -q 'boolean true' && break
       sleep 0.1
@@ -99,7 +99,7 @@ case "$STEP" in
     # what the set-up command does there too).
     in_root /usr/libexec/jupyterhub-panel/helper --serve </dev/null >"$R/run/helper.log" 2>&1 &
     PIDS+=("$!")
-    for i in $(seq 50); do [ -S "$R/run/jupyterhub4family/helper.sock" ] && break; sleep 0.1; done
+    for _ in $(seq 50); do [ -S "$R/run/jupyterhub4family/helper.sock" ] && break; sleep 0.1; done
 
     # The panel: the unit's User=, Group=, SupplementaryGroups=, NoNewPrivileges=, Environment=,
     # EnvironmentFile= and ExecStart=, with the environment systemd gives a service.
@@ -113,7 +113,7 @@ case "$STEP" in
     panel=$!
     PIDS+=("$panel")
     body=
-    for i in $(seq 120); do
+    for _ in $(seq 120); do
       body=$(in_root curl -sS --max-time 2 --cacert /etc/jupyterhub-panel/tls/cert.pem \
         "https://127.0.0.1:$port/panel/api/health" 2>/dev/null) && break
       [ -d "/proc/$panel" ] || break

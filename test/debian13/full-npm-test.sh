@@ -120,10 +120,10 @@ echo "@@SETUP_RC $rc_setup ($((t2 - t1)) s)"
 # The acceptance's "after the first command": both answer by the machine's name, over
 # https checked against the certificates the set-up made.
 if [ "$rc_setup" = 0 ]; then
-  for url in "https://$HOSTNAME_D13:8000/hub/api /etc/jupyterhub4family/tls/cert.pem" \
+  for answer in "https://$HOSTNAME_D13:8000/hub/api /etc/jupyterhub4family/tls/cert.pem" \
              "https://$HOSTNAME_D13:8010/panel/api/health /etc/jupyterhub-panel/tls/cert.pem"; do
-    set -- $url
-    echo "@@ANSWER $1 -> $(as_root curl -sS -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$2" "$1" 2>&1 || true)"
+    read -r url ca <<<"$answer"
+    echo "@@ANSWER $url -> $(as_root curl -sS -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$ca" "$url" 2>&1 || true)"
   done
 fi
 rc_test=0
@@ -133,6 +133,7 @@ if [ "$rc_setup" = 0 ]; then
 fi
 t3=$SECONDS
 echo "@@NPM_TEST_RC $rc_test ($((t3 - t2)) s)"
+# shellcheck disable=SC2016 # dpkg-query's format, not the shell's
 as_root dpkg-query -W -f='${Package}=${Version}\n' nodejs npm jupyterhub jupyterlab python3-ipykernel node-configurable-http-proxy chromium 2>/dev/null || true
 # What the set-up command started ends with this pid namespace (its first process is
 # unshare's child, this script); the family hub first by its own control script.

@@ -110,6 +110,7 @@ case "$STEP" in
     echo "@@HUB_API $(in_root curl -sS --max-time 10 --cacert /etc/jupyterhub4family/tls/cert.pem "https://$host:8000/hub/api" 2>&1 || echo none)"
     echo "@@PANEL_PAGE $(https_status /etc/jupyterhub-panel/tls/cert.pem "https://$host:8010/panel/")"
     echo "@@PANEL_HEALTH $(in_root curl -sS --max-time 10 --cacert /etc/jupyterhub-panel/tls/cert.pem "https://$host:8010/panel/api/health" 2>&1 || echo none)"
+    # shellcheck disable=SC2016 # dpkg-query's format, not the shell's
     echo "@@VERSIONS $(in_root dpkg-query -W -f='${Package}=${Version} ' nodejs npm jupyterhub jupyterlab python3-ipykernel node-configurable-http-proxy)"
     # Stop the hub as its control script does (it ends its proxy too and keeps its
     # database consistent); the EXIT trap ends the rest.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the in-root scripts of the fresh-machine suites (test/deb/in-root.sh,
 # test/debian13/in-root.sh): a Debian root file system ROOT, entered the way a
 # machine of its own would be, in private namespaces, and left with nothing behind.
@@ -44,15 +45,16 @@ mnt() { # mnt TARGET mount-args...: mount inside ROOT, remembered for the unmoun
 }
 
 end_namespace_processes() {
-  local pid pids=() i
-  for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+  local pid pids=()
+  for pid in /proc/[0-9]*; do
+    pid=${pid#/proc/}
     # This script (pid 1 of the namespace) and the subshell running this function.
     [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] || pids+=("$pid")
   done
   [ "${#pids[@]}" -gt 0 ] || return 0
   kill -TERM "${pids[@]}" 2>/dev/null || true
   for pid in "${pids[@]}"; do
-    for i in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    for _ in $(seq 100); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
 }
@@ -61,18 +63,19 @@ cleanup_root() {
   local pid i
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do
-    for i in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
+    for _ in $(seq 50); do [ -d "/proc/$pid" ] || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
   for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount -l "${MOUNTS[$i]}" 2>/dev/null || true; done
 }
 
 FRESH_ROOT_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck disable=SC2034 # read by the in-root scripts that source this file
 PROXY_ENV=()
 
 net_proxy_bridge() {
-  local sock="$1" i url=http://127.0.0.1:3128 local
-  local="localhost,127.0.0.1,::1,$(hostname),$(hostname -f 2>/dev/null || hostname)"
+  local sock="$1" i url=http://127.0.0.1:3128 no_proxy_list
+  no_proxy_list="localhost,127.0.0.1,::1,$(hostname),$(hostname -f 2>/dev/null || hostname)"
   [ -S "$sock" ] || { echo "$0: no proxy socket $sock (test/fresh-root/net-proxy.ts serve)" >&2; exit 2; }
   ip link set lo up
   # The host's node and tsx: outside the chroot, in this private network.
@@ -85,15 +88,16 @@ net_proxy_bridge() {
   done
   # apt reads http_proxy; npm (make-fetch-happen) and curl read https_proxy too.
   # Whatever the set-up starts asks its own names directly (no_proxy).
-  PROXY_ENV=(http_proxy=$url https_proxy=$url HTTP_PROXY=$url HTTPS_PROXY=$url
-    "no_proxy=$local" "NO_PROXY=$local")
+  # shellcheck disable=SC2034 # read by the in-root scripts that source this file
+  PROXY_ENV=("http_proxy=$url" "https_proxy=$url" "HTTP_PROXY=$url" "HTTPS_PROXY=$url"
+    "no_proxy=$no_proxy_list" "NO_PROXY=$no_proxy_list")
 }
 
 in_root() { chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root DEBIAN_FRONTEND=noninteractive "$@"; }
 
 mount_root_basics() {
   R=$(readlink -f "$1")
-  [ -x "$R/usr/bin/apt-get" ] && [ "$R" != / ] || { echo "$0: $R is not a Debian root" >&2; exit 2; }
+  if [ ! -x "$R/usr/bin/apt-get" ] || [ "$R" = / ]; then echo "$0: $R is not a Debian root" >&2; exit 2; fi
   [ "${JH4F_IN_NS:-}" = 1 ] || { echo "$0: call enter_namespaces first" >&2; exit 2; }
 
   # The fresh machine's own host name (a private UTS namespace), for its certificate.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced first by the run.sh of each fresh-root suite (test/deb, test/systemd,
 # test/debian13): the one prologue they share.
 #   fresh_root_prologue SUITE TOOL:PACKAGE...
@@ -8,7 +9,7 @@
 fresh_root_prologue() {
   local suite="$1" tool missing=()
   shift
-  cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+  cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
   [ "$(id -u)" = 0 ] || { echo "run me as root: sudo bash $suite/run.sh" >&2; exit 1; }
   for tool in "$@"; do
     command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")

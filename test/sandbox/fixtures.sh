@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Fixture accounts and the family's JupyterHub, for test/sandbox/run.sh.
 # Sourced inside the sandbox only: everything here edits the throwaway /etc and /home.
 # The same names and passwords are exported to tests by test/sandbox/fixtures.ts.
@@ -117,8 +118,7 @@ EOF
   chmod 0755 "$home/start-hub.sh"
   echo "* * * * * $home/start-hub.sh #jupyterhub-service#" | crontab -u jupyterhub -
   runuser -u jupyterhub -- "$home/start-hub.sh"
-  local i
-  for i in $(seq 120); do
+  for _ in $(seq 120); do
     curl -fsS --max-time 2 --cacert "$home/etc/cert.crt" --resolve jupyterhub:8000:127.0.0.1 \
       https://jupyterhub:8000/hub/health >/dev/null 2>&1 && break
     sleep 0.5

@@ -37,6 +37,7 @@ say() { printf '[sandbox] %s\n' "$*"; }
 STATE=$(mktemp -d /tmp/jh4f-sandbox.XXXXXX)
 MY_NS=$(readlink /proc/self/ns/mnt)
 
+# shellcheck disable=SC2317 # run by the EXIT trap; shellcheck 0.9 takes its body for unreachable
 teardown() {
   local rc=$? pid pids=() i
   set +e
@@ -44,11 +45,12 @@ teardown() {
   # dbus-daemon, polkitd, screen, anything a test left) is ended by its pid.
   for i in 1 2 3; do
     pids=()
-    for pid in $(ls /proc | grep -E '^[0-9]+$'); do
+    for pid in /proc/[0-9]*; do
+      pid=${pid#/proc/}
       [ "$pid" = $$ ] && continue
       [ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" = "$MY_NS" ] || continue
       # Skip our own ancestors-to-be (bash subshells of this trap).
-      grep -q '^PPid:\s*'"$$"'$' "/proc/$pid/status" 2>/dev/null && [ "$(cat /proc/$pid/comm 2>/dev/null)" = bash ] && continue
+      grep -q '^PPid:\s*'"$$"'$' "/proc/$pid/status" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = bash ] && continue
       pids+=("$pid")
     done
     [ "${#pids[@]}" -eq 0 ] && break

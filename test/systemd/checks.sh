@@ -269,7 +269,7 @@ done
 if [ -z "$left" ]; then check purge-leaves-nothing ok "no unit, configuration, data or account left"; else check purge-leaves-nothing fail "left:$left"; fi
 if [ -f /home/kidtwo/notebook.ipynb ]; then check purge-keeps-kid-home ok "$(ls -ld /home/kidtwo)"; else check purge-keeps-kid-home fail "$(ls -ld /home/kidtwo 2>&1)"; fi
 
-section done
+section 'done'
 journalctl -b --no-pager > "$DIR/journal.txt" 2>&1
 sync
 systemctl poweroff
