@@ -30,8 +30,9 @@ PYTHON = '/usr/lib/jupyterhub4family/python'
 sys.path.insert(0, PYTHON)
 _write_bytecode = sys.dont_write_bytecode
 sys.dont_write_bytecode = True
-from jupyterhub4family.auth import FamilyPAMAuthenticator  # noqa: E402 (needs the path above)
-from jupyterhub4family.spawner import hours_pre_spawn_hook  # noqa: E402
+# Imported here, not at the top: the package is found only through the path just inserted.
+from jupyterhub4family.auth import FamilyPAMAuthenticator
+from jupyterhub4family.spawner import hours_pre_spawn_hook
 sys.dont_write_bytecode = _write_bytecode
 
 if os.path.isfile('/etc/jupyterhub/jupyterhub_config.py'):
