@@ -169,10 +169,15 @@ export function pipIndexArgs(config: PackagesConfig): string[] {
   return args;
 }
 
+// pip's colours and cursor moves (ANSI CSI sequences), then every other control character but tab and line feed.
+// eslint-disable-next-line no-control-regex
+const ANSI_SEQUENCE = /\x1b\[[0-9;?]*[A-Za-z]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\x00-\x08\x0b-\x1f\x7f]/g;
+
 /** A pip output line made safe to pass on: no control characters, bounded. Pure. */
 export function cleanLine(line: string): string {
-  // eslint-disable-next-line no-control-regex
-  return line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '').trimEnd().slice(0, 500);
+  return line.replace(ANSI_SEQUENCE, '').replace(CONTROL_CHARACTER, '').trimEnd().slice(0, 500);
 }
 
 /** pip list --format=json -> {normalized name: version}. Pure; garbage -> {}. */
