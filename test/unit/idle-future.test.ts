@@ -12,7 +12,6 @@ import { ACTIVITY_SKEW_MS, FUTURE_AUDIT_EVERY_MS, idleServers, judgeIdle, newAct
 
 const T0 = Date.parse('2026-12-04T18:00:00Z');
 const MIN = 60_000;
-const HOUR = 60 * MIN;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function user(name: string, lastActivity: number | null, started = T0 - 10 * MIN, server = ''): HubUser {
