@@ -9,7 +9,7 @@ import 'server-only';
 // of their code; anything unexpected is logged and answered with `internal`.
 // A proxy or middleware is never the guard: each handler is a public endpoint.
 import { z } from 'zod';
-import { CLIENT_ADDRESS_HEADER, MAX_BODY_BYTES } from '../constants';
+import { BASE_PATH, CLIENT_ADDRESS_HEADER, MAX_BODY_BYTES } from '../constants';
 import { PublicError } from '../errors/errors';
 import { publicErrorOf } from '../errors/public-error-of';
 import { pickLocale } from '../i18n/locale';
@@ -116,7 +116,13 @@ function originAndTypeChecks(request: Request, rule: OriginRule): PublicError | 
 function refuseOrigin(request: Request, clientAddress: string, error: PublicError): never {
   const owner = sessionOwnerOf(request.headers.get('cookie'));
   if (owner === null) throw error;
-  return refuse({ username: owner, clientAddress }, 'request_refused', new URL(request.url).pathname, error, { method: request.method });
+  return refuse({ username: owner, clientAddress }, 'request_refused', apiPath(request), error, { method: request.method });
+}
+
+/** The request's path as the HTTP API names it, below the base path (Next hands handlers either form). */
+function apiPath(request: Request): string {
+  const p = new URL(request.url).pathname;
+  return p.startsWith(`${BASE_PATH}/`) ? p.slice(BASE_PATH.length) : p;
 }
 
 async function readBody(request: Request): Promise<unknown> {

@@ -344,7 +344,7 @@ describe('no such user, no-ops, extra arguments', () => {
     const rows = auditSince(since);
     assert.deepEqual(
       rows.map((row) => [row.action, row.actor, row.target, row.outcome, row.d.code, row.d.reason, row.d.method]),
-      [['request_refused', 'mama', '/panel/api/members', 'refused', 'forbidden_origin', 'origin_missing', 'POST']],
+      [['request_refused', 'mama', '/api/members', 'refused', 'forbidden_origin', 'origin_missing', 'POST']],
       'one refused row and no member_add',
     );
     assert.match(rows[0]!.error ?? '', /^forbidden_origin: /);

@@ -354,7 +354,7 @@ describe('case 15: cross-origin requests to every state-changing endpoint', () =
     const rows = auditSince(mark);
     assert.deepEqual(
       rows.map((r) => [r.action, r.actor, r.outcome, r.target, r.detail?.method, r.detail?.code, r.detail?.reason]),
-      signedIn.flatMap(({ method, path: p }) => [1, 2, 3].map(() => ['request_refused', 'mama', 'refused', `/panel${p}`, method, 'forbidden_origin', undefined])),
+      signedIn.flatMap(({ method, path: p }) => [1, 2, 3].map(() => ['request_refused', 'mama', 'refused', p, method, 'forbidden_origin', undefined])),
     );
     assert.equal((await c.call('GET', '/api/session')).status, 200);
   });

@@ -206,7 +206,7 @@ test('guarded without Origin: refused unless Sec-Fetch-Site says same-origin; a 
   assert.deepEqual({ ...mine[0], detail: JSON.parse(mine[0]!.detail) }, {
     actor: 'mama',
     action: 'request_refused',
-    target: '/panel/api/x',
+    target: '/api/x',
     outcome: 'refused',
     detail: { method: 'POST', checkedBy: 'panel', code: 'forbidden_origin', reason: 'origin_missing' },
     error: mine[0]!.error,
