@@ -186,6 +186,16 @@ polkit_answers() {
     org.freedesktop.DBus.NameHasOwner string:org.freedesktop.PolicyKit1 2>/dev/null | grep -q 'boolean true'
 }
 
+# private_root_log NAME: ROOT_LOG_DIR/NAME, the log of a process the set-up starts
+# as root, made root's alone (0600): what the helper and polkitd print names
+# members and what was done to them, which is no kid's business. ROOT_LOG_DIR is
+# root's own (ensure_root_dirs), so root may act on a name in it.
+private_root_log() {
+  local f="$ROOT_LOG_DIR/$1"
+  [ -e "$f" ] || [ -L "$f" ] || install -o root -g root -m 0600 /dev/null "$f"
+  [ -L "$f" ] || chmod 0600 -- "$f"
+}
+
 # Without systemd nothing starts the system bus and polkitd; pkexec needs both.
 ensure_bus_and_polkit() {
   if ! bus_answers; then
@@ -199,6 +209,7 @@ ensure_bus_and_polkit() {
   if ! polkit_answers; then
     say "polkitd is not running (no systemd here): starting /usr/lib/polkit-1/polkitd"
     # Root's process, root's folders for its log and pid file.
+    private_root_log polkitd.log
     setsid /usr/lib/polkit-1/polkitd --no-debug </dev/null >>"$ROOT_LOG_DIR/polkitd.log" 2>&1 &
     echo $! > "$ROOT_RUN_DIR/polkitd.pid"
     for _ in $(seq 100); do polkit_answers && break; sleep 0.1; done
@@ -272,6 +283,7 @@ start_background_helper() {
     [ ! -d "/proc/$pid" ] || kill -KILL "$pid" 2>/dev/null || true
   fi
   say "helper: no systemd here, so the set-up runs it in the background ($HELPER_SOCKET; log $ROOT_LOG_DIR/helper.log)"
+  private_root_log helper.log
   setsid env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C "$HELPER_DIR/helper" --serve </dev/null >>"$ROOT_LOG_DIR/helper.log" 2>&1 &
   echo $! > "$ROOT_RUN_DIR/helper.pid"
   for _ in $(seq 50); do [ -S "$HELPER_SOCKET" ] && return 0; sleep 0.1; done

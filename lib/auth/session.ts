@@ -113,6 +113,27 @@ export function lookupSession(token: string | null | undefined, now = Date.now()
   };
 }
 
+/**
+ * Whose live session a Cookie header carries, looked up read-only. For a request
+ * the guard refuses before its session check (another page's Origin, or none):
+ * such a request must neither keep the session alive (a forging page would
+ * otherwise hold off the idle timeout) nor end it; it only names the parent
+ * in the audit row. Null when no cookie is a live session.
+ */
+export function sessionOwnerOf(cookieHeader: string | null | undefined, now = Date.now()): string | null {
+  const { sessionIdleSeconds, sessionMaxSeconds } = settings();
+  for (const token of tokensFromCookieHeader(cookieHeader)) {
+    if (!TOKEN_RE.test(token)) continue;
+    const row = db()
+      .prepare('SELECT id_hash, username, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?')
+      .get(hashToken(token)) as Row | undefined;
+    if (!row) continue;
+    const absoluteEnd = Math.min(row.expires_at, row.created_at + sessionMaxSeconds * 1000);
+    if (now < absoluteEnd && now < row.last_seen_at + sessionIdleSeconds * 1000) return row.username;
+  }
+  return null;
+}
+
 /** Logout: the row is gone, so the cookie is worthless even if it was copied. */
 export function deleteSession(token: string | null | undefined): boolean {
   if (!token || !TOKEN_RE.test(token)) return false;

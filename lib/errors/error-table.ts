@@ -86,6 +86,7 @@ export function errorRow(code: ErrorCode): ErrorRow {
  * cause ("papa is a parent"). The code still decides status and outcome.
  */
 export const REASON_MESSAGES = {
+  origin_missing: 'errors.originMissing',
   is_parent: 'family.errors.isParent',
   not_member: 'family.errors.notMember',
   protected: 'family.errors.protected',

@@ -2,21 +2,22 @@ import 'server-only';
 // The one way into the panel's use cases. Every state-changing route handler is
 // `guarded(...)`, every read that needs a session is `guardedRead(...)`, and the login is `publicMutation(...)`. In this
 // order: Host among the panel's own names (421, every one of them), Origin / Fetch
-// metadata against the panel's own origins (403), JSON content type (415), session (401),
+// metadata against the panel's own origins (403; a signed-in change also when it
+// says neither, and that refusal is audited), JSON content type (415), session (401),
 // membership of jupyterhub_adm (403, inside the session lookup), schema (400),
 // then the use case. Errors leave as {error, message[, fields]} with the status
 // of their code; anything unexpected is logged and answered with `internal`.
 // A proxy or middleware is never the guard: each handler is a public endpoint.
 import { z } from 'zod';
-import { CLIENT_ADDRESS_HEADER, MAX_BODY_BYTES } from '../constants';
+import { BASE_PATH, CLIENT_ADDRESS_HEADER, MAX_BODY_BYTES } from '../constants';
 import { PublicError } from '../errors/errors';
 import { publicErrorOf } from '../errors/public-error-of';
 import { pickLocale } from '../i18n/locale';
 import type { Locale } from '../i18n/messages';
 import { panelOrigins } from './panel-origins';
-import { checkContentType, checkHost, checkOrigin, parseJsonBody } from './request-checks';
-import { clearSessionCookie, resolveSession, tokensFromCookieHeader, type Session } from '../auth/session';
-import type { Actor } from '../store/audited';
+import { checkContentType, checkHost, checkOrigin, parseJsonBody, type OriginRule } from './request-checks';
+import { clearSessionCookie, resolveSession, sessionOwnerOf, tokensFromCookieHeader, type Session } from '../auth/session';
+import { refuse, type Actor } from '../store/audited';
 import { fieldProblems } from './validation';
 
 export interface RequestContext {
@@ -94,15 +95,34 @@ function requestContext(request: Request): RequestContext {
   };
 }
 
-/** Host and Origin against the panel's configured names (lib/http/panel-origins.ts), never against each other. */
-function hostAndOriginChecks(h: Pick<Headers, 'get'>, checkOriginToo: boolean): PublicError | null {
+/** Host and Origin against the panel's configured names (lib/http/panel-origins.ts), never against each other; reads check no Origin. */
+function hostAndOriginChecks(h: Pick<Headers, 'get'>, rule: OriginRule | null): PublicError | null {
   const own = panelOrigins();
-  return checkHost(h.get('host'), own) ?? (checkOriginToo ? checkOrigin({ origin: h.get('origin'), secFetchSite: h.get('sec-fetch-site') }, own) : null);
+  return checkHost(h.get('host'), own) ?? (rule ? checkOrigin({ origin: h.get('origin'), secFetchSite: h.get('sec-fetch-site') }, own, rule) : null);
 }
 
-function originAndTypeChecks(request: Request): PublicError | null {
+function originAndTypeChecks(request: Request, rule: OriginRule): PublicError | null {
   const h = request.headers;
-  return hostAndOriginChecks(h, true) ?? checkContentType(request.method, h.get('content-type'), h.get('content-length'));
+  return hostAndOriginChecks(h, rule) ?? checkContentType(request.method, h.get('content-type'), h.get('content-length'));
+}
+
+/**
+ * A signed-in change refused for its Origin is a forgery or a client that does
+ * not say where it came from: one refused row naming whose cookie came along and
+ * the path, then the error is thrown. Without a live session cookie there is no
+ * parent to name and no authority to abuse, so no row (a stranger cannot fill
+ * the log). The session is only looked at, never touched (lib/auth/session.ts).
+ */
+function refuseOrigin(request: Request, clientAddress: string, error: PublicError): never {
+  const owner = sessionOwnerOf(request.headers.get('cookie'));
+  if (owner === null) throw error;
+  return refuse({ username: owner, clientAddress }, 'request_refused', apiPath(request), error, { method: request.method });
+}
+
+/** The request's path as the HTTP API names it, below the base path (Next hands handlers either form). */
+function apiPath(request: Request): string {
+  const p = new URL(request.url).pathname;
+  return p.startsWith(`${BASE_PATH}/`) ? p.slice(BASE_PATH.length) : p;
 }
 
 async function readBody(request: Request): Promise<unknown> {
@@ -154,7 +174,8 @@ export function guarded<B extends z.ZodType | null = null, P extends z.ZodType |
   return async (request, routeContext) => {
     const base = requestContext(request);
     try {
-      const refused = originAndTypeChecks(request);
+      const refused = originAndTypeChecks(request, 'signed-in');
+      if (refused?.code === 'forbidden_origin') refuseOrigin(request, base.clientAddress, refused);
       if (refused) throw refused;
       const session = requireSession(request, base.clientAddress);
       const params = await parseParams(spec.params, routeContext);
@@ -175,7 +196,7 @@ export function guardedRead<Q extends z.ZodType | null = null, P extends z.ZodTy
   return async (request, routeContext) => {
     const base = requestContext(request);
     try {
-      const misdirected = hostAndOriginChecks(request.headers, false);
+      const misdirected = hostAndOriginChecks(request.headers, null);
       if (misdirected) throw misdirected;
       const session = requireSession(request, base.clientAddress);
       const params = await parseParams(spec.params, routeContext);
@@ -202,7 +223,8 @@ export function publicMutation<B extends z.ZodType | null = null>(
   return async (request) => {
     const base = requestContext(request);
     try {
-      const refused = originAndTypeChecks(request);
+      // The login and logout keep the looser rule (lib/http/request-checks.ts): no Origin passes.
+      const refused = originAndTypeChecks(request, 'public');
       if (refused) throw refused;
       const body = await readBody(request);
       let input = undefined as Infer<B>;

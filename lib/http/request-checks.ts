@@ -16,19 +16,37 @@ export interface OwnOrigins {
 }
 
 /**
+ * How much a request must say about where it came from. `signed-in`: a change
+ * made with a parent's session cookie (lib/http/guard.ts `guarded`), which must
+ * show it came from the panel's own page. `public`: the login and logout, which
+ * carry no parent's authority a forged request could borrow.
+ */
+export type OriginRule = 'signed-in' | 'public';
+
+/**
  * A state-changing request must not come from another page. Refused (403): an
  * Origin that is not one of the panel's own origins, which come from its
  * configuration and never from the request (a page at evil.example that the
  * browser reaches through DNS rebinding sends `Host: evil.example` too; the hub
  * on port 8000 of the same host is another origin, though the same "site");
  * `Origin: null` (sandboxed frames, data: URLs, some redirects); Fetch metadata
- * saying cross-site or same-site. No Origin at all is a non-browser client (curl,
- * tests): it still needs the session cookie, which only the browser holds.
+ * saying cross-site or same-site.
+ *
+ * No Origin at all: a signed-in change needs `Sec-Fetch-Site: same-origin`
+ * instead (a browser that leaves Origin out still says that), else it is refused
+ * with the reason `origin_missing`. The session cookie alone proves nothing
+ * about which page sent the request, and "none" (typed into the address bar)
+ * is no page of the panel either. A public mutation without Origin passes (curl,
+ * tests): the login needs the password, which a forged request does not have,
+ * and the logout can do no more than end a session.
  */
-export function checkOrigin(h: OriginHeaders, own: OwnOrigins): PublicError | null {
+export function checkOrigin(h: OriginHeaders, own: OwnOrigins, rule: OriginRule): PublicError | null {
   const site = h.secFetchSite?.trim().toLowerCase();
   if (site && site !== 'same-origin' && site !== 'none') return new PublicError('forbidden_origin');
-  if (h.origin === null) return null;
+  if (h.origin === null) {
+    if (rule === 'public' || site === 'same-origin') return null;
+    return new PublicError('forbidden_origin', { reason: 'origin_missing' });
+  }
   const origin = h.origin.trim().toLowerCase();
   if (!origin || origin === 'null' || !own.origins.has(origin)) return new PublicError('forbidden_origin');
   return null;

@@ -42,6 +42,7 @@ export const de: Messages = {
     sessionEnded: 'Ihre Sitzung ist beendet. Bitte melden Sie sich erneut an.',
     notFamilyAdmin: 'Sie sind kein Familien-Admin mehr (Mitglied der Gruppe jupyterhub_adm).',
     forbiddenOrigin: 'Diese Anfrage kam von einer anderen Webseite und wurde abgelehnt.',
+    originMissing: 'Diese Anfrage hat nicht angegeben, von welcher Webseite sie kam (kein Origin-Header), und wurde daher abgelehnt. Verwenden Sie die Verwaltung in einem aktuellen Browser; andere Programme müssen die eigene Adresse der Verwaltung als Origin senden.',
     misdirectedRequest: 'Diese Adresse gehört nicht zum Panel. Öffnen Sie das Panel unter der Adresse, die bei der Einrichtung angezeigt wurde (oder tragen Sie diese in JH4F_PUBLIC_ORIGINS ein).',
     unsupportedMediaType: 'Anfragen müssen als JSON gesendet werden (content-type: application/json).',
     invalidInput: 'Einige Eingaben sind ungültig.',
@@ -245,6 +246,7 @@ export const de: Messages = {
       hours_set: 'Jupyter-Zeiten festgelegt',
       hours_stop: 'Server beendet: Zeit vorbei',
       bedtime: 'Jetzt Schlafenszeit',
+      request_refused: 'Anfrage abgelehnt: nicht von der Seite der Verwaltung',
     },
   },
   helperErrors: {

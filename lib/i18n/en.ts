@@ -41,6 +41,7 @@ export const en = {
     sessionEnded: 'Your session has ended. Please sign in again.',
     notFamilyAdmin: 'You are no longer a family admin (member of the group jupyterhub_adm).',
     forbiddenOrigin: 'This request came from another web page and was refused.',
+    originMissing: 'This request did not say which web page it came from (no Origin header), so it was refused. Use the panel in a current browser; other programs must send the panel’s own address as Origin.',
     misdirectedRequest: 'This address is not one of the panel’s own. Open the panel at the address its set-up printed (or add this one to JH4F_PUBLIC_ORIGINS).',
     unsupportedMediaType: 'Requests must be sent as JSON (content-type: application/json).',
     invalidInput: 'Some of the input is not valid.',
@@ -244,6 +245,7 @@ export const en = {
       hours_set: 'Jupyter hours set',
       hours_stop: 'Server stopped: hours over',
       bedtime: 'Bedtime now',
+      request_refused: 'Request refused: not from the panel’s page',
     },
   },
   helperErrors: {

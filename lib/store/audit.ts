@@ -24,6 +24,9 @@ export const AUDIT_ACTIONS = [
   'hours_set',
   'hours_stop',
   'bedtime',
+  // A signed-in change the request checks refused before any use case ran
+  // (another page's Origin, or none); the target is the path it was sent to.
+  'request_refused',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

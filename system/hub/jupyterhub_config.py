@@ -22,6 +22,13 @@ c = get_config()
 ETC = '/etc/jupyterhub4family'
 STATE = '/var/lib/jupyterhub'  # Debian's WorkingDirectory for its jupyterhub.service
 
+# Everything the hub creates is root's alone: its database (users, tokens, the
+# panel's service), the cookie secret, the proxy's pid file. The set-up keeps
+# STATE root:root 0700 as well; this covers files made later, however the hub was
+# started with this configuration (our drop-in and family-hub set it too). Kids'
+# servers get the usual 022 back (FamilySpawner below).
+os.umask(0o077)
+
 # Our code for the hub is the package jupyterhub4family, root's, outside Python's
 # own folders (never a file of Debian's packages): put there by the set-up command
 # or shipped there by the .deb. No bytecode cache is written next to it: the
@@ -32,7 +39,7 @@ _write_bytecode = sys.dont_write_bytecode
 sys.dont_write_bytecode = True
 # Imported here, not at the top: the package is found only through the path just inserted.
 from jupyterhub4family.auth import FamilyPAMAuthenticator
-from jupyterhub4family.spawner import hours_pre_spawn_hook
+from jupyterhub4family.spawner import FamilySpawner, hours_pre_spawn_hook
 sys.dont_write_bytecode = _write_bytecode
 
 if os.path.isfile('/etc/jupyterhub/jupyterhub_config.py'):
@@ -72,8 +79,10 @@ c.Spawner.pre_spawn_hook = hours_pre_spawn_hook
 
 # Each kid's server runs as the kid (the hub runs as root for that), from Debian's
 # packages: nothing is installed at the first spawn. JupyterLab where Debian has it
-# (13), the classic Notebook otherwise (12).
-c.JupyterHub.spawner_class = 'jupyterhub.spawner.LocalProcessSpawner'
+# (13), the classic Notebook otherwise (12). FamilySpawner is Debian's
+# LocalProcessSpawner with the kid's usual umask 022 instead of the hub's 077 (a
+# local_config.py that picks another spawner gives its servers the hub's 077).
+c.JupyterHub.spawner_class = FamilySpawner
 c.JupyterHub.allow_named_servers = True
 c.Spawner.cmd = ['/usr/bin/jupyterhub-singleuser']
 c.Spawner.default_url = '/lab' if importlib.util.find_spec('jupyterlab') else '/tree'

@@ -14,6 +14,10 @@ HUB_PORT=8000
 HUB_ACCOUNT=jupyterhub
 FAMILY_HUB_CTL=$HELPER_DIR/family-hub
 HUB_STAMP=$ROOT_STATE_DIR/hub-config.sha256
+# The hub's state: its database (users, their tokens, the panel's service) and its
+# cookie secret. Debian's WorkingDirectory for jupyterhub.service, made by Debian's
+# package (0755); kept root:root 0700 here, so no other account reads the database.
+HUB_STATE=/var/lib/jupyterhub
 # Our Python package for the hub (jupyterhub4family: the authenticator, the pre-spawn
 # hook, the hours rule), outside Python's own folders; the configuration puts this
 # folder first on sys.path. The set-up command installs it (install_hub_python); the
@@ -98,13 +102,38 @@ ensure_own_name_resolves() {
   printf '%s\n127.0.1.1\t%s\n' "$HOSTS_MARK" "$( [ "$fqdn" != "$host" ] && echo "$fqdn $host" || echo "$host")" >> /etc/hosts
 }
 
-# ensure_family_hub_files SRC: the hub's certificate, the panel's token and our
-# configuration (from SRC: jupyterhub_config.py and panel-service.json). The
-# configuration goes last: its presence is what makes this machine's hub the
-# family hub (and lets jupyterhub.service start, see our drop-in).
+# ensure_hub_state_private: HUB_STATE root:root 0700 and every file in it closed to
+# others (the database 0600; the hub's umask 077 keeps new ones so). Made 0700 when
+# missing (Debian's package then leaves the existing folder as it is). Root changes
+# modes there only when no other account controls the folder: a folder that is not
+# root's, or that its group or others may write (or a link), is left untouched and
+# one line says so, since a name in it could be anyone's link.
+ensure_hub_state_private() {
+  local dir="$HUB_STATE"
+  if [ ! -e "$dir" ] && [ ! -L "$dir" ]; then
+    install -d -o root -g root -m 0700 "$dir"
+    return 0
+  fi
+  if [ -L "$dir" ] || [ ! -d "$dir" ] || [ "$(stat -c %u "$dir")" != 0 ] || [ $((0$(stat -c %a "$dir") & 022)) != 0 ]; then
+    printf '==> hub: %s is not a root-owned folder closed to others (%s): left as it is, the hub database not made private; make it root:root 0700, then run me again\n' \
+      "$dir" "$(stat -c '%U:%G %A' "$dir")" >&2
+    return 0
+  fi
+  chown root:root "$dir"
+  chmod 0700 "$dir"
+  # Regular files only (chmod would follow a link); only root can add a name here.
+  find "$dir" -mindepth 1 -maxdepth 1 -type f -perm /077 -exec chmod go= {} +
+}
+
+# ensure_family_hub_files SRC: the hub's private state folder, its certificate, the
+# panel's token and our configuration (from SRC: jupyterhub_config.py and
+# panel-service.json). The configuration goes last: its presence is what makes
+# this machine's hub the family hub (and lets jupyterhub.service start, see our
+# drop-in).
 ensure_family_hub_files() {
   local src="$1"
   ensure_own_name_resolves
+  ensure_hub_state_private
   install -d -o root -g root -m 0755 "$HUB_ETC" "$HUB_ETC/tls"
   make_certificate "$HUB_ETC/tls" root 0600 "jupyterhub4family hub"
   ensure_hub_token

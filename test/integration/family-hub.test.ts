@@ -12,7 +12,10 @@
 // installs nothing, the server's API answers, a Python kernel starts as the kid;
 // the panel shows the server running, a parent stops it, and after removal the
 // kid cannot log in. Then the faults: connect refused (nothing to connect), the hub
-// killed and restarted from the panel, the set-up run twice, port 8000 taken.
+// killed and restarted from the panel, the set-up run twice, port 8000 taken. And
+// what a kid can read: none of the hub's and the panel's secrets (the hub's
+// database and cookie secret, the panel's database, token, settings and keys).
+// The set-up makes the hub's state folder private only where nobody else controls it.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,6 +50,36 @@ async function hubReport(): Promise<any> {
   const r = await mama.call('GET', '/api/hub');
   assert.equal(r.status, 200, r.body);
   return r.json;
+}
+
+const HUB_STATE = '/var/lib/jupyterhub';
+const HUB_DB = `${HUB_STATE}/jupyterhub.sqlite`;
+const HUB_COOKIE_SECRET = `${HUB_STATE}/jupyterhub_cookie_secret`;
+
+/** Can the fixture kid anna open FILE for reading (and read a byte)? */
+function kidReads(file: string): boolean {
+  return spawnSync('/usr/sbin/runuser', ['-u', 'anna', '--', '/usr/bin/head', '-c', '1', '--', file], { stdio: 'ignore' }).status === 0;
+}
+
+/** owner:group and permission bits, e.g. "0:0 700". */
+function modeOf(file: string): string {
+  const st = fs.lstatSync(file);
+  return `${st.uid}:${st.gid} ${(st.mode & 0o7777).toString(8)}`;
+}
+
+/** The umask of a running process, from /proc (Linux 4.7 and later). */
+function umaskOf(pid: number): string {
+  return /^Umask:\s*(\d+)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '?';
+}
+
+/** The hub's state folder private: root:root 0700, the database and cookie secret 0600, nothing in it open to others. */
+function assertHubStatePrivate(when: string): void {
+  assert.equal(modeOf(HUB_STATE), '0:0 700', `${when}: ${HUB_STATE}`);
+  for (const f of [HUB_DB, HUB_COOKIE_SECRET]) assert.equal(modeOf(f), '0:0 600', `${when}: ${f}`);
+  for (const name of fs.readdirSync(HUB_STATE)) {
+    const st = fs.lstatSync(path.join(HUB_STATE, name));
+    assert.equal(st.mode & 0o077, 0, `${when}: ${name} is closed to others (${(st.mode & 0o7777).toString(8)})`);
+  }
 }
 
 before(async () => {
@@ -139,6 +172,18 @@ describe("a kid's story with the family hub", () => {
     assert.ok(processesOf(uidOf(KID), /ipykernel/).length >= 1, 'the kernel process runs as the kid');
   });
 
+  test("her server saves her files as a login would (umask 022); only the hub itself has 077", async () => {
+    const put = await hubApi('PUT', `/user/${KID}/api/contents/umask-probe.txt`, kidToken, { type: 'file', format: 'text', content: 'hello\n' });
+    assert.ok([200, 201].includes(put.status), put.body);
+    const st = fs.statSync(`/home/${KID}/umask-probe.txt`);
+    assert.equal(st.uid, uidOf(KID));
+    assert.equal((st.mode & 0o777).toString(8), '644', 'a file she saves is hers, readable as her other files are');
+    const servers = processesOf(uidOf(KID), /jupyterhub-singleuser/);
+    assert.ok(servers.length >= 1);
+    for (const pid of servers) assert.equal(umaskOf(pid), '0022', `her server (pid ${pid})`);
+    assert.equal(umaskOf(hubPid()), '0077', "the hub's own files are root's alone");
+  });
+
   test('the panel shows her server running; a parent stops it from the panel', async () => {
     await untilPanelShowsRunning(mama, KID);
 
@@ -180,16 +225,23 @@ describe('the family hub: actions and faults', () => {
     await until('the dashboard to say the hub answers', hubAnswers, 30_000);
   });
 
-  test('the set-up command run again keeps one hub (the same process), its database and its users', async () => {
+  test('the set-up command run again keeps one hub (the same process), its database and its users; the state stays private', async () => {
     const pid = hubPid();
     const usersBefore = (await hubApi('GET', '/hub/api/users')).json.map((u: any) => u.name).sort();
-    const dbBefore = fs.statSync('/var/lib/jupyterhub/jupyterhub.sqlite').ino;
+    const dbBefore = fs.statSync(HUB_DB).ino;
+    assertHubStatePrivate('after the first set-up');
+    // As a machine set up before the state was made private left it (Debian's 0755, a 0644 database).
+    fs.chmodSync(HUB_STATE, 0o755);
+    fs.chmodSync(HUB_DB, 0o644);
+    assert.equal(kidReads(HUB_DB), true, 'the loosened database is readable: the check below means something');
     const out = execFileSync(path.join(REPO, 'system', 'install.sh'), { encoding: 'utf8', timeout: 5 * 60_000 });
     assert.match(out, /The family hub is running/);
     assert.equal(hubPid(), pid, 'an unchanged configuration does not restart the hub');
     assert.equal(processesOf(0, /^\/usr\/bin\/python3 \/usr\/bin\/jupyterhub -f /).length, 1);
-    assert.equal(fs.statSync('/var/lib/jupyterhub/jupyterhub.sqlite').ino, dbBefore);
+    assert.equal(fs.statSync(HUB_DB).ino, dbBefore);
     assert.deepEqual((await hubApi('GET', '/hub/api/users')).json.map((u: any) => u.name).sort(), usersBefore);
+    assertHubStatePrivate('after the set-up ran again');
+    assert.equal(kidReads(HUB_DB), false);
   });
 
   test('a fresh machine with port 8000 taken by something else: a clear error, nothing of the hub set up', async () => {
@@ -212,5 +264,92 @@ describe('the family hub: actions and faults', () => {
       execFileSync(FAMILY_HUB, ['start'], { stdio: 'pipe', timeout: 90_000 });
     }
     await until('the dashboard to say the hub answers', hubAnswers, 30_000);
+  });
+});
+
+describe("what a kid can read of the hub and the panel", () => {
+  /** The folders the set-up and the hub write, and the files in them a kid may read: public ones only. */
+  const FOLDERS = ['/etc/jupyterhub-panel', '/etc/jupyterhub4family', HUB_STATE, '/var/lib/jupyterhub-panel', '/var/lib/jupyterhub4family',
+    '/var/log/jupyterhub-panel', '/var/log/jupyterhub4family', '/run/jupyterhub4family'];
+  const PUBLIC = new Set([
+    '/etc/jupyterhub4family/tls/cert.pem', // the hub's certificate: every browser of the family gets it anyway
+    '/etc/jupyterhub4family/jupyterhub_config.py', // our configuration, as in the tree (no secret: the token is a file of its own)
+    '/etc/jupyterhub4family/panel-service.json', // the panel's service name and scopes
+    '/etc/jupyterhub4family/hours.json', // the kids' own Jupyter hours (root:root 0644 by design)
+    '/etc/jupyterhub-panel/pam-access.conf', // "parents only", as /etc/pam.d is
+    '/var/lib/jupyterhub4family/created-groups', // two group names
+    '/var/lib/jupyterhub4family/hub-config.sha256', // a hash of public files
+  ]);
+  const isPublic = (f: string) => PUBLIC.has(f) || /^\/run\/jupyterhub4family\/[a-z]+\.pid$/.test(f) || f.startsWith('/etc/jupyterhub-panel/packages');
+
+  test("the hub's database and cookie secret, the panel's database, token, settings and TLS keys do not open for a kid; the hub's certificate does", () => {
+    const secrets = [HUB_DB, HUB_COOKIE_SECRET, '/var/lib/jupyterhub-panel/panel.db', '/etc/jupyterhub-panel/hub-token', '/etc/jupyterhub-panel/panel.env',
+      '/etc/jupyterhub-panel/tls/key.pem', '/etc/jupyterhub4family/tls/key.pem'];
+    for (const f of secrets) {
+      assert.ok(fs.statSync(f).isFile(), `${f} exists`);
+      const r = spawnSync('/usr/sbin/runuser', ['-u', 'anna', '--', '/usr/bin/head', '-c', '1', '--', f], { encoding: 'utf8' });
+      assert.notEqual(r.status, 0, `anna read ${f}`);
+      assert.match(r.stderr, /Permission denied/, `${f}: ${r.stderr}`);
+    }
+    assert.notEqual(spawnSync('/usr/sbin/runuser', ['-u', 'anna', '--', '/usr/bin/ls', '--', HUB_STATE], { stdio: 'ignore' }).status, 0, `anna lists ${HUB_STATE}`);
+    assert.equal(kidReads('/etc/jupyterhub4family/tls/cert.pem'), true, "the hub's certificate is public");
+    // The panel's certificate is public too, but it sits with its key in a folder only the
+    // panel's account may open (root:jupyterhub-panel 0750): a kid never needs it.
+    assertHubStatePrivate('after the set-up');
+  });
+
+  test('of every file in the folders the set-up and the hub write, a kid reads only the public ones', () => {
+    const files = execFileSync('find', [...FOLDERS.filter((d) => fs.existsSync(d)), '-type', 'f', '-print0'], { encoding: 'utf8' }).split('\0').filter(Boolean);
+    assert.ok(files.includes(HUB_DB) && files.includes('/var/lib/jupyterhub-panel/panel.db'), 'the scan sees the databases');
+    // One shell as the kid: each file it opened and read a byte of.
+    const r = spawnSync('/usr/sbin/runuser', ['-u', 'anna', '--', '/bin/sh', '-c', 'for f; do head -c 1 -- "$f" >/dev/null 2>&1 && printf "%s\\n" "$f"; done', 'sh', ...files], { encoding: 'utf8' });
+    const readable = r.stdout.split('\n').filter(Boolean);
+    assert.ok(readable.includes('/etc/jupyterhub4family/tls/cert.pem'), readable.join(' '));
+    assert.deepEqual(readable.filter((f) => !isPublic(f)), [], 'files a kid can read that are not public');
+  });
+
+  test("the set-up leaves the hub's state alone where another account controls it, and says so in one line", () => {
+    const run = (dir: string) =>
+      spawnSync('bash', ['-c', '. system/lib/setup-common.sh && . system/lib/family-hub.sh && HUB_STATE=$1 && ensure_hub_state_private', 'bash', dir], { cwd: REPO, encoding: 'utf8' });
+    const base = fs.mkdtempSync('/root/jh4f-hub-state.');
+    try {
+      const anna = uidOf('anna');
+      const cases: [string, (dir: string) => void][] = [
+        ["a kid's folder", (d) => fs.chownSync(d, anna, anna)],
+        ['a root folder its group may write', (d) => (fs.chownSync(d, 0, anna), fs.chmodSync(d, 0o775))],
+        ['a root folder anyone may write', (d) => fs.chmodSync(d, 0o1777)],
+      ];
+      for (const [what, make] of cases) {
+        const dir = fs.mkdtempSync(path.join(base, 'case-'));
+        fs.chmodSync(dir, 0o755);
+        fs.writeFileSync(path.join(dir, 'jupyterhub.sqlite'), 'db', { mode: 0o644 });
+        make(dir);
+        const before = [modeOf(dir), modeOf(path.join(dir, 'jupyterhub.sqlite'))];
+        const r = run(dir);
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual([modeOf(dir), modeOf(path.join(dir, 'jupyterhub.sqlite'))], before, `${what}: nothing changed`);
+        assert.equal(r.stderr.trim().split('\n').length, 1, `${what}: one line: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`${dir}.* left as it is`), what);
+      }
+      // A root folder closed to others: made 0700, its files 0600, a link in it not followed.
+      const dir = path.join(base, 'root-owned');
+      fs.mkdirSync(dir, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, 'jupyterhub.sqlite'), 'db', { mode: 0o644 });
+      const canary = path.join(base, 'canary');
+      fs.writeFileSync(canary, 'canary', { mode: 0o644 });
+      fs.symlinkSync(canary, path.join(dir, 'link'));
+      const r = run(dir);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      assert.equal(modeOf(dir), '0:0 700');
+      assert.equal(modeOf(path.join(dir, 'jupyterhub.sqlite')), '0:0 600');
+      assert.equal(modeOf(canary), '0:0 644', 'chmod did not follow the link');
+      // Missing: made private from the start (Debian's package then keeps the folder as it is).
+      const fresh = path.join(base, 'fresh');
+      assert.equal(run(fresh).status, 0);
+      assert.equal(modeOf(fresh), '0:0 700');
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
   });
 });

@@ -326,6 +326,47 @@ describe('no such user, no-ops, extra arguments', () => {
     assert.equal(del.status, 403);
     assert.equal(groupLine(), groupBefore);
   });
+
+  test("a signed-in change without Origin and without Sec-Fetch-Site: 403, kim not added, one refused row", async () => {
+    const since = lastAuditId();
+    const groupBefore = groupLine();
+    // Straight through request(): PanelClient would add the panel's Origin.
+    const r = await request(`${env.panelUrl}/api/members`, {
+      method: 'POST',
+      headers: { cookie: mama.cookie!, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'kim' }),
+    });
+    assert.equal(r.status, 403, r.body);
+    assert.equal(r.json.error, 'forbidden_origin');
+    assert.match(r.json.message, /did not say which web page it came from/);
+    assert.equal(groupLine(), groupBefore);
+    assert.ok(!members().includes('kim'));
+    const rows = auditSince(since);
+    assert.deepEqual(
+      rows.map((row) => [row.action, row.actor, row.target, row.outcome, row.d.code, row.d.reason, row.d.method]),
+      [['request_refused', 'mama', '/api/members', 'refused', 'forbidden_origin', 'origin_missing', 'POST']],
+      'one refused row and no member_add',
+    );
+    assert.match(rows[0]!.error ?? '', /^forbidden_origin: /);
+  });
+
+  test('a signed-in change without Origin but with Sec-Fetch-Site: same-origin is a browser of the panel: 200', async () => {
+    const since = lastAuditId();
+    const r = await request(`${env.panelUrl}/api/members`, {
+      method: 'POST',
+      headers: { cookie: mama.cookie!, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
+      body: JSON.stringify({ username: 'kim' }),
+    });
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.json.changed, true);
+    assert.ok(members().includes('kim'));
+    const rm = await mama.call('DELETE', '/api/members/kim');
+    assert.equal(rm.status, 200, rm.body);
+    assert.ok(!members().includes('kim'));
+    const rows = auditSince(since);
+    assert.equal(rows.filter((row) => row.action === 'request_refused').length, 0);
+    assert.equal(finals(rows, 'member_add', 'kim')[0]?.outcome, 'ok');
+  });
 });
 
 // ---- SECURITY-CASES 14: passwords of parents and admins -----------------------------------

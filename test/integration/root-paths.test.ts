@@ -174,9 +174,23 @@ test('the package\'s postinst configure (an upgrade), run by root, writes throug
   fs.copyFileSync(path.join(REPO, 'system', 'lib', 'family-hub.sh'), '/usr/share/jupyterhub-panel/family-hub.sh');
   fs.mkdirSync('/usr/share/jupyterhub4family', { recursive: true });
   for (const f of ['jupyterhub_config.py', 'panel-service.json']) fs.copyFileSync(path.join(REPO, 'system', 'hub', f), `/usr/share/jupyterhub4family/${f}`);
+  // The family hub's state as a machine set up before it was made private left it
+  // (Debian's 0755 folder, a 0644 database): the upgrade's postinst closes it.
+  const hubDb = '/var/lib/jupyterhub/jupyterhub.sqlite';
+  const family = env.hubKind === 'family';
+  if (family) {
+    fs.chmodSync('/var/lib/jupyterhub', 0o755);
+    fs.chmodSync(hubDb, 0o644);
+  }
   const r = spawnSync('bash', [path.join(REPO, 'system', 'debian', 'postinst'), 'configure', '0.1.0'], { encoding: 'utf8', timeout: 2 * 60_000 });
   assert.equal(r.status, 0, `postinst configure: ${r.stdout}${r.stderr}`);
   assertNoRootWrite('after postinst configure');
+  if (family) {
+    const dir = fs.lstatSync('/var/lib/jupyterhub');
+    assert.deepEqual([dir.uid, dir.gid, (dir.mode & 0o7777).toString(8)], [0, 0, '700'], "postinst made the hub's state folder root:root 0700");
+    const db = fs.lstatSync(hubDb);
+    assert.equal((db.mode & 0o7777).toString(8), '600', "and the hub's database 0600");
+  }
   // Root's own record of the groups it made stays in root's own folder.
   const marker = fs.lstatSync('/var/lib/jupyterhub4family', { throwIfNoEntry: false });
   assert.ok(marker?.isDirectory() && marker.uid === 0 && (marker.mode & 0o022) === 0, 'root\'s state folder is root-owned, closed to others');

@@ -59,3 +59,19 @@ def test_a_server_start_outside_the_hours_is_refused(hours_file, caplog):
     assert refused.value.status_code == 403
     assert 'kid is outside their hours: server start refused' in caplog.text
     assert spawner.hours_pre_spawn_hook(fake_spawner('ben')) is None
+
+
+def test_a_users_server_gets_the_usual_umask_not_the_hubs():
+    """The hub runs with umask 077; LocalProcessSpawner's child would keep it."""
+    if os.geteuid() != 0:
+        pytest.skip('becoming another user needs root')
+    import subprocess
+
+    preexec = spawner.FamilySpawner().make_preexec_fn('nobody')
+    old = os.umask(0o077)
+    try:
+        r = subprocess.run(['/bin/sh', '-c', 'umask; id -un'], preexec_fn=preexec, capture_output=True, text=True, check=True)
+    finally:
+        os.umask(old)
+    assert r.stdout.split() == ['0022', 'nobody']
+    assert spawner.FamilySpawner.__mro__[1].__name__ == 'LocalProcessSpawner'

@@ -62,6 +62,8 @@ HUB_SERVICE_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 # configuration, which the set-up loads and keeps.
 add_family_hub_test_token() {
   install -d -m 0755 /etc/jupyterhub4family
+  # It holds a token: root's alone, as the hub (root) is the only reader.
+  install -o root -g root -m 0600 /dev/null /etc/jupyterhub4family/local_config.py
   cat > /etc/jupyterhub4family/local_config.py <<EOF
 # Test sandbox only: a service token for the tests.
 c.JupyterHub.services.append({'name': 'jh4f-sandbox', 'api_token': '$HUB_SERVICE_TOKEN'})

@@ -64,15 +64,16 @@ test('subjectAltName text: DNS names and IP addresses; wildcards and odd values 
 
 const OWN = panelOrigins();
 
-test('origin: own origins and no origin pass; another origin, the hub port, null and cross-site fetches are refused', () => {
-  const ok = (origin: string | null, secFetchSite: string | null = null) => checkOrigin({ origin, secFetchSite }, OWN) === null;
+test('origin: own origins pass; another origin, the hub port, null and cross-site fetches are refused', () => {
+  const ok = (origin: string | null, secFetchSite: string | null = null) =>
+    checkOrigin({ origin, secFetchSite }, OWN, 'signed-in') === null && checkOrigin({ origin, secFetchSite }, OWN, 'public') === null;
   assert.equal(ok(ORIGIN), true);
   assert.equal(ok(ORIGIN.toUpperCase()), true);
   assert.equal(ok('https://127.0.0.1:8010'), true);
   assert.equal(ok('https://[::1]:8010'), true);
   assert.equal(ok('https://family.example.org'), true, 'JH4F_PUBLIC_ORIGINS');
-  assert.equal(ok(null), true, 'non-browser clients send no Origin');
   assert.equal(ok(ORIGIN, 'same-origin'), true);
+  assert.equal(ok(ORIGIN, 'none'), true);
   assert.equal(ok('https://evil.example'), false);
   assert.equal(ok('https://evil.example:8010'), false);
   assert.equal(ok('https://panel.home:8000'), false, 'a kid notebook on the hub port is another origin');
@@ -83,12 +84,35 @@ test('origin: own origins and no origin pass; another origin, the hub port, null
   assert.equal(ok(''), false);
   assert.equal(ok(null, 'cross-site'), false);
   assert.equal(ok(null, 'same-site'), false, 'same site, other port: the hub');
+  assert.equal(ok(ORIGIN, 'cross-site'), false, 'Fetch metadata saying cross-site wins over an own Origin');
+});
+
+test('origin, no Origin header: a signed-in change needs Sec-Fetch-Site same-origin; the login and logout pass', () => {
+  const signedIn = (secFetchSite: string | null) => checkOrigin({ origin: null, secFetchSite }, OWN, 'signed-in');
+  const publicRule = (secFetchSite: string | null) => checkOrigin({ origin: null, secFetchSite }, OWN, 'public');
+  for (const site of [null, '', 'none', 'NONE']) {
+    const e = signedIn(site);
+    assert.equal(e?.code, 'forbidden_origin', String(site));
+    assert.equal(e?.reason, 'origin_missing', 'the message says the request did not say where it came from');
+    assert.equal(e?.httpStatus, 403);
+  }
+  assert.match(signedIn(null)!.localized('en'), /did not say which web page it came from/);
+  assert.match(signedIn(null)!.localized('de'), /nicht angegeben, von welcher Webseite/);
+  assert.equal(signedIn('same-origin'), null, 'a browser that leaves Origin out still says same-origin');
+  assert.equal(signedIn(' Same-Origin '), null);
+  for (const site of ['cross-site', 'same-site']) {
+    assert.equal(signedIn(site)?.code, 'forbidden_origin', site);
+    assert.equal(signedIn(site)?.reason, null, `${site} is another page, not a missing Origin`);
+  }
+  assert.equal(publicRule(null), null, 'curl logs in without Origin');
+  assert.equal(publicRule('none'), null);
+  assert.equal(publicRule('cross-site')?.code, 'forbidden_origin');
 });
 
 test('case 33: Origin and Host both foreign: the Origin is still refused, and the Host is too (421)', () => {
   // The old check compared Origin with the request's own Host, so this pair passed.
-  assert.equal(checkOrigin({ origin: 'https://evil.example', secFetchSite: null }, OWN)?.code, 'forbidden_origin');
-  assert.equal(checkOrigin({ origin: 'https://evil.example:8010', secFetchSite: 'same-origin' }, OWN)?.code, 'forbidden_origin');
+  assert.equal(checkOrigin({ origin: 'https://evil.example', secFetchSite: null }, OWN, 'signed-in')?.code, 'forbidden_origin');
+  assert.equal(checkOrigin({ origin: 'https://evil.example:8010', secFetchSite: 'same-origin' }, OWN, 'signed-in')?.code, 'forbidden_origin');
   assert.equal(checkHost('evil.example', OWN)?.httpStatus, 421);
   assert.equal(checkHost('evil.example:8010', OWN)?.code, 'misdirected_request');
 });
@@ -157,6 +181,75 @@ test('guarded: the checks run in order and nothing reaches the use case without 
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('cache-control'), 'no-store');
   assert.deepEqual(calls, [['mama', { username: 'anna' }]]);
+});
+
+test('guarded without Origin: refused unless Sec-Fetch-Site says same-origin; a refusal with a live cookie is one audit row', async () => {
+  const calls: unknown[] = [];
+  const handler = guarded({ body: addMemberSchema }, ({ input }) => (calls.push(input), { ok: true }));
+  const { token, session } = createSession('mama', {}, Date.now() - 5_000);
+  const cookie = `jh4f_session=${token}`;
+  const json = { 'content-type': 'application/json', 'x-jh4f-client-address': '10.2.2.2' };
+  const rows = () =>
+    db().prepare("SELECT actor, action, target, outcome, detail, error, client_address FROM audit WHERE action = 'request_refused' ORDER BY id").all() as {
+      actor: string; action: string; target: string; outcome: string; detail: string; error: string; client_address: string;
+    }[];
+  const lastSeen = () => (db().prepare('SELECT last_seen_at FROM sessions WHERE id_hash = ?').get(session.idHash) as { last_seen_at: number }).last_seen_at;
+  const before = rows().length;
+
+  let res = await handler(req('POST', { ...json, cookie }, '{"username":"anna"}'));
+  assert.equal(res.status, 403);
+  const body = await res.json();
+  assert.equal(body.error, 'forbidden_origin');
+  assert.match(body.message, /did not say which web page it came from/);
+  let mine = rows().slice(before);
+  assert.equal(mine.length, 1, 'one refused row');
+  assert.deepEqual({ ...mine[0], detail: JSON.parse(mine[0]!.detail) }, {
+    actor: 'mama',
+    action: 'request_refused',
+    target: '/api/x',
+    outcome: 'refused',
+    detail: { method: 'POST', checkedBy: 'panel', code: 'forbidden_origin', reason: 'origin_missing' },
+    error: mine[0]!.error,
+    client_address: '10.2.2.2',
+  });
+  assert.match(mine[0]!.error, /^forbidden_origin: /);
+  assert.equal(lastSeen(), session.lastSeenAt, 'a refused request does not keep the session alive');
+
+  res = await handler(req('POST', { ...json, cookie, origin: 'https://panel.home:8000' }, '{"username":"anna"}'));
+  assert.equal(res.status, 403);
+  assert.equal((await res.json()).message, 'This request came from another web page and was refused.');
+  mine = rows().slice(before);
+  assert.equal(mine.length, 2, 'a foreign Origin is audited too');
+  assert.deepEqual(JSON.parse(mine[1]!.detail), { method: 'POST', checkedBy: 'panel', code: 'forbidden_origin' });
+
+  res = await handler(req('DELETE', { 'sec-fetch-site': 'cross-site', cookie }));
+  assert.equal(res.status, 403);
+  assert.equal(rows().slice(before).length, 3);
+
+  res = await handler(req('POST', json, '{"username":"anna"}'));
+  assert.equal(res.status, 403, 'no cookie: still refused first');
+  res = await handler(req('POST', { ...json, cookie: 'jh4f_session=' + 'B'.repeat(43) }, '{"username":"anna"}'));
+  assert.equal(res.status, 403);
+  assert.equal(rows().slice(before).length, 3, 'without a live session nobody is named and no row is written');
+  assert.deepEqual(calls, []);
+
+  res = await handler(req('POST', { ...json, cookie, 'sec-fetch-site': 'same-origin' }, '{"username":"anna"}'));
+  assert.equal(res.status, 200, 'a browser that sends no Origin but says same-origin');
+  assert.deepEqual(calls, [{ username: 'anna' }]);
+  assert.ok(lastSeen() > session.lastSeenAt);
+  assert.equal(rows().slice(before).length, 3);
+});
+
+test('publicMutation (login, logout) keeps passing a request without Origin, unaudited', async () => {
+  const handler = publicMutation({ body: loginSchema }, ({ input }) => ({ user: input.username }));
+  const { token } = createSession('mama');
+  const count = () => (db().prepare("SELECT count(*) AS n FROM audit WHERE action = 'request_refused'").get() as { n: number }).n;
+  const before = count();
+  const res = await handler(req('POST', { 'content-type': 'application/json', cookie: `jh4f_session=${token}` }, JSON.stringify({ username: 'mama', password: 'p' })));
+  assert.equal(res.status, 200);
+  const foreign = await handler(req('POST', { 'content-type': 'application/json', origin: 'https://evil.example', cookie: `jh4f_session=${token}` }, '{}'));
+  assert.equal(foreign.status, 403);
+  assert.equal(count(), before, 'the login is no signed-in change: its refusals are not request_refused rows');
 });
 
 test('guarded: a parent removed from jupyterhub_adm gets 403 and the cookie is cleared', async () => {

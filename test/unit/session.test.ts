@@ -93,6 +93,19 @@ test('resolveSession tries every jh4f_session cookie (one planted with a longer 
   assert.equal(found.status, 'ok');
 });
 
+test('sessionOwnerOf names a live session read-only: timeouts apply, nothing is touched or deleted', () => {
+  const t0 = Date.now() - 10_000;
+  const { token, session: s } = session.createSession('mama', {}, t0);
+  const row = () => db().prepare('SELECT last_seen_at FROM sessions WHERE id_hash = ?').get(s.idHash) as { last_seen_at: number } | undefined;
+  assert.equal(session.sessionOwnerOf(`other=1; jh4f_session=${'x'.repeat(43)}; jh4f_session=${token}`), 'mama');
+  assert.equal(row()?.last_seen_at, t0, 'not touched');
+  assert.equal(session.sessionOwnerOf(`jh4f_session=${token}`, t0 + 61_000), null, 'idle timeout');
+  assert.equal(session.sessionOwnerOf(`jh4f_session=${token}`, t0 + 3_601_000), null, 'absolute timeout');
+  assert.ok(row(), 'a timed-out row is left for the real lookup to delete');
+  assert.equal(session.sessionOwnerOf(null), null);
+  assert.equal(session.sessionOwnerOf('jh4f_session=short'), null);
+});
+
 test('cookie: HttpOnly, SameSite=Strict, Secure, Path=/panel, no Domain', () => {
   const line = session.sessionSetCookie('abc');
   assert.match(line, /^jh4f_session=abc; /);

@@ -7,7 +7,8 @@ on sys.path and takes from here:
 
 - hours: the Jupyter-hours rule and the file it reads, /etc/jupyterhub4family/hours.json
 - auth: FamilyPAMAuthenticator (PAM, and the hours at every login)
-- spawner: what the hub asks before starting a server (the hours)
+- spawner: how the hub starts a server (FamilySpawner: the user's umask, not the
+  hub's) and what it asks first (the hours)
 
 Written for Python 3.11 with JupyterHub 3.0 (Debian 12) and Python 3.13 with
 JupyterHub 5.2 (Debian 13). Nothing here is imported at package import: hours
