@@ -103,7 +103,14 @@ export async function benchApplianceMemory(): Promise<Figure[]> {
   const mib = (list: Usage[], k: keyof Usage) => Math.round((median(list.map((u) => u[k])) / 1024) * 10) / 10;
   const parts = `hub + proxy + panel${helper ? ' + helper' : ', helper not running'}`;
   return [
-    { name: `appliance idle, sum of Pss (${parts}; ${appliance.length} processes)`, unit: 'MiB', median: mib(allSamples, 'pss'), runs: SAMPLES, floorName: 'hub alone: hub + proxy, Pss', floor: mib(hubSamples, 'pss') },
+    {
+      name: `appliance idle, sum of Pss (${parts}; ${appliance.length} processes)`,
+      unit: 'MiB',
+      median: mib(allSamples, 'pss'),
+      runs: SAMPLES,
+      floorName: 'hub alone: hub + proxy, Pss',
+      floor: mib(hubSamples, 'pss'),
+    },
     { name: `appliance idle, sum of Rss (${parts})`, unit: 'MiB', median: mib(allSamples, 'rss'), runs: SAMPLES, floorName: 'hub alone: hub + proxy, Rss', floor: mib(hubSamples, 'rss') },
   ];
 }

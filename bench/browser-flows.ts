@@ -53,10 +53,14 @@ async function signIn(page: Page): Promise<number> {
   const env = sandboxEnv();
   await page.goto(`${env.panelUrl}/`, { waitUntil: 'load' });
   // Until the form is hydrated a click would submit it natively (a GET with the password in the URL).
-  await page.waitForFunction(() => {
-    const b = document.querySelector('button[type="submit"]');
-    return b !== null && Object.keys(b).some((k) => k.startsWith('__reactProps'));
-  }, undefined, POLL);
+  await page.waitForFunction(
+    () => {
+      const b = document.querySelector('button[type="submit"]');
+      return b !== null && Object.keys(b).some((k) => k.startsWith('__reactProps'));
+    },
+    undefined,
+    POLL,
+  );
   await page.fill('#username', 'mama');
   await page.fill('#password', parents.mama);
   const t0 = performance.now();

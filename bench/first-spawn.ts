@@ -48,10 +48,14 @@ function hubApiAt(base: string, token: string, method: string, urlPath: string):
 async function startSeedWayHub(): Promise<{ hub: ChildProcess; wheels: string }> {
   fs.rmSync(STATE, { recursive: true, force: true });
   fs.mkdirSync(STATE, { mode: 0o755 });
-  const made = JSON.parse(
-    execFileSync('/usr/bin/python3', [path.join(__dirname, 'seed-wheelhouse.py'), WHEELHOUSE, ...SEED_ROOTS], { encoding: 'utf8' }).trim(),
-  ) as { wheels: number; bytes: number; roots: Record<string, string> };
-  const roots = Object.entries(made.roots).map(([n, v]) => `${n} ${v}`).join(' + ');
+  const made = JSON.parse(execFileSync('/usr/bin/python3', [path.join(__dirname, 'seed-wheelhouse.py'), WHEELHOUSE, ...SEED_ROOTS], { encoding: 'utf8' }).trim()) as {
+    wheels: number;
+    bytes: number;
+    roots: Record<string, string>;
+  };
+  const roots = Object.entries(made.roots)
+    .map(([n, v]) => `${n} ${v}`)
+    .join(' + ');
   const wheels = `${roots} and ${made.wheels - Object.keys(made.roots).length} dependencies: ${made.wheels} wheels, ${(made.bytes / 2 ** 20).toFixed(1)} MiB, repacked from Debian's installed packages`;
 
   fs.mkdirSync(path.dirname(WRAPPER), { recursive: true, mode: 0o755 });
@@ -60,8 +64,8 @@ async function startSeedWayHub(): Promise<{ hub: ChildProcess; wheels: string }>
   fs.writeFileSync(
     SEED_CONFIG,
     [
-      '# The seed\'s way, for bench/first-spawn.ts: the family hub\'s configuration on other',
-      '# ports, with the seed\'s install at the first spawn.',
+      "# The seed's way, for bench/first-spawn.ts: the family hub's configuration on other",
+      "# ports, with the seed's install at the first spawn.",
       `load_subconfig('${FAMILY_CONFIG}')`,
       `c.JupyterHub.bind_url = '${SEED_HUB_URL}'`,
       'c.JupyterHub.hub_port = 8381',

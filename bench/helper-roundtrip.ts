@@ -133,7 +133,15 @@ export async function benchHelperRoundTrip(): Promise<Figure[]> {
   const floorName = 'gpasswd -a + gpasswd -d directly, as root';
   const floor = median(direct);
   return [
-    { name: 'add + remove a member end to end (POST /api/members + DELETE /api/members/kim, new TLS connection each)', unit: 'ms', median: median(viaPanel), max: Math.max(...viaPanel), runs: RUNS, floorName, floor },
+    {
+      name: 'add + remove a member end to end (POST /api/members + DELETE /api/members/kim, new TLS connection each)',
+      unit: 'ms',
+      median: median(viaPanel),
+      max: Math.max(...viaPanel),
+      runs: RUNS,
+      floorName,
+      floor,
+    },
     { name: 'of that, POST /api/members (add)', unit: 'ms', median: median(adds), runs: RUNS, floorName: 'gpasswd -a + gpasswd -d', floor },
     // The removal also asks the hub to stop the member's servers (lib/family/members.ts): a request to the hub's API.
     { name: "of that, DELETE /api/members/kim (remove, with the hub's server stop)", unit: 'ms', median: median(removes), runs: RUNS, floorName: 'gpasswd -a + gpasswd -d', floor },

@@ -23,7 +23,6 @@ function hubPid(file: string): number {
   return pid;
 }
 
-
 async function measure(runs: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {

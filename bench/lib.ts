@@ -92,11 +92,7 @@ export interface CallAnswer {
 }
 
 /** One HTTPS request on a fresh connection (as a browser's first request), with the panel's Origin on changes. */
-export function call(
-  method: string,
-  url: string,
-  opts: { ca: Buffer; cookie?: string | null; body?: unknown; origin?: string },
-): Promise<CallAnswer> {
+export function call(method: string, url: string, opts: { ca: Buffer; cookie?: string | null; body?: unknown; origin?: string }): Promise<CallAnswer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);

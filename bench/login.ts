@@ -97,7 +97,14 @@ export async function benchLogin(): Promise<Figure[]> {
   const rssAfter = rssKiB(pid) / 1024;
 
   return [
-    { name: 'login through the panel (POST /api/session, mama)', unit: 'ms', median: median(panel), runs: RUNS, floorName: 'bare PAM authentication, same account and service', floor: median(bare) },
+    {
+      name: 'login through the panel (POST /api/session, mama)',
+      unit: 'ms',
+      median: median(panel),
+      runs: RUNS,
+      floorName: 'bare PAM authentication, same account and service',
+      floor: median(bare),
+    },
     { name: `panel RSS after ${LOGINS_FOR_RSS} more logins`, unit: 'MiB', median: rssAfter, runs: 1, floorName: 'the same panel just before them', floor: rssBefore },
   ];
 }
@@ -163,9 +170,23 @@ export async function benchLoginStorm(): Promise<Figure[]> {
   const floorName = 'the unloaded login (same parent, same run)';
   return [
     { name: `parent's right login during ${STORM_SIZE} wrong logins at once from one address`, unit: 'ms', median: median(shapes.one), runs: STORM_RUNS, floorName, floor: median(unloaded) },
-    { name: `parent's right login during ${STORM_SIZE} wrong logins at once from ${STORM_SIZE} addresses`, unit: 'ms', median: median(shapes.many), runs: STORM_RUNS, floorName, floor: median(unloaded) },
+    {
+      name: `parent's right login during ${STORM_SIZE} wrong logins at once from ${STORM_SIZE} addresses`,
+      unit: 'ms',
+      median: median(shapes.many),
+      runs: STORM_RUNS,
+      floorName,
+      floor: median(unloaded),
+    },
     // Why a storm delays the parent's login: how long the panel takes to get through a burst it refuses without PAM.
-    { name: `one-address storm: its last immediate refusal (429) answered, from the storm's start`, unit: 'ms', median: median(refusedBurst), runs: STORM_RUNS, floorName, floor: median(unloaded) },
+    {
+      name: `one-address storm: its last immediate refusal (429) answered, from the storm's start`,
+      unit: 'ms',
+      median: median(refusedBurst),
+      runs: STORM_RUNS,
+      floorName,
+      floor: median(unloaded),
+    },
   ];
 }
 

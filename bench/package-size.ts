@@ -12,7 +12,15 @@ const REPO = path.resolve(import.meta.dirname, '..');
 /** Bytes of every production package's folder (npm ls --omit=dev), as once shipped. */
 function productionTreeMiB(): number {
   const out = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const top = [...new Set(out.split('\n').filter((p) => p.startsWith(`${REPO}/node_modules/`)).map((p) => p.slice(REPO.length + 1)).filter((p) => /^node_modules\/(@[^/]+\/)?[^/@]+$/.test(p)))];
+  const top = [
+    ...new Set(
+      out
+        .split('\n')
+        .filter((p) => p.startsWith(`${REPO}/node_modules/`))
+        .map((p) => p.slice(REPO.length + 1))
+        .filter((p) => /^node_modules\/(@[^/]+\/)?[^/@]+$/.test(p)),
+    ),
+  ];
   const du = execFileSync('du', ['-sck', ...top], { cwd: REPO, encoding: 'utf8' });
   return Number(/(\d+)\s+total/.exec(du)?.[1] ?? 0) / 1024;
 }
@@ -24,7 +32,14 @@ export async function benchPackageSize(): Promise<Figure[]> {
   const installed = Number(execFileSync('dpkg-deb', ['-f', deb, 'Installed-Size'], { encoding: 'utf8' }).trim()) / 1024;
   const download = fs.statSync(deb).size / 1048576;
   return [
-    { name: 'the .deb, installed (dpkg Installed-Size)', unit: 'MiB', median: installed, runs: 1, floorName: 'the production node_modules it was cut from (not shipped)', floor: productionTreeMiB() },
+    {
+      name: 'the .deb, installed (dpkg Installed-Size)',
+      unit: 'MiB',
+      median: installed,
+      runs: 1,
+      floorName: 'the production node_modules it was cut from (not shipped)',
+      floor: productionTreeMiB(),
+    },
     { name: 'the .deb, download', unit: 'MiB', median: download, runs: 1 },
   ];
 }

@@ -73,7 +73,10 @@ export async function benchRootLines(): Promise<Figure[]> {
   const root = await bundleLines(ROOT_ENTRY);
   const agent = fs.existsSync(path.join(REPO, AGENT_ENTRY)) ? await bundleLines(AGENT_ENTRY) : [];
   const sum = (files: FileLines[], key: 'lines' | 'code') => files.reduce((n, f) => n + f[key], 0);
-  for (const [name, files] of [['root helper (runs as root)', root], ['agent (runs as the hub account, the panel or a kid)', agent]] as const) {
+  for (const [name, files] of [
+    ['root helper (runs as root)', root],
+    ['agent (runs as the hub account, the panel or a kid)', agent],
+  ] as const) {
     if (files.length === 0) continue;
     console.log(`  ${name}: ${files.length} files, ${sum(files, 'code')} code lines, ${sum(files, 'lines')} lines`);
     for (const f of files) console.log(`    ${String(f.code).padStart(5)} ${String(f.lines).padStart(5)}  ${f.file}`);

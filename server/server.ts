@@ -49,7 +49,9 @@ const HELPER_SOCKET = process.env.JH4F_HELPER_SOCKET || '/run/jupyterhub4family/
 function selfTest() {
   const socket = fs.statSync(HELPER_SOCKET, { throwIfNoEntry: false });
   if (!socket?.isSocket()) {
-    log(`WARNING: the root helper's socket ${HELPER_SOCKET} is missing: every change through the helper will fail. Start jupyterhub-panel-helper.socket (systemd) or run the set-up command again.`);
+    log(
+      `WARNING: the root helper's socket ${HELPER_SOCKET} is missing: every change through the helper will fail. Start jupyterhub-panel-helper.socket (systemd) or run the set-up command again.`,
+    );
   }
   if (process.getuid?.() === 0) log('WARNING: the panel runs as root; it should run as the account jupyterhub-panel.');
 }
@@ -71,16 +73,11 @@ async function main() {
   });
 
   if (!useTls) {
-    http.createServer(onRequest).listen(config.port, config.host, () =>
-      log(`jupyterhub-panel listening on http://${config.host}:${config.port}${BASE_PATH}/ (development, loopback only)`),
-    );
+    http.createServer(onRequest).listen(config.port, config.host, () => log(`jupyterhub-panel listening on http://${config.host}:${config.port}${BASE_PATH}/ (development, loopback only)`));
     return;
   }
 
-  const tlsServer = https.createServer(
-    { cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey), minVersion: 'TLSv1.2' },
-    onRequest,
-  );
+  const tlsServer = https.createServer({ cert: fs.readFileSync(config.tlsCert), key: fs.readFileSync(config.tlsKey), minVersion: 'TLSv1.2' }, onRequest);
   // Plain HTTP on the HTTPS port gets a redirect instead of a TLS error page.
   const redirectServer = http.createServer((req, res) => {
     const host = (req.headers.host ?? `localhost:${config.port}`).replace(/[^A-Za-z0-9.:[\]-]/g, '');

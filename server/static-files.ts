@@ -72,7 +72,11 @@ export class StaticFiles {
     const file = path.join(this.root, rel);
     if (type && file.startsWith(this.root + path.sep)) {
       const variants: Variant[] = [];
-      for (const [suffix, encoding] of [['.br', 'br'], ['.gz', 'gzip'], ['', null]] as const) {
+      for (const [suffix, encoding] of [
+        ['.br', 'br'],
+        ['.gz', 'gzip'],
+        ['', null],
+      ] as const) {
         try {
           const st = fs.statSync(file + suffix);
           if (st.isFile()) variants.push({ file: file + suffix, size: st.size, encoding });

@@ -60,15 +60,7 @@ export function BedtimeNow({ t }: { t: BedtimeText }) {
         {result}
       </p>
       <ErrorLine message={error} />
-      <ConfirmDialog
-        dialogRef={dialog}
-        title={t.bedtimeTitle}
-        cancelLabel={t.cancel}
-        confirmLabel={t.bedtimeConfirm}
-        busyLabel={t.bedtimeStopping}
-        busy={busy}
-        onConfirm={confirm}
-      >
+      <ConfirmDialog dialogRef={dialog} title={t.bedtimeTitle} cancelLabel={t.cancel} confirmLabel={t.bedtimeConfirm} busyLabel={t.bedtimeStopping} busy={busy} onConfirm={confirm}>
         <p>{t.bedtimeText}</p>
       </ConfirmDialog>
     </section>

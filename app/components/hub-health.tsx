@@ -129,23 +129,23 @@ export function HubHealth({ t }: { t: HubText }) {
       ) : null}
 
       {report?.kind === 'none' ? null : (
-      <>
-      <h3 className="mt-4 font-semibold">{t.actions.heading}</h3>
-      <div className="mt-2 flex flex-wrap gap-2">
-        {/* Only a seed hub is connected by hand; the family hub got the panel's token at set-up. */}
-        {report?.kind === 'seed' ? (
-        <Button variant="outline" size="small" onClick={() => void act('connect')} disabled={busy !== null}>
-          {busy === 'connect' ? t.actions.connecting : t.actions.connect}
-        </Button>
-        ) : null}
-        <Button size="small" onClick={() => void act('restart')} disabled={busy !== null}>
-          {busy === 'restart' ? t.actions.restarting : t.actions.restart}
-        </Button>
-        <Button variant="secondary" size="small" onClick={() => void toggleLog()} aria-expanded={logOpen} aria-controls="hub-log">
-          {logOpen ? t.actions.hideLog : t.actions.showLog}
-        </Button>
-      </div>
-      </>
+        <>
+          <h3 className="mt-4 font-semibold">{t.actions.heading}</h3>
+          <div className="mt-2 flex flex-wrap gap-2">
+            {/* Only a seed hub is connected by hand; the family hub got the panel's token at set-up. */}
+            {report?.kind === 'seed' ? (
+              <Button variant="outline" size="small" onClick={() => void act('connect')} disabled={busy !== null}>
+                {busy === 'connect' ? t.actions.connecting : t.actions.connect}
+              </Button>
+            ) : null}
+            <Button size="small" onClick={() => void act('restart')} disabled={busy !== null}>
+              {busy === 'restart' ? t.actions.restarting : t.actions.restart}
+            </Button>
+            <Button variant="secondary" size="small" onClick={() => void toggleLog()} aria-expanded={logOpen} aria-controls="hub-log">
+              {logOpen ? t.actions.hideLog : t.actions.showLog}
+            </Button>
+          </div>
+        </>
       )}
       <p role="status" className="mt-2 min-h-5 text-sm font-medium text-stone-800">
         {notice}

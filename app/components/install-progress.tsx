@@ -151,7 +151,11 @@ export function InstallProgress({
   let phaseText = '';
   if (state === 'queued') phaseText = t.queued;
   else if (state === 'running') phaseText = current ? eventText(current, t) : t.starting;
-  const versions = job?.installed ? Object.entries(job.installed).map(([n, v]) => `${n} ${v}`).join(', ') : '';
+  const versions = job?.installed
+    ? Object.entries(job.installed)
+        .map(([n, v]) => `${n} ${v}`)
+        .join(', ')
+    : '';
   const percent = state === 'succeeded' ? 100 : summary.percent;
 
   return (

@@ -7,19 +7,7 @@ import { SignOutButton } from './sign-out-button';
 export type NavPage = 'overview' | 'family' | 'audit';
 
 /** The signed-in header (title, nav, who, sign-out) and the page's <main>. */
-export function SignedInShell({
-  t,
-  username,
-  fullName,
-  current,
-  children,
-}: {
-  t: Messages;
-  username: string;
-  fullName: string;
-  current: NavPage;
-  children: ReactNode;
-}) {
+export function SignedInShell({ t, username, fullName, current, children }: { t: Messages; username: string; fullName: string; current: NavPage; children: ReactNode }) {
   const name = fullName && fullName !== username ? `${fullName} (${username})` : username;
   // Router paths (Link adds the base path): moving between the pages is a
   // client-side navigation that fetches only the new page's server part.

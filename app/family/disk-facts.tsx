@@ -13,13 +13,7 @@ export function idleSpanText(idleMs: number, t: Messages['upkeep']): string {
 export function DiskFacts({ upkeep, t, locale }: { upkeep: MemberUpkeep | undefined; t: Messages['upkeep']; locale: Locale }) {
   if (!upkeep) return null;
   const { size, error } = upkeep.disk;
-  const diskText = size
-    ? size.complete
-      ? bytesText(size.bytes, locale)
-      : format(t.diskMoreThan, { size: bytesText(size.bytes, locale) })
-    : error
-      ? t.diskFailed
-      : t.diskMeasuring;
+  const diskText = size ? (size.complete ? bytesText(size.bytes, locale) : format(t.diskMoreThan, { size: bytesText(size.bytes, locale) })) : error ? t.diskFailed : t.diskMeasuring;
   return (
     <>
       <dt className="text-stone-700">{t.diskUse}</dt>

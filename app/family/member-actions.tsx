@@ -85,12 +85,7 @@ export function MemberActions({ user, canRemove, canReset, t }: { user: string; 
       {canReset && resetOpen ? (
         <form id={`${id}-reset`} onSubmit={onReset} className="mt-3 space-y-2" noValidate aria-label={t.resetTitle}>
           <p className="font-medium">{t.resetTitle}</p>
-          <NewPasswordField
-            id={`${id}-pw`}
-            value={password}
-            onChange={setPassword}
-            t={{ label: t.newPassword, hint: t.passwordHint, suggest: t.suggest, show: t.showPassword }}
-          />
+          <NewPasswordField id={`${id}-pw`} value={password} onChange={setPassword} t={{ label: t.newPassword, hint: t.passwordHint, suggest: t.suggest, show: t.showPassword }} />
           <ErrorLine message={resetError} />
           <Button type="submit" size="small" disabled={resetting}>
             {resetting ? t.resetting : t.resetSubmit}

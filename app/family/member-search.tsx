@@ -70,9 +70,7 @@ export function Pager({ page, pages, query, t }: { page: number; pages: number; 
       ) : (
         <span />
       )}
-      <p className="text-sm text-stone-700">
-        {format(t.pageOf, { page, pages })}
-      </p>
+      <p className="text-sm text-stone-700">{format(t.pageOf, { page, pages })}</p>
       {page < pages ? (
         <a href={familyHref(query, page + 1)} rel="next" className={linkClass}>
           {t.nextPage}

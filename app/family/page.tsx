@@ -66,7 +66,11 @@ function MemberCard({
   job: JobView | null;
 }) {
   const f = t.family;
-  const versionText = m.packages ? Object.entries(m.packages).map(([n, v]) => `${n} ${v}`).join(', ') : '';
+  const versionText = m.packages
+    ? Object.entries(m.packages)
+        .map(([n, v]) => `${n} ${v}`)
+        .join(', ')
+    : '';
   return (
     <li className="rounded-lg border border-stone-200 bg-white p-4 shadow-sm" data-testid={`member-${m.user}`}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -107,9 +111,7 @@ function MemberCard({
           <span className="sr-only"> {format(t.card.linkFor, { user: m.user })}</span>
         </a>
       </p>
-      {!m.protected ? (
-        <InstallProgress user={m.user} name={m.fullName || m.user} jobId={job?.id ?? null} initialJob={job} canStart={!m.packagesInstalled} t={t.jobs} />
-      ) : null}
+      {!m.protected ? <InstallProgress user={m.user} name={m.fullName || m.user} jobId={job?.id ?? null} initialJob={job} canStart={!m.packagesInstalled} t={t.jobs} /> : null}
       <MemberActions
         user={m.user}
         canRemove={!m.protected}
@@ -202,10 +204,7 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
             {f.hubUnreachable}
           </p>
         ) : null}
-        <MemberSearch
-          query={family?.query ?? ''}
-          t={{ searchLabel: f.searchLabel, searchHint: f.searchHint, searchSubmit: f.searchSubmit, searchClear: f.searchClear }}
-        />
+        <MemberSearch query={family?.query ?? ''} t={{ searchLabel: f.searchLabel, searchHint: f.searchHint, searchSubmit: f.searchSubmit, searchClear: f.searchClear }} />
         {family ? (
           <p className="mt-3 text-sm text-stone-700" data-testid="member-count">
             {family.total === 0
@@ -223,12 +222,7 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
           </ul>
         ) : null}
         {family && family.pages > 1 ? (
-          <Pager
-            page={family.page}
-            pages={family.pages}
-            query={family.query}
-            t={{ pagerLabel: f.pagerLabel, previousPage: f.previousPage, nextPage: f.nextPage, pageOf: f.pageOf }}
-          />
+          <Pager page={family.page} pages={family.pages} query={family.query} t={{ pagerLabel: f.pagerLabel, previousPage: f.previousPage, nextPage: f.nextPage, pageOf: f.pageOf }} />
         ) : null}
       </section>
 

@@ -12,4 +12,3 @@ export async function requirePageSession(): Promise<Session> {
   if (found.status !== 'ok') redirect('/');
   return found.session;
 }
-

@@ -147,8 +147,7 @@ function shadowStatus(username: string): ShadowStatus | null {
 const PERL = '/usr/bin/perl';
 // Reads "HASH\0PASSWORD" on stdin, prints 1 when crypt(PASSWORD, HASH) eq HASH.
 const PERL_CHECK =
-  'binmode STDIN; local $/; my $in = <STDIN>; my ($h, $p) = split(/\\0/, $in, 2); ' +
-  'my $c = crypt($p // "", $h); print((defined $c && length $h && $c eq $h) ? "1" : "0");';
+  'binmode STDIN; local $/; my $in = <STDIN>; my ($h, $p) = split(/\\0/, $in, 2); ' + 'my $c = crypt($p // "", $h); print((defined $c && length $h && $c eq $h) ? "1" : "0");';
 
 /** crypt(3) of the system (yescrypt, sha512, ...) through perl; false on any trouble. */
 function cryptMatches(hash: string, password: string): Promise<boolean> {

@@ -51,11 +51,7 @@ function fullNameOf(username: string): string {
 }
 
 /** Starts a session for a parent who just passed PAM. Returns the cookie value. */
-export function createSession(
-  username: string,
-  meta: { clientAddress?: string; userAgent?: string; replacing?: string | null } = {},
-  now = Date.now(),
-): { token: string; session: Session } {
+export function createSession(username: string, meta: { clientAddress?: string; userAgent?: string; replacing?: string | null } = {}, now = Date.now()): { token: string; session: Session } {
   const { sessionMaxSeconds } = settings();
   const token = newToken();
   const idHash = hashToken(token);
@@ -83,9 +79,7 @@ export function lookupSession(token: string | null | undefined, now = Date.now()
   if (!token || !TOKEN_RE.test(token)) return { status: 'none' };
   const conn = db();
   const idHash = hashToken(token);
-  const row = conn
-    .prepare('SELECT id_hash, username, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?')
-    .get(idHash) as Row | undefined;
+  const row = conn.prepare('SELECT id_hash, username, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?').get(idHash) as Row | undefined;
   if (!row) return { status: 'none' };
   const { sessionIdleSeconds, sessionMaxSeconds } = settings();
   const absoluteEnd = Math.min(row.expires_at, row.created_at + sessionMaxSeconds * 1000);
@@ -124,9 +118,7 @@ export function sessionOwnerOf(cookieHeader: string | null | undefined, now = Da
   const { sessionIdleSeconds, sessionMaxSeconds } = settings();
   for (const token of tokensFromCookieHeader(cookieHeader)) {
     if (!TOKEN_RE.test(token)) continue;
-    const row = db()
-      .prepare('SELECT id_hash, username, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?')
-      .get(hashToken(token)) as Row | undefined;
+    const row = db().prepare('SELECT id_hash, username, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?').get(hashToken(token)) as Row | undefined;
     if (!row) continue;
     const absoluteEnd = Math.min(row.expires_at, row.created_at + sessionMaxSeconds * 1000);
     if (now < absoluteEnd && now < row.last_seen_at + sessionIdleSeconds * 1000) return row.username;
@@ -156,15 +148,7 @@ export function sessionSetCookie(token: string): string {
 /** Set-Cookie value that removes the session cookie. */
 export function clearSessionCookie(): string {
   const a = sessionCookieAttributes();
-  return [
-    `${SESSION_COOKIE}=`,
-    `Path=${a.path}`,
-    'Max-Age=0',
-    'Expires=Thu, 01 Jan 1970 00:00:00 GMT',
-    'HttpOnly',
-    'SameSite=Strict',
-    ...(a.secure ? ['Secure'] : []),
-  ].join('; ');
+  return [`${SESSION_COOKIE}=`, `Path=${a.path}`, 'Max-Age=0', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT', 'HttpOnly', 'SameSite=Strict', ...(a.secure ? ['Secure'] : [])].join('; ');
 }
 
 /** Every jh4f_session value in a Cookie header (a cookie set with a longer path by someone else can come first). */

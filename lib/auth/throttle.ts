@@ -58,7 +58,10 @@ export function addressKey(address: string): string {
   const groups = expandIPv6(canonical);
   const first = groups[0]!;
   if (canonical === '::1' || (first & 0xffc0) === 0xfe80 || (first & 0xfe00) === 0xfc00) return canonical;
-  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
 }
 
 /** A canonical IPv6 text (no embedded IPv4) -> its eight groups. */
@@ -138,7 +141,10 @@ function count(kind: ThrottleKind, key: string, now: number): number {
     )
     .get({ kind, key, now, forgetBefore: now - FORGET_AFTER_MS }) as { failures: number };
   const ms = blockMs(failures, free, settings().loginDelayMaxSeconds);
-  if (ms > 0) db().prepare('UPDATE login_throttle SET blocked_until = MAX(blocked_until, ?) WHERE kind = ? AND key = ?').run(now + ms, kind, key);
+  if (ms > 0)
+    db()
+      .prepare('UPDATE login_throttle SET blocked_until = MAX(blocked_until, ?) WHERE kind = ? AND key = ?')
+      .run(now + ms, kind, key);
   return ms / 1000;
 }
 
@@ -156,7 +162,9 @@ function uncount(kind: ThrottleKind, key: string): void {
 }
 
 function housekeeping(now: number): void {
-  db().prepare('DELETE FROM login_throttle WHERE blocked_until <= ? AND last_failure < ?').run(now, now - FORGET_AFTER_MS);
+  db()
+    .prepare('DELETE FROM login_throttle WHERE blocked_until <= ? AND last_failure < ?')
+    .run(now, now - FORGET_AFTER_MS);
 }
 
 /**

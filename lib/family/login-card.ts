@@ -123,7 +123,11 @@ export function hostNames(facts: { hostname: string; etcHosts: string; mdns: boo
   };
   if (hostname.includes('.')) add(hostname);
   for (const raw of facts.etcHosts.split('\n')) {
-    const fields = raw.replace(/#.*/, '').trim().split(/\s+/).map((f) => f.toLowerCase());
+    const fields = raw
+      .replace(/#.*/, '')
+      .trim()
+      .split(/\s+/)
+      .map((f) => f.toLowerCase());
     if (fields.length < 2) continue;
     const names = fields.slice(1);
     if (!names.includes(short) && !names.includes(hostname)) continue;

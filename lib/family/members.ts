@@ -272,13 +272,14 @@ export async function removeMember(actor: Actor, rawUsername: unknown): Promise<
   // Group membership is only checked at hub login: a running server would keep going.
   let serversStopped = false;
   let serverStopError: string | null = null;
-  if (hub().connected()) try {
-    serversStopped = await audited(actor, 'server_stop', user, async () => ({ changed: await hub().stopServer(user) }), {
-      detail: { reason: 'member_removed' },
-    }).then((r) => r.changed);
-  } catch (error) {
-    serverStopError = error instanceof Error ? error.message : String(error);
-  }
+  if (hub().connected())
+    try {
+      serversStopped = await audited(actor, 'server_stop', user, async () => ({ changed: await hub().stopServer(user) }), {
+        detail: { reason: 'member_removed' },
+      }).then((r) => r.changed);
+    } catch (error) {
+      serverStopError = error instanceof Error ? error.message : String(error);
+    }
   return { ...result, serversStopped, serverStopError };
 }
 

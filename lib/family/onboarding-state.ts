@@ -27,8 +27,6 @@ export function markFinished(user: string, now = Date.now()): void {
 
 /** null: the panel did not make this account. */
 export function onboardingOf(user: string): OnboardingState | null {
-  const row = db().prepare('SELECT created_at, finished_at FROM onboarding WHERE user = ?').get(user) as
-    | { created_at: number; finished_at: number | null }
-    | undefined;
+  const row = db().prepare('SELECT created_at, finished_at FROM onboarding WHERE user = ?').get(user) as { created_at: number; finished_at: number | null } | undefined;
   return row ? { createdAt: row.created_at, finishedAt: row.finished_at } : null;
 }

@@ -46,7 +46,12 @@ export function nameWords(fullName: string): string[] {
   s = s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
   return s
     .split(/[^a-z0-9-]+/)
-    .map((w) => w.replace(/-+/g, '-').replace(/^[-0-9]+/, '').replace(/-+$/, ''))
+    .map((w) =>
+      w
+        .replace(/-+/g, '-')
+        .replace(/^[-0-9]+/, '')
+        .replace(/-+$/, ''),
+    )
     .filter((w) => w.length > 0);
 }
 

@@ -122,12 +122,7 @@ export function parseHelperOutput(stdout: string): ParsedHelperOutput {
  * The exit code decides the error code (one table); the helper's message is
  * used when it gave one.
  */
-export function errorForExit(
-  exitCode: number | null,
-  signal: NodeJS.Signals | null,
-  parsed: Pick<ParsedHelperOutput, 'result'>,
-  stderr = '',
-): PublicError | null {
+export function errorForExit(exitCode: number | null, signal: NodeJS.Signals | null, parsed: Pick<ParsedHelperOutput, 'result'>, stderr = ''): PublicError | null {
   if (exitCode === 0) {
     if (parsed.result?.ok === true) return null;
     return helperError('system_error', 'the helper exited 0 without a result line', 0);
@@ -141,9 +136,7 @@ export function errorForExit(
     return helperError(code, detail ? `${NOT_AUTHORIZED_MESSAGE} (pkexec: ${detail})` : NOT_AUTHORIZED_MESSAGE, exitCode);
   }
   const failure = parsed.result && parsed.result.ok === false ? parsed.result : null;
-  const fallback = EXIT_CODE_TABLE[exitCode]
-    ? `the helper failed: ${code}`
-    : `the helper exited with unexpected code ${exitCode}`;
+  const fallback = EXIT_CODE_TABLE[exitCode] ? `the helper failed: ${code}` : `the helper exited with unexpected code ${exitCode}`;
   // The reason belongs to the line's own error: a line the exit code contradicts says nothing of why.
   return helperError(code, failure?.message || fallback, exitCode, failure?.error === code ? failure : null);
 }
@@ -173,11 +166,7 @@ export function exitCodeOfError(error: string): number {
  * closed, which the helper takes as "stop" for long commands (install-packages);
  * it bounds its own waits (lock 10 s, each tool 30 s) for the others.
  */
-export function runHelper(
-  command: HelperCommand,
-  args: readonly string[],
-  opts: RunHelperOptions = {},
-): Promise<HelperResult> {
+export function runHelper(command: HelperCommand, args: readonly string[], opts: RunHelperOptions = {}): Promise<HelperResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const sock = net.connect({ path: HELPER_SOCKET, allowHalfOpen: true });

@@ -68,13 +68,7 @@ export async function removeMember(user: string, actor: string): Promise<ChangeR
   return toChange(await call('remove-member', [user, ...withActor(actor)]), user);
 }
 
-export async function createUser(
-  user: string,
-  fullName: string | null,
-  password: string,
-  actor: string,
-  onProgress?: (p: unknown) => void,
-): Promise<ChangeResult> {
+export async function createUser(user: string, fullName: string | null, password: string, actor: string, onProgress?: (p: unknown) => void): Promise<ChangeResult> {
   checkUsername(user);
   checkUsername(actor, 'actor');
   if (fullName !== null && fullNameProblem(fullName)) {

@@ -32,4 +32,3 @@ export function entryAllows(entry: HoursEntry, now: Date): boolean {
   if (entry.kind === 'malformed') return false;
   return isWithinHours(entry.hours, now);
 }
-

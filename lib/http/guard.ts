@@ -159,10 +159,7 @@ function toResponse(result: HandlerResult): Response {
 
 /** Wraps a failure; a request that came with a dead session cookie also gets it cleared. */
 function failure(error: unknown, request: Request, locale: Locale): Response {
-  const clear =
-    error instanceof PublicError &&
-    (error.code === 'session_ended' || error.code === 'not_family_admin') &&
-    tokensFromCookieHeader(request.headers.get('cookie')).length > 0;
+  const clear = error instanceof PublicError && (error.code === 'session_ended' || error.code === 'not_family_admin') && tokensFromCookieHeader(request.headers.get('cookie')).length > 0;
   return errorResponse(error, locale, clear ? { 'set-cookie': clearSessionCookie() } : {});
 }
 

@@ -58,7 +58,17 @@ export async function computeReport(): Promise<HubReport> {
   if (kind === 'none' || !account) {
     const skipped = (id: CheckId): CheckResult => ({ id, status: 'skipped', detail: detail('noHub'), ms: 0 });
     const checks: CheckResult[] = (['hub-process', 'proxy-process', 'hub-health'] as CheckId[]).map(skipped);
-    return { state: 'not_installed', kind: 'none', advice: adviceFor('not_installed', checks), checks, users: [], checkedAt: new Date(started).toISOString(), ms: Math.round(performance.now() - t0), version: null, connected: false };
+    return {
+      state: 'not_installed',
+      kind: 'none',
+      advice: adviceFor('not_installed', checks),
+      checks,
+      users: [],
+      checkedAt: new Date(started).toISOString(),
+      ms: Math.round(performance.now() - t0),
+      version: null,
+      connected: false,
+    };
   }
 
   // Shared inputs, each started once. The family hub needs no root to look at:
@@ -86,7 +96,10 @@ export async function computeReport(): Promise<HubReport> {
     const procs = (await processesP).filter((p) => p.kind === processKind);
     const user = family ? 'root' : HUB_ACCOUNT;
     if (procs.length === 0) return { status: 'fail', detail: detail(processKind === 'hub' ? 'hubNotRunning' : 'proxyNotRunning', { user }) };
-    const pids = procs.map((p) => p.pid).filter((pid) => pid > 0).join(', ');
+    const pids = procs
+      .map((p) => p.pid)
+      .filter((pid) => pid > 0)
+      .join(', ');
     if (!pids) return { status: 'ok', detail: detail('proxyAnswers', { port: PROXY_API_PORT }) };
     if (procs.some((p) => p.stopped)) return { status: 'fail', detail: detail('processStopped', { pids }) };
     return { status: 'ok', detail: detail('processRunning', { pids, user }) };
@@ -112,9 +125,7 @@ export async function computeReport(): Promise<HubReport> {
     timed('hub-users', started, deadline, async () => {
       if (!connected) return { status: 'skipped', detail: detail('notConnected') };
       const all = await hub.usersWithServers(await callOpts());
-      users = all
-        .filter((u) => u.running > 0)
-        .map((u) => ({ name: u.name, running: u.running, lastActivity: u.lastActivity, ready: u.servers.some((s) => s.ready) }));
+      users = all.filter((u) => u.running > 0).map((u) => ({ name: u.name, running: u.running, lastActivity: u.lastActivity, ready: u.servers.some((s) => s.ready) }));
       return { status: 'ok', detail: detail('usersRunning', { count: users.length, total: all.length }) };
     }),
     timed('service', started, deadline, async () => {

@@ -40,10 +40,16 @@ async function pinningCertificate(call: Promise<Record<string, unknown>>): Promi
 }
 
 export function connectHub(actor: Actor) {
-  return audited(actor, 'hub_connect', 'jupyterhub', () => pinningCertificate(helper.connectHub(actor.username, { timeoutMs: 30_000 })), (r) => ({
-    replaced: r.replaced === true,
-    config: r.config,
-  }));
+  return audited(
+    actor,
+    'hub_connect',
+    'jupyterhub',
+    () => pinningCertificate(helper.connectHub(actor.username, { timeoutMs: 30_000 })),
+    (r) => ({
+      replaced: r.replaced === true,
+      config: r.config,
+    }),
+  );
 }
 
 export function restartHub(actor: Actor) {
@@ -79,5 +85,11 @@ async function restartUnit(): Promise<Record<string, unknown>> {
 
 export function stopMemberServer(actor: Actor, user: string) {
   if (!isValidUsername(user)) throw new PublicError('invalid_name', { values: { user } });
-  return audited(actor, 'server_stop', user, async () => ({ ...(await hub.stopServer(user)) }), (r) => ({ stopped: r.stopped, pending: r.pending }));
+  return audited(
+    actor,
+    'server_stop',
+    user,
+    async () => ({ ...(await hub.stopServer(user)) }),
+    (r) => ({ stopped: r.stopped, pending: r.pending }),
+  );
 }

@@ -222,13 +222,8 @@ function call(method: 'GET' | 'DELETE' | 'POST', path: string, opts: CallOptions
       res.on('error', (e) => finish(classifyError(e, port)));
     };
     const common = { method, headers, agent: false as const, host: url.hostname, port: Number(port), path: url.pathname + url.search };
-    const req = tls
-      ? https.request({ ...common, ca, checkServerIdentity: () => undefined, rejectUnauthorized: true }, onResponse)
-      : http.request(common, onResponse);
-    const timer = setTimeout(
-      () => finish(new HubError('timeout', `no answer from ${url.pathname} within ${(timeoutMs / 1000).toFixed(1)} s`)),
-      timeoutMs,
-    );
+    const req = tls ? https.request({ ...common, ca, checkServerIdentity: () => undefined, rejectUnauthorized: true }, onResponse) : http.request(common, onResponse);
+    const timer = setTimeout(() => finish(new HubError('timeout', `no answer from ${url.pathname} within ${(timeoutMs / 1000).toFixed(1)} s`)), timeoutMs);
     req.on('error', (e: NodeJS.ErrnoException) => finish(classifyError(e, port)));
     req.end();
   });
@@ -283,7 +278,7 @@ export function reshapeInfo(raw: unknown): HubInfo {
   const cls = (v: unknown) => (isRecord(v) && typeof v.class === 'string' ? v.class : null);
   return {
     version: raw.version,
-    python: typeof raw.python === 'string' ? raw.python.split(' ')[0] ?? null : null,
+    python: typeof raw.python === 'string' ? (raw.python.split(' ')[0] ?? null) : null,
     spawner: cls(raw.spawner),
     authenticator: cls(raw.authenticator),
   };
@@ -399,10 +394,7 @@ export async function stopServer(user: string, opts: CallOptions = {}): Promise<
   let pending = false;
   try {
     for (const s of active) {
-      const path =
-        s.name === ''
-          ? `/hub/api/users/${encodeURIComponent(user)}/server`
-          : `/hub/api/users/${encodeURIComponent(user)}/servers/${encodeURIComponent(s.name)}`;
+      const path = s.name === '' ? `/hub/api/users/${encodeURIComponent(user)}/server` : `/hub/api/users/${encodeURIComponent(user)}/servers/${encodeURIComponent(s.name)}`;
       const r = await call('DELETE', path, { ...opts, timeoutMs, token });
       // 204 stopped, 202 stopping; 400 "not running" means it ended meanwhile.
       if (r.status === 400) continue;
@@ -437,10 +429,7 @@ export async function activeUsers(opts: CallOptions = {}): Promise<HubUser[]> {
 
 /** Stop one server of a user ('' the default one). 'gone' when it had ended already. */
 export async function stopOneServer(user: string, server: string, opts: CallOptions = {}): Promise<'stopped' | 'stopping' | 'gone'> {
-  const path =
-    server === ''
-      ? `/hub/api/users/${encodeURIComponent(user)}/server`
-      : `/hub/api/users/${encodeURIComponent(user)}/servers/${encodeURIComponent(server)}`;
+  const path = server === '' ? `/hub/api/users/${encodeURIComponent(user)}/server` : `/hub/api/users/${encodeURIComponent(user)}/servers/${encodeURIComponent(server)}`;
   let r: RawResponse;
   try {
     r = await call('DELETE', path, { ...opts, timeoutMs: opts.timeoutMs ?? 10_000, token: requireToken() });

@@ -42,8 +42,10 @@ export const de: Messages = {
     sessionEnded: 'Ihre Sitzung ist beendet. Bitte melden Sie sich erneut an.',
     notFamilyAdmin: 'Sie sind kein Familien-Admin mehr (Mitglied der Gruppe jupyterhub_adm).',
     forbiddenOrigin: 'Diese Anfrage kam von einer anderen Webseite und wurde abgelehnt.',
-    originMissing: 'Diese Anfrage hat nicht angegeben, von welcher Webseite sie kam (kein Origin-Header), und wurde daher abgelehnt. Verwenden Sie die Verwaltung in einem aktuellen Browser; andere Programme müssen die eigene Adresse der Verwaltung als Origin senden.',
-    misdirectedRequest: 'Diese Adresse gehört nicht zum Panel. Öffnen Sie das Panel unter der Adresse, die bei der Einrichtung angezeigt wurde (oder tragen Sie diese in JH4F_PUBLIC_ORIGINS ein).',
+    originMissing:
+      'Diese Anfrage hat nicht angegeben, von welcher Webseite sie kam (kein Origin-Header), und wurde daher abgelehnt. Verwenden Sie die Verwaltung in einem aktuellen Browser; andere Programme müssen die eigene Adresse der Verwaltung als Origin senden.',
+    misdirectedRequest:
+      'Diese Adresse gehört nicht zum Panel. Öffnen Sie das Panel unter der Adresse, die bei der Einrichtung angezeigt wurde (oder tragen Sie diese in JH4F_PUBLIC_ORIGINS ein).',
     unsupportedMediaType: 'Anfragen müssen als JSON gesendet werden (content-type: application/json).',
     invalidInput: 'Einige Eingaben sind ungültig.',
     payloadTooLarge: 'Die Anfrage ist zu groß.',
@@ -101,14 +103,16 @@ export const de: Messages = {
     onboardLink: 'Ein neues Kind einrichten',
     remove: 'Entfernen',
     removeTitle: '{user} aus JupyterHub entfernen?',
-    removeConsequences: '{user} kann sich dann nicht mehr bei JupyterHub anmelden. Konto, Dateien und Passwort auf diesem Computer bleiben erhalten, und Sie können das Konto später wieder hinzufügen.',
+    removeConsequences:
+      '{user} kann sich dann nicht mehr bei JupyterHub anmelden. Konto, Dateien und Passwort auf diesem Computer bleiben erhalten, und Sie können das Konto später wieder hinzufügen.',
     removeServers: 'Ein gerade laufender Jupyter-Server wird beendet.',
     removeServersUnknown: 'Der Hub ist nicht mit der Verwaltung verbunden: Ein gerade laufender Jupyter-Server läuft weiter, bis er von selbst endet.',
     removeConfirm: '{user} entfernen',
     cancel: 'Abbrechen',
     removing: 'Wird entfernt…',
     removed: '{user} wurde aus JupyterHub entfernt.',
-    removedServerNotStopped: '{user} wurde aus JupyterHub entfernt, aber der laufende Jupyter-Server konnte nicht gestoppt werden. Stoppen Sie ihn in der Übersicht oder starten Sie den Hub neu.',
+    removedServerNotStopped:
+      '{user} wurde aus JupyterHub entfernt, aber der laufende Jupyter-Server konnte nicht gestoppt werden. Stoppen Sie ihn in der Übersicht oder starten Sie den Hub neu.',
     wasNotMember: '{user} war kein Mitglied. Nichts wurde geändert.',
     resetPassword: 'Passwort zurücksetzen',
     resetTitle: 'Neues Passwort für {user}',
@@ -132,7 +136,8 @@ export const de: Messages = {
       notMember: '{user} ist kein Familienmitglied, daher ändert die Verwaltung dieses Konto nicht.',
       protected: '{user} ist geschützt und kann in der Verwaltung nicht geändert werden.',
       protectedBecause: '{user} ist geschützt ({protectedReason}) und kann in der Verwaltung nicht geändert werden.',
-      exists: 'Ein Konto namens {user} gibt es schon. Um ihm JupyterHub zu erlauben, fügen Sie es auf der Familienseite hinzu; um sein Passwort zu ändern, nutzen Sie „Passwort zurücksetzen“.',
+      exists:
+        'Ein Konto namens {user} gibt es schon. Um ihm JupyterHub zu erlauben, fügen Sie es auf der Familienseite hinzu; um sein Passwort zu ändern, nutzen Sie „Passwort zurücksetzen“.',
       hubAccount: 'Das Hub-Konto jupyterhub muss in seiner Gruppe bleiben.',
     },
   },
@@ -177,7 +182,8 @@ export const de: Messages = {
     backToFamily: 'Zurück zur Familienseite',
     title: 'JupyterHub für {name}',
     stepOpen: 'Öffne auf deinem eigenen Gerät einen Webbrowser und tippe diese Adresse ein:',
-    stepCertificate: 'Der Browser warnt, die Verbindung sei nicht privat. Öffne die Zertifikatsdetails: Ist der SHA-256-Fingerabdruck der unten stehende, fahre mit der Seite fort. Ist er anders, hör auf und frag ein Elternteil.',
+    stepCertificate:
+      'Der Browser warnt, die Verbindung sei nicht privat. Öffne die Zertifikatsdetails: Ist der SHA-256-Fingerabdruck der unten stehende, fahre mit der Seite fort. Ist er anders, hör auf und frag ein Elternteil.',
     stepSignIn: 'Dann melde dich mit deinem Benutzernamen und Passwort an.',
     address: 'Adresse',
     otherAddresses: 'Wenn sich diese Adresse nicht öffnet, versuche:',
@@ -199,7 +205,8 @@ export const de: Messages = {
       not_certificate: '{path} enthält kein Zertifikat, daher hat diese Karte keinen Fingerabdruck. Prüfen Sie das Zertifikat des Hubs.',
     },
     notFoundHeading: 'Keine Anmeldekarte',
-    notFoundText: 'Es gibt kein Familienmitglied mit diesem Benutzernamen, daher auch keine Anmeldekarte. Anmeldekarten gibt es für Mitglieder der Gruppe jupyterhub; wählen Sie eines auf der Familienseite.',
+    notFoundText:
+      'Es gibt kein Familienmitglied mit diesem Benutzernamen, daher auch keine Anmeldekarte. Anmeldekarten gibt es für Mitglieder der Gruppe jupyterhub; wählen Sie eines auf der Familienseite.',
   },
   audit: {
     heading: 'Protokoll',
@@ -313,7 +320,8 @@ export const de: Messages = {
       internalError: 'Die Prüfung selbst ist fehlgeschlagen. Siehe Protokoll der Verwaltung.',
       portClosed: 'Auf Port {port} antwortet nichts.',
       notTls: 'Port {port} antwortet, aber nicht wie der Hub (kein TLS). Vielleicht benutzt ein anderes Programm den Port.',
-      certMismatch: 'Port {port} antwortet mit einem Zertifikat, das nicht das des Hubs ist. Vielleicht benutzt ein anderes Programm den Port, oder das Zertifikat des Hubs hat sich geändert (Hub erneut verbinden).',
+      certMismatch:
+        'Port {port} antwortet mit einem Zertifikat, das nicht das des Hubs ist. Vielleicht benutzt ein anderes Programm den Port, oder das Zertifikat des Hubs hat sich geändert (Hub erneut verbinden).',
       certExpiredTls: 'Der Hub hat ein abgelaufenes Zertifikat vorgezeigt.',
       noPinnedCert: 'Die Verwaltung hat noch keine Kopie des Hub-Zertifikats.',
       notHub: 'Port {port} antwortet, aber nicht wie JupyterHub.',
@@ -350,7 +358,8 @@ export const de: Messages = {
       memory: '{free} GiB von {total} GiB frei.',
     },
     advice: {
-      notInstalled: 'Auf diesem Computer gibt es noch keinen JupyterHub. Führen Sie als root den Einrichtungsbefehl aus (system/install.sh im Ordner von jupyterhub4family, oder installieren Sie das Paket jupyterhub4family-panel): Er richtet den Familien-Hub ein.',
+      notInstalled:
+        'Auf diesem Computer gibt es noch keinen JupyterHub. Führen Sie als root den Einrichtungsbefehl aus (system/install.sh im Ordner von jupyterhub4family, oder installieren Sie das Paket jupyterhub4family-panel): Er richtet den Familien-Hub ein.',
       foreignOnPort: 'Der Hub läuft nicht, und ein anderes Programm antwortet auf seinem Port {port}. Beenden Sie dieses Programm und drücken Sie dann „Hub neu starten“.',
       hubNotRunning: 'Der Hub läuft nicht. Drücken Sie „Hub neu starten“. Wenn er wieder stoppt, öffnen Sie das Startprotokoll und lesen Sie die letzten Zeilen.',
       hubHanging: 'Der Hub antwortet nicht: Er scheint zu hängen. Drücken Sie „Hub neu starten“.',
@@ -358,7 +367,8 @@ export const de: Messages = {
       proxyNotRunning: 'Der Proxy, über den der Hub erreichbar ist, fehlt. Drücken Sie „Hub neu starten“.',
       tokenRejected: 'Der Hub nimmt die Verwaltung nicht an. Drücken Sie „Hub verbinden“ und dann „Hub neu starten“.',
       connect: 'Um zu sehen, wer den Hub benutzt, und um Server zu stoppen, drücken Sie „Hub verbinden“ und dann „Hub neu starten“.',
-      renewCertificate: 'Das Zertifikat des Hubs läuft bald ab oder ist abgelaufen. Erstellen Sie ein neues (das erledigt die Einrichtung von jupyterhub4family) und starten Sie den Hub neu.',
+      renewCertificate:
+        'Das Zertifikat des Hubs läuft bald ab oder ist abgelaufen. Erstellen Sie ein neues (das erledigt die Einrichtung von jupyterhub4family) und starten Sie den Hub neu.',
       freeDisk: 'Der Speicher ist fast voll. Löschen Sie große Dateien, die Sie nicht brauchen, sonst funktioniert der Hub bald nicht mehr.',
       noCrontab: 'Der Hub läuft, startet aber nach einem Neustart des Computers nicht wieder: Seine crontab-Zeile fehlt. Führen Sie die Einrichtung von jupyterhub4family erneut aus.',
       degraded: 'Der Hub funktioniert, aber einige Prüfungen zeigen Probleme. Siehe Liste unten.',

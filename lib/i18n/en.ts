@@ -41,7 +41,8 @@ export const en = {
     sessionEnded: 'Your session has ended. Please sign in again.',
     notFamilyAdmin: 'You are no longer a family admin (member of the group jupyterhub_adm).',
     forbiddenOrigin: 'This request came from another web page and was refused.',
-    originMissing: 'This request did not say which web page it came from (no Origin header), so it was refused. Use the panel in a current browser; other programs must send the panel’s own address as Origin.',
+    originMissing:
+      'This request did not say which web page it came from (no Origin header), so it was refused. Use the panel in a current browser; other programs must send the panel’s own address as Origin.',
     misdirectedRequest: 'This address is not one of the panel’s own. Open the panel at the address its set-up printed (or add this one to JH4F_PUBLIC_ORIGINS).',
     unsupportedMediaType: 'Requests must be sent as JSON (content-type: application/json).',
     invalidInput: 'Some of the input is not valid.',
@@ -176,7 +177,8 @@ export const en = {
     backToFamily: 'Back to the family page',
     title: 'JupyterHub for {name}',
     stepOpen: 'On your own device, open a web browser and type this address:',
-    stepCertificate: 'The browser warns that the connection is not private. Open the certificate details: if its SHA-256 fingerprint is the one below, continue to the site. If it is different, stop and ask a parent.',
+    stepCertificate:
+      'The browser warns that the connection is not private. Open the certificate details: if its SHA-256 fingerprint is the one below, continue to the site. If it is different, stop and ask a parent.',
     stepSignIn: 'Then sign in with your username and password.',
     address: 'Address',
     otherAddresses: 'If that address does not open, try:',
@@ -218,7 +220,7 @@ export const en = {
     nobody: '—',
     noChange: 'no change',
     step: 'step: {step}',
-    aheadNote: '{minutes} min ahead of this computer\'s clock; counted from when the panel first saw it',
+    aheadNote: "{minutes} min ahead of this computer's clock; counted from when the panel first saw it",
     outcomes: {
       ok: 'OK',
       failed: 'Failed',
@@ -256,7 +258,7 @@ export const en = {
     busy: 'The system is busy with another change. Please try again in a moment.',
     systemError: 'The change failed on the system. Details are in the audit log.',
     notAuthorized: 'The panel was not allowed to reach its helper. Check the panel installation (run the set-up command again).',
-    unavailable: 'The panel\'s helper service is not running. Run the set-up command again, or check jupyterhub-panel-helper.socket.',
+    unavailable: "The panel's helper service is not running. Run the set-up command again, or check jupyterhub-panel-helper.socket.",
     timeout: 'The system did not answer in time. Please try again.',
     usage: 'The panel sent a wrong command to its helper. This is a bug.',
   },
@@ -349,7 +351,8 @@ export const en = {
       memory: '{free} GiB free of {total} GiB.',
     },
     advice: {
-      notInstalled: 'This computer has no JupyterHub yet. Run the set-up command as root (system/install.sh in the jupyterhub4family folder, or install the jupyterhub4family-panel package): it sets up the family hub.',
+      notInstalled:
+        'This computer has no JupyterHub yet. Run the set-up command as root (system/install.sh in the jupyterhub4family folder, or install the jupyterhub4family-panel package): it sets up the family hub.',
       foreignOnPort: 'The hub is not running and another program answers on its port {port}. Stop that program, then press "Restart hub".',
       hubNotRunning: 'The hub is not running. Press "Restart hub". If it stops again, open the start log and look at its last lines.',
       hubHanging: 'The hub does not answer: it seems to hang. Press "Restart hub".',
@@ -364,8 +367,8 @@ export const en = {
       allGood: 'Everything works.',
     },
     kind: {
-      'family-systemd': 'The family hub: Debian\'s JupyterHub, run by systemd (jupyterhub.service).',
-      'family-background': 'The family hub: Debian\'s JupyterHub, running in the background (there is no systemd on this computer).',
+      'family-systemd': "The family hub: Debian's JupyterHub, run by systemd (jupyterhub.service).",
+      'family-background': "The family hub: Debian's JupyterHub, running in the background (there is no systemd on this computer).",
       seed: 'A jupyterhub4family 1.0 hub: the account jupyterhub, started by its crontab line in a screen session.',
       none: 'No JupyterHub on this computer.',
     },
@@ -402,7 +405,7 @@ export const en = {
   upkeep: {
     heading: 'Idle servers and disk space',
     idleLabel: 'Stop Jupyter servers idle for',
-    idleHint: 'Everyone\'s servers, parents\' too: a forgotten notebook takes memory the others need. The hub\'s own last activity counts.',
+    idleHint: "Everyone's servers, parents' too: a forgotten notebook takes memory the others need. The hub's own last activity counts.",
     idleNever: 'Never',
     idleHours: '{hours} h',
     idleMinutes: '{minutes} min',
@@ -451,7 +454,7 @@ export const en = {
     always: 'always',
     never: 'never (no day has hours)',
     malformed: 'unreadable: the hub refuses this kid until you set the hours again',
-    notAvailable: "Jupyter hours need the family hub. This machine runs the older seed hub, whose configuration the panel does not change.",
+    notAvailable: 'Jupyter hours need the family hub. This machine runs the older seed hub, whose configuration the panel does not change.',
     parentNote: 'no limit (parents are not limited)',
     edit: 'Change hours',
     editTitle: 'Jupyter hours for {user}',

@@ -12,7 +12,5 @@ export const defaultLocale: Locale = 'en';
 
 /** Fills `{name}` placeholders. Unknown placeholders stay visible so they get noticed. */
 export function format(template: string, values: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
-    Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole,
-  );
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole));
 }

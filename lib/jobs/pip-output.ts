@@ -93,4 +93,3 @@ export function progressFromPipLine(line: string): PipProgress[] {
   }
   return [];
 }
-

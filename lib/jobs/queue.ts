@@ -19,21 +19,12 @@ export const LOG_TAIL_LINES = 50;
 export const HELPER_TIMEOUT_MS = 32 * 60_000;
 
 /** Live messages of one job (the SSE route listens). */
-export type JobMessage =
-  | { type: 'progress'; event: InstallEvent }
-  | { type: 'log'; line: string }
-  | { type: 'state'; state: JobState }
-  | { type: 'end'; job: JobView };
+export type JobMessage = { type: 'progress'; event: InstallEvent } | { type: 'log'; line: string } | { type: 'state'; state: JobState } | { type: 'end'; job: JobView };
 
 /** What runs one install (the helper; unit tests plug in a fake). */
-export type InstallRunner = (
-  user: string,
-  actor: string,
-  opts: { onProgress: (p: unknown) => void; cancel: AbortSignal },
-) => Promise<HelperResult>;
+export type InstallRunner = (user: string, actor: string, opts: { onProgress: (p: unknown) => void; cancel: AbortSignal }) => Promise<HelperResult>;
 
-const helperRunner: InstallRunner = (user, actor, opts) =>
-  helper.installPackages(user, actor, { timeoutMs: HELPER_TIMEOUT_MS, onProgress: opts.onProgress, cancel: opts.cancel });
+const helperRunner: InstallRunner = (user, actor, opts) => helper.installPackages(user, actor, { timeoutMs: HELPER_TIMEOUT_MS, onProgress: opts.onProgress, cancel: opts.cancel });
 
 interface Runtime {
   emitter: EventEmitter;
@@ -165,4 +156,3 @@ async function run(job: JobView): Promise<void> {
   publish(job.id, { type: 'end', job: ended });
   pump();
 }
-

@@ -92,9 +92,7 @@ export function latestJobs(users: readonly string[]): Map<string, JobView> {
 
 /** Versions from the member's newest succeeded install, or null. */
 export function installedVersions(user: string): Record<string, string> | null {
-  const r = db()
-    .prepare(`SELECT * FROM jobs WHERE kind = ? AND target = ? AND state = 'succeeded' ORDER BY finished_at DESC, rowid DESC LIMIT 1`)
-    .get(KIND, user) as JobRow | undefined;
+  const r = db().prepare(`SELECT * FROM jobs WHERE kind = ? AND target = ? AND state = 'succeeded' ORDER BY finished_at DESC, rowid DESC LIMIT 1`).get(KIND, user) as JobRow | undefined;
   return r ? reshape(r).installed : null;
 }
 
@@ -107,9 +105,10 @@ export function installedPackagesOf(users: Iterable<string>): Map<string, Record
   const wanted = new Set(users);
   const out = new Map<string, Record<string, string>>();
   if (wanted.size === 0) return out;
-  const rows = db()
-    .prepare(`SELECT target, result FROM jobs WHERE kind = ? AND state = 'succeeded' ORDER BY finished_at DESC, rowid DESC`)
-    .all(KIND) as Array<{ target: string | null; result: string | null }>;
+  const rows = db().prepare(`SELECT target, result FROM jobs WHERE kind = ? AND state = 'succeeded' ORDER BY finished_at DESC, rowid DESC`).all(KIND) as Array<{
+    target: string | null;
+    result: string | null;
+  }>;
   for (const r of rows) {
     if (r.target === null || !wanted.has(r.target) || out.has(r.target)) continue;
     out.set(r.target, parseJson<{ installed?: Record<string, string> } | null>(r.result, null)?.installed ?? {});
@@ -119,9 +118,7 @@ export function installedPackagesOf(users: Iterable<string>): Map<string, Record
 
 /** The member's install that is queued or running in the table, if any. */
 export function activeJobOf(user: string): JobRow | undefined {
-  return db()
-    .prepare(`SELECT * FROM jobs WHERE kind = ? AND target = ? AND state IN ('queued', 'running') ORDER BY created_at DESC LIMIT 1`)
-    .get(KIND, user) as JobRow | undefined;
+  return db().prepare(`SELECT * FROM jobs WHERE kind = ? AND target = ? AND state IN ('queued', 'running') ORDER BY created_at DESC LIMIT 1`).get(KIND, user) as JobRow | undefined;
 }
 
 /** A new queued job and its audit "start" row, in one transaction. */
@@ -206,4 +203,3 @@ export function auditEnd(job: JobView, outcome: AuditOutcome, error: string | nu
     clientAddress: actor?.clientAddress ?? null,
   });
 }
-

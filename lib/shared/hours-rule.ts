@@ -96,7 +96,9 @@ export function parseRange(text: unknown): Range {
   const end = minutes(m[2]!, 'the end');
   if (start === 24 * 60) throw new HoursError(`${text}: a range cannot start at 24:00`, 'hours_start_at_midnight', { range: text });
   if (end <= start) {
-    throw new HoursError(`${text}: the end must be after the start (a range past midnight is two ranges: ${m[1]}-24:00 and 00:00-${m[2]} the next day)`, 'hours_end_not_after_start', { range: text });
+    throw new HoursError(`${text}: the end must be after the start (a range past midnight is two ranges: ${m[1]}-24:00 and 00:00-${m[2]} the next day)`, 'hours_end_not_after_start', {
+      range: text,
+    });
   }
   return { start, end };
 }
@@ -120,7 +122,12 @@ export function parseHours(data: unknown): Hours {
     if (list.length > MAX_RANGES_PER_DAY) throw new HoursError(`${day}: at most ${MAX_RANGES_PER_DAY} ranges a day`, 'hours_too_many_ranges', { day, max: MAX_RANGES_PER_DAY });
     const ranges = list.map(parseRange).sort((a, b) => a.start - b.start);
     for (let i = 1; i < ranges.length; i++) {
-      if (ranges[i]!.start < ranges[i - 1]!.end) throw new HoursError(`${day}: ${formatRange(ranges[i - 1]!)} and ${formatRange(ranges[i]!)} overlap`, 'hours_overlap', { day, first: formatRange(ranges[i - 1]!), second: formatRange(ranges[i]!) });
+      if (ranges[i]!.start < ranges[i - 1]!.end)
+        throw new HoursError(`${day}: ${formatRange(ranges[i - 1]!)} and ${formatRange(ranges[i]!)} overlap`, 'hours_overlap', {
+          day,
+          first: formatRange(ranges[i - 1]!),
+          second: formatRange(ranges[i]!),
+        });
     }
     out[day as Weekday] = ranges;
   }

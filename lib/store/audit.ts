@@ -175,7 +175,11 @@ function list(query: AuditQuery = {}): AuditEntry[] {
     args.push(query.target);
   }
   const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-  return (db().prepare(sql).all(...args, limit) as AuditRow[]).map(reshape);
+  return (
+    db()
+      .prepare(sql)
+      .all(...args, limit) as AuditRow[]
+  ).map(reshape);
 }
 
 export const audit = { record, list };

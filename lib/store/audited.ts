@@ -55,13 +55,7 @@ const changedOf = (result: unknown): Record<string, unknown> => ({
  * One privileged call with its two audit rows. Rethrows the failure as the one
  * error class, so the caller and the guard read the same code the row has.
  */
-export async function audited<T>(
-  actor: Actor,
-  action: AuditAction,
-  target: string | null,
-  call: () => Promise<T>,
-  options: AuditedOptions<T> = {},
-): Promise<T> {
+export async function audited<T>(actor: Actor, action: AuditAction, target: string | null, call: () => Promise<T>, options: AuditedOptions<T> = {}): Promise<T> {
   const base = { actor: actor.username, action, target, clientAddress: actor.clientAddress };
   const detail = options.detail ?? {};
   audit.record({ ...base, outcome: 'ok', detail: { ...detail, phase: 'start' } });

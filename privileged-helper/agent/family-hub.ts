@@ -5,16 +5,7 @@
 // restart-hub's in the root part (systemctl, or family-hub without systemd).
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { PANEL_HUB_TOKEN_FILE, TOKEN_RE } from '../../lib/shared/hub-facts';
-import {
-  FAMILY_HUB_CERT,
-  FAMILY_HUB_CONFIG,
-  FAMILY_HUB_CTL,
-  FAMILY_HUB_KEY,
-  FAMILY_HUB_LOG,
-  FAMILY_HUB_PID_FILE,
-  FAMILY_HUB_UNIT,
-  type HubKind,
-} from '../../lib/shared/hub-kind';
+import { FAMILY_HUB_CERT, FAMILY_HUB_CONFIG, FAMILY_HUB_CTL, FAMILY_HUB_KEY, FAMILY_HUB_LOG, FAMILY_HUB_PID_FILE, FAMILY_HUB_UNIT, type HubKind } from '../../lib/shared/hub-kind';
 import { certFacts, hubProcesses, keyFacts, lastLines, type HubAccount } from './hub';
 import { lastLine, runToolSync as runTool } from '../common/process';
 
@@ -90,10 +81,7 @@ export function familyHubStatus(kind: 'family-systemd' | 'family-background', lo
     installed: true,
     kind,
     account: null,
-    service:
-      kind === 'family-systemd'
-        ? { manager: 'systemd', unit: FAMILY_HUB_UNIT, ...systemdFacts() }
-        : { manager: 'background', control: FAMILY_HUB_CTL, pid: backgroundPid() },
+    service: kind === 'family-systemd' ? { manager: 'systemd', unit: FAMILY_HUB_UNIT, ...systemdFacts() } : { manager: 'background', control: FAMILY_HUB_CTL, pid: backgroundPid() },
     processes: hubProcesses(ROOT),
     cert,
     key,

@@ -10,14 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { X509Certificate, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { scanHubProcesses, type HubProcess } from '../../lib/shared/hub-processes';
-import {
-  CRONTAB_MARKER,
-  SCREEN_SESSION,
-  findServiceCrontabLine,
-  parseScreenLs,
-  type CrontabEntry,
-  type ScreenSession,
-} from '../../lib/shared/hub-facts';
+import { CRONTAB_MARKER, SCREEN_SESSION, findServiceCrontabLine, parseScreenLs, type CrontabEntry, type ScreenSession } from '../../lib/shared/hub-facts';
 import { userInfo } from 'node:os';
 import { systemError } from '../common/errors';
 import { CHILD_ENV, lastLine, NEW_SESSION, sleepMs } from '../common/process';

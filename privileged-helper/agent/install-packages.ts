@@ -25,17 +25,7 @@ import { userInfo } from 'node:os';
 import { detectHubKind, isFamilyKind } from '../../lib/shared/hub-kind';
 import { HelperFailure, systemError } from '../common/errors';
 import { runJob, type RunJobResult } from './run-as-account';
-import {
-  alreadySatisfied,
-  cleanLine,
-  defaultPackages,
-  hubVersion,
-  loadPackagesConfig,
-  parsePipList,
-  pipIndexArgs,
-  requirementName,
-  type PackagesConfig,
-} from './packages';
+import { alreadySatisfied, cleanLine, defaultPackages, hubVersion, loadPackagesConfig, parsePipList, pipIndexArgs, requirementName, type PackagesConfig } from './packages';
 
 export const INSTALL_TOOLS = { python3: '/usr/bin/python3' } as const;
 /** All of one install-packages run (lib/jobs/ waits 32 min for the helper). */
@@ -134,7 +124,11 @@ function watchCancel(): { signal: AbortSignal; dispose(): void } {
   const onSignal = (sig: NodeJS.Signals) => cancel(`the helper got ${sig}`);
   const onEnd = () => cancel('cancelled by the caller (its pipe closed)');
   for (const s of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(s, onSignal);
-  process.stdin.on('end', onEnd).on('error', onEnd).on('data', () => undefined).resume();
+  process.stdin
+    .on('end', onEnd)
+    .on('error', onEnd)
+    .on('data', () => undefined)
+    .resume();
   return {
     signal: controller.signal,
     dispose() {

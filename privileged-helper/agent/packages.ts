@@ -15,10 +15,7 @@ export const PACKAGES_CONFIG_PATH = `${CONFIG_DIR}/packages.json`;
 export const DEFAULT_PACKAGES: readonly string[] = ['jupyterlab', 'notebook'];
 export const MAX_PACKAGES = 50;
 /** Where Debian's jupyterhub package keeps its version. */
-export const HUB_VERSION_FILES: readonly string[] = [
-  '/usr/lib/python3/dist-packages/jupyterhub/_version.py',
-  '/usr/local/lib/python3/dist-packages/jupyterhub/_version.py',
-];
+export const HUB_VERSION_FILES: readonly string[] = ['/usr/lib/python3/dist-packages/jupyterhub/_version.py', '/usr/local/lib/python3/dist-packages/jupyterhub/_version.py'];
 
 export interface PackagesConfig {
   /** Requirement strings: name[extras][specifiers], e.g. jupyterhub==3.0.0. */
@@ -104,8 +101,7 @@ export function packagesConfigFromJson(data: unknown, defaults: readonly string[
   for (const key of Object.keys(d)) {
     if (!KNOWN_KEYS.has(key)) throw systemError(`${PACKAGES_CONFIG_PATH}: unknown key ${JSON.stringify(key.slice(0, 40))}`);
   }
-  const packages =
-    d.packages === undefined ? [...defaults] : stringList(d.packages, 'packages', (s) => s.length <= 200 && REQUIREMENT_RE.test(s), MAX_PACKAGES);
+  const packages = d.packages === undefined ? [...defaults] : stringList(d.packages, 'packages', (s) => s.length <= 200 && REQUIREMENT_RE.test(s), MAX_PACKAGES);
   if (packages.length === 0) throw systemError(`${PACKAGES_CONFIG_PATH}: packages is empty`);
   if (d.indexUrl !== undefined && (typeof d.indexUrl !== 'string' || !isSafeUrl(d.indexUrl))) {
     throw systemError(`${PACKAGES_CONFIG_PATH}: indexUrl must be an http(s) URL without credentials`);

@@ -43,7 +43,10 @@ export function restartSeedHub(_args: readonly string[], progress: (p: unknown) 
     signal(p.pid, 'SIGTERM');
     signal(p.pid, 'SIGCONT');
   }
-  let left = waitGone(hubProcesses(account).map((p) => p.pid), STOP_WAIT_MS);
+  let left = waitGone(
+    hubProcesses(account).map((p) => p.pid),
+    STOP_WAIT_MS,
+  );
   for (const pid of left) signal(pid, 'SIGKILL');
   left = waitGone(left, KILL_WAIT_MS);
   if (left.length > 0) throw systemError(`the hub processes ${left.join(', ')} did not end`);

@@ -108,13 +108,7 @@ export function fdTarget(link: string): string | null {
 /** The processes of a /proc snapshot that belong to the job and may be signalled one by one. Pure. */
 export function jobMembers(procs: readonly ProcFacts[], job: JobIdentity, self = process.pid): number[] {
   return procs
-    .filter(
-      (p) =>
-        p.pid !== self &&
-        p.ruid === job.uid &&
-        p.state !== 'Z' &&
-        (p.pgrp === job.pgid || p.session === job.sid || p.fds.some((f) => job.pipes.has(f))),
-    )
+    .filter((p) => p.pid !== self && p.ruid === job.uid && p.state !== 'Z' && (p.pgrp === job.pgid || p.session === job.sid || p.fds.some((f) => job.pipes.has(f))))
     .map((p) => p.pid);
 }
 

@@ -34,11 +34,7 @@ export function sleepMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.max(0, ms));
 }
 
-export function runToolSync(
-  path: string,
-  args: readonly string[],
-  opts: { input?: Buffer; timeoutMs?: number; passFd?: number } = {},
-): ToolResult {
+export function runToolSync(path: string, args: readonly string[], opts: { input?: Buffer; timeoutMs?: number; passFd?: number } = {}): ToolResult {
   const r = spawnSync(path, [...args], {
     env: { ...CHILD_ENV } as NodeJS.ProcessEnv,
     cwd: '/',
@@ -64,6 +60,9 @@ export function runToolSync(
 }
 
 export function lastLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (lines.at(-1) ?? '').slice(0, 300);
 }

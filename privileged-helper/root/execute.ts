@@ -179,8 +179,7 @@ export async function execute(argv: readonly string[], callerOf: () => Caller, i
   } catch (e) {
     held.lock?.release();
     if (lineOpen) io.output(Buffer.from('\n'));
-    const failure =
-      e instanceof HelperFailure ? e : systemError(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+    const failure = e instanceof HelperFailure ? e : systemError(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
     if (spec?.mutating) {
       const outcome = failure.code === 'busy' || failure.code === 'system_error' ? 'failed' : 'refused';
       await logChange({ ...log, result: outcome, error: failure.code, message: failure.message });

@@ -124,18 +124,13 @@ export function runTool(path: string, args: readonly string[], opts: { input?: B
 /** shadow-utils' words for "someone else holds the lock on /etc/passwd, /etc/group, ...". */
 export const SHADOW_LOCK_RE = /cannot lock|unable to lock|try again later/i;
 
-
 /**
  * Run a shadow-utils tool; when it fails because the account files are locked
  * by someone else, retry until waitMs has passed since the first try, then
  * throw busy. Other failures are returned for the caller to judge. It sleeps
  * between tries without blocking: the helper's service answers other requests.
  */
-export async function runShadowTool(
-  path: string,
-  args: readonly string[],
-  opts: { input?: Buffer; waitMs?: number; retryDelayMs?: number } = {},
-): Promise<ToolResult> {
+export async function runShadowTool(path: string, args: readonly string[], opts: { input?: Buffer; waitMs?: number; retryDelayMs?: number } = {}): Promise<ToolResult> {
   const deadline = Date.now() + (opts.waitMs ?? 10_000);
   for (;;) {
     const r = await runTool(path, args, { input: opts.input });
@@ -308,9 +303,7 @@ export function runRootJob(path: string, args: readonly string[], o: RootJobOpti
       // Stopped by us: answered once the whole group has ended, or a second after
       // its SIGKILL (a process in the kernel's uninterruptible sleep is not waited for).
       // Ended on its own: once its pipes close, or a second after it exited.
-      const wait = stoppedAs
-        ? pgid !== undefined && groupAlive(pgid) && !(killedAt > 0 && now - killedAt >= 1000)
-        : !closed && now - exitedAt < 1000;
+      const wait = stoppedAs ? pgid !== undefined && groupAlive(pgid) && !(killedAt > 0 && now - killedAt >= 1000) : !closed && now - exitedAt < 1000;
       if (wait) poll = setTimeout(settle, 50);
       else finish();
     };
@@ -382,7 +375,14 @@ export function agentCommand(argv: readonly string[], as: AgentAccount, env: Rec
 
 /** The line of a crash report that says what went wrong: its last "...Error..." line, else its last line. Pure. */
 export function lastWords(text: string): string {
-  return lastLine(text.split('\n').filter((l) => /^[A-Za-z]*Error\b/.test(l)).join('\n')) || lastLine(text);
+  return (
+    lastLine(
+      text
+        .split('\n')
+        .filter((l) => /^[A-Za-z]*Error\b/.test(l))
+        .join('\n'),
+    ) || lastLine(text)
+  );
 }
 
 /**

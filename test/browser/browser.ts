@@ -19,10 +19,7 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function newContext(
-  browser: Browser,
-  options: { locale?: string; width?: number; height?: number } = {},
-): Promise<BrowserContext> {
+export async function newContext(browser: Browser, options: { locale?: string; width?: number; height?: number } = {}): Promise<BrowserContext> {
   return browser.newContext({
     ignoreHTTPSErrors: true,
     locale: options.locale ?? 'en-US',

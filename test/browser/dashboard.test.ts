@@ -33,7 +33,10 @@ for (const locale of ['en-US', 'de-DE'] as const) {
     assert.ok(['up', 'degraded'].includes(state ?? ''), `hub state ${state}`);
     assert.equal(await scrollsHorizontally(page), false, 'no horizontal scrolling at 375 px');
     assert.deepEqual(await seriousAxeViolations(page), []);
-    assert.deepEqual(problems.filter((p) => /Content Security Policy|Refused to/i.test(p)), []);
+    assert.deepEqual(
+      problems.filter((p) => /Content Security Policy|Refused to/i.test(p)),
+      [],
+    );
     await context.close();
   });
 }

@@ -108,7 +108,10 @@ test('the parent removes him after a confirmation naming the consequences; his n
   assert.match((await dialog.textContent()) ?? '', /can no longer sign in to JupyterHub/);
   await checkPage(page, 'remove dialog');
   await dialog.getByRole('button', { name: format(t.family.removeConfirm, { user: KID }) }).click();
-  await page.getByTestId('notice').filter({ hasText: format(t.family.removed, { user: KID }) }).waitFor({ timeout: 30_000 });
+  await page
+    .getByTestId('notice')
+    .filter({ hasText: format(t.family.removed, { user: KID }) })
+    .waitFor({ timeout: 30_000 });
   assert.equal(await page.getByTestId(`member-${KID}`).count(), 0);
   assert.ok(!execFileSync('getent', ['group', 'jupyterhub'], { encoding: 'utf8' }).trim().split(':')[3]!.split(',').includes(KID));
 
@@ -119,16 +122,21 @@ test('the parent removes him after a confirmation naming the consequences; his n
 test('the audit page shows all of it, newest first, filtered by member', async () => {
   await page.goto(`${env.panelUrl}/audit?target=${KID}`);
   await page.getByRole('heading', { name: t.audit.heading, level: 1 }).waitFor();
-  const rows = await page.getByTestId('audit-entry').evaluateAll((els) =>
-    els.map((e) => ({ action: e.getAttribute('data-action'), outcome: e.getAttribute('data-outcome'), target: e.getAttribute('data-target'), text: e.textContent ?? '' })),
-  );
+  const rows = await page
+    .getByTestId('audit-entry')
+    .evaluateAll((els) =>
+      els.map((e) => ({ action: e.getAttribute('data-action'), outcome: e.getAttribute('data-outcome'), target: e.getAttribute('data-target'), text: e.textContent ?? '' })),
+    );
   assert.ok(rows.length >= 4, JSON.stringify(rows));
   assert.ok(rows.every((r) => r.target === KID));
   const actions = rows.map((r) => r.action);
   // Newest first: the removal comes before the onboarding.
   assert.ok(actions.indexOf('member_remove') < actions.indexOf('onboard'), actions.join(','));
   for (const action of ['user_create', 'onboard', 'member_remove']) {
-    assert.ok(rows.some((r) => r.action === action && r.outcome === 'ok' && r.text.includes('mama')), `${action} row`);
+    assert.ok(
+      rows.some((r) => r.action === action && r.outcome === 'ok' && r.text.includes('mama')),
+      `${action} row`,
+    );
   }
   const body = (await page.locator('main').textContent()) ?? '';
   assert.ok(body.includes(t.audit.actions.member_remove) && body.includes(t.audit.actions.onboard));
@@ -191,9 +199,16 @@ test('a big family (65 members): one page of 20, search by full name, paging, an
     assert.equal(await page.getByLabel(t.family.candidateSearchLabel).inputValue(), 'kim');
     await checkPage(page, 'family page, candidate search');
     await page.getByRole('button', { name: t.family.addSubmit }).click();
-    await page.getByTestId('notice').filter({ hasText: format(t.family.added, { user: 'kim' }) }).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('notice')
+      .filter({ hasText: format(t.family.added, { user: 'kim' }) })
+      .waitFor({ timeout: 30_000 });
     assert.ok(execFileSync('getent', ['group', 'jupyterhub'], { encoding: 'utf8' }).trim().split(':')[3]!.split(',').includes('kim'));
-    assert.deepEqual(own.filter((p) => !/Failed to load resource/.test(p)), [], 'no page errors or CSP violations');
+    assert.deepEqual(
+      own.filter((p) => !/Failed to load resource/.test(p)),
+      [],
+      'no page errors or CSP violations',
+    );
   } finally {
     for (const [file, content] of saved) fs.writeFileSync(file, content);
   }
@@ -213,7 +228,11 @@ test('in German on a phone: family, onboarding and audit pages read in German an
       await p.goto(`${env.panelUrl}${path}`);
       await p.getByRole('heading', { name: heading, level: 1 }).waitFor();
       const violations = await seriousAxeViolations(p);
-      assert.deepEqual(violations.map((v) => v.id), [], `${path} (de)`);
+      assert.deepEqual(
+        violations.map((v) => v.id),
+        [],
+        `${path} (de)`,
+      );
       assert.equal(await scrollsHorizontally(p), false, `${path} (de) scrolls sideways`);
     }
   } finally {

@@ -35,7 +35,7 @@ after(async () => {
   if ((await mama.login('mama', 'mama-pass-1')).status === 200) await mama.call('POST', '/api/members/anna/hours', { hours: 'always' });
 });
 
-test('papa sets Anna\'s Jupyter hours in German on a phone', async () => {
+test("papa sets Anna's Jupyter hours in German on a phone", async () => {
   await signIn(page, 'papa', de);
 
   await page.goto(`${env.panelUrl}/family?q=anna`);
@@ -52,7 +52,10 @@ test('papa sets Anna\'s Jupyter hours in German on a phone', async () => {
   // A mistake: named next to its day, nothing sent.
   await form.getByLabel(de.hours.days.sat, { exact: true }).fill('25:00-26:00');
   await form.getByRole('button', { name: de.hours.save }).click();
-  await form.getByRole('alert').getByText(format(de.hours.dayInvalid, { day: de.hours.days.sat })).waitFor();
+  await form
+    .getByRole('alert')
+    .getByText(format(de.hours.dayInvalid, { day: de.hours.days.sat }))
+    .waitFor();
   assert.equal(await form.getByLabel(de.hours.days.sat, { exact: true }).getAttribute('aria-invalid'), 'true');
   await checkPage(page, 'hours editor with an error (de)');
 

@@ -66,14 +66,24 @@ test("the member's card shows the install live, in order, then Jupyter ready wit
   assert.equal((await card.getByTestId('packages').textContent())?.trim(), t.family.packagesNo);
   await card.getByRole('button', { name: t.jobs.install }).click();
   const box = card.getByTestId('install-ben');
-  await card.getByRole('progressbar', { name: format(t.jobs.progressLabel, { name: 'ben' }) }).or(card.getByRole('progressbar')).first().waitFor();
+  await card
+    .getByRole('progressbar', { name: format(t.jobs.progressLabel, { name: 'ben' }) })
+    .or(card.getByRole('progressbar'))
+    .first()
+    .waitFor();
   // Mid-way: the phase in words names what pip is doing.
-  await box.getByTestId('install-phase').filter({ hasText: format(t.jobs.phase_downloadingBytes, { package: DEMO.core, size: '3.0 MB' }) }).waitFor({ timeout: 30_000 });
+  await box
+    .getByTestId('install-phase')
+    .filter({ hasText: format(t.jobs.phase_downloadingBytes, { package: DEMO.core, size: '3.0 MB' }) })
+    .waitFor({ timeout: 30_000 });
   await checkPage(page, 'family page during the install');
   await box.locator('[data-state="succeeded"]').or(card.locator('[data-testid="install-ben"][data-state="succeeded"]')).first().waitFor({ timeout: 60_000 });
   const ready = card.getByTestId('install-ready');
   assert.match((await ready.textContent()) ?? '', new RegExp(`${t.jobs.ready}.*${DEMO.lab} 2\\.1`));
-  const steps = (await card.getByTestId('install-steps').locator('li').evaluateAll((lis) => lis.map((li) => `${li.getAttribute('data-phase')}:${li.textContent}`)));
+  const steps = await card
+    .getByTestId('install-steps')
+    .locator('li')
+    .evaluateAll((lis) => lis.map((li) => `${li.getAttribute('data-phase')}:${li.textContent}`));
   const order = (s: string) => steps.findIndex((x) => x === s);
   const c = order(`collecting:${format(t.jobs.phase_collecting, { package: DEMO.lab })}`);
   const d = order(`downloading:${format(t.jobs.phase_downloadingBytes, { package: DEMO.core, size: '3.0 MB' })}`);
@@ -88,16 +98,12 @@ test("the member's card shows the install live, in order, then Jupyter ready wit
   await again.locator('[data-testid="install-ben"][data-state="succeeded"]').waitFor();
   assert.match((await again.getByTestId('packages').textContent()) ?? '', new RegExp(`${DEMO.lab} 2\\.1`));
   // The state comes from the server at once; the steps are replayed from the event stream.
-  await page.waitForFunction(
-    (n) => document.querySelectorAll('[data-testid="member-ben"] [data-testid="install-steps"] li').length === n,
-    steps.length,
-    { timeout: 15_000 },
-  );
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="member-ben"] [data-testid="install-steps"] li').length === n, steps.length, { timeout: 15_000 });
   assert.equal(await again.getByTestId('install-steps').locator('li').count(), steps.length, 'the steps are replayed after a reload');
   await checkPage(page, 'family page after a reload');
 });
 
-test('a failed install shows pip\'s last lines and offers a retry (German)', async () => {
+test("a failed install shows pip's last lines and offers a retry (German)", async () => {
   const de = catalogs.de;
   const ctx = await newContext(browser, { width: 375, height: 740, locale: 'de-DE' });
   const p = await ctx.newPage();
@@ -111,7 +117,10 @@ test('a failed install shows pip\'s last lines and offers a retry (German)', asy
   assert.match((await card.getByTestId('install-failed').textContent()) ?? '', /No matching distribution found for jh4f-no-such-package/);
   await card.getByRole('button', { name: de.jobs.retry }).waitFor();
   const v = await seriousAxeViolations(p);
-  assert.deepEqual(v.map((x) => x.id), []);
+  assert.deepEqual(
+    v.map((x) => x.id),
+    [],
+  );
   await ctx.close();
   writePackagesConfig({ packages: [DEMO.lab], noIndex: true, findLinks: [mirror.url], pipRetries: 0 });
 });

@@ -130,7 +130,7 @@ test('signed out, a login card sends you to the login page and shows nothing', a
   await page.getByRole('heading', { name: t.login.heading }).waitFor();
   assert.ok(response);
   assert.equal(await page.getByTestId('login-card').count(), 0);
-  assert.ok(!((await page.content()).includes(opensslFingerprint(env.hubCa))), 'no fingerprint before login');
+  assert.ok(!(await page.content()).includes(opensslFingerprint(env.hubCa)), 'no fingerprint before login');
 });
 
 let kidPassword = '';
@@ -153,7 +153,14 @@ test('after onboarding, the card shows the address, the username, the password j
     await page.getByTestId('onboard-result').waitFor({ timeout: 60_000 });
     console.log(`# onboarding answered in ${Math.round(performance.now() - submitted)} ms`);
   } catch (error) {
-    throw new Error(`no onboarding result at ${page.url()}: ${(await page.locator('body').textContent().catch(() => '?'))?.slice(0, 1500)}; page problems: ${problems.join(' | ')}; ${error}`);
+    throw new Error(
+      `no onboarding result at ${page.url()}: ${(
+        await page
+          .locator('body')
+          .textContent()
+          .catch(() => '?')
+      )?.slice(0, 1500)}; page problems: ${problems.join(' | ')}; ${error}`,
+    );
   }
 
   const card = page.getByTestId('login-card');
@@ -192,7 +199,7 @@ test("from the family page, by keyboard: the member's login card, with no passwo
   assert.equal((await card.getByTestId('kid-username').textContent())?.trim(), KID);
   assert.equal(await card.getByTestId('kid-password').count(), 0, 'no password on a later card');
   assert.equal((await card.getByTestId('kid-password-not-shown').textContent())?.trim(), t.card.passwordNotShown);
-  assert.ok(!((await page.content()).includes(kidPassword)), 'the password is nowhere in the page');
+  assert.ok(!(await page.content()).includes(kidPassword), 'the password is nowhere in the page');
   assert.equal((await card.getByTestId('fingerprint').textContent())?.trim(), fingerprint);
   assert.equal(await card.getByTestId('certificate-problem').count(), 0);
   await checkPage(page, 'login card page');
@@ -229,10 +236,9 @@ test('on a LAN: the LAN addresses and the host name, never 127.0.0.1; addresses 
 
   await page.goto(`${env.panelUrl}/family/card/${KID}`);
   const card = page.getByTestId('login-card');
-  const addresses = [
-    (await card.getByTestId('hub-address').textContent()) ?? '',
-    ...(await card.getByTestId('other-addresses').getByRole('listitem').allTextContents()),
-  ].map((s) => s.trim());
+  const addresses = [(await card.getByTestId('hub-address').textContent()) ?? '', ...(await card.getByTestId('other-addresses').getByRole('listitem').allTextContents())].map((s) =>
+    s.trim(),
+  );
   const text = addresses.join('\n');
   assert.ok(!/127\.0\.0\.1|\[::1\]|localhost/.test(text), text);
   assert.equal(await card.getByTestId('only-this-machine').count(), 0);

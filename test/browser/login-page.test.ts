@@ -35,7 +35,10 @@ for (const [locale, heading, submit] of [
     assert.equal(await scrollsHorizontally(page), false, 'no horizontal scrolling at 375 px');
     // The strict CSP (nonce, no unsafe-inline) must not block the page's own scripts:
     // the form is hydrated, so a submit does not reload the page with a query string.
-    assert.deepEqual(problems.filter((p) => /Content Security Policy|Refused to/i.test(p)), []);
+    assert.deepEqual(
+      problems.filter((p) => /Content Security Policy|Refused to/i.test(p)),
+      [],
+    );
     await context.close();
   });
 }

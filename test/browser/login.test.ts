@@ -110,11 +110,17 @@ test('a parent logs in, sees their name, reloads and is still in, logs out and i
   await page.getByRole('button', { name: en.nav.logout }).click();
   await page.getByRole('heading', { name: en.login.heading }).waitFor({ timeout: 15_000 });
   assert.equal(sessionRows(hash), 0, 'the session ended on the server');
-  assert.equal((await context.cookies(env.panelUrl)).some((c) => c.name === 'jh4f_session'), false);
+  assert.equal(
+    (await context.cookies(env.panelUrl)).some((c) => c.name === 'jh4f_session'),
+    false,
+  );
   await page.reload();
   await page.getByRole('heading', { name: en.login.heading }).waitFor();
   assert.equal(await page.getByText(signedIn).count(), 0);
-  assert.deepEqual(problems.filter((p) => /Content Security Policy|Refused to/i.test(p)), []);
+  assert.deepEqual(
+    problems.filter((p) => /Content Security Policy|Refused to/i.test(p)),
+    [],
+  );
   await context.close();
 });
 

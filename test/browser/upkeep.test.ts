@@ -63,7 +63,11 @@ test('in German on a phone: disk use per kid, free space of /home and the idle s
     assert.equal(await p.getByRole('option', { name: de.upkeep.idleNever }).count(), 1);
 
     const violations = await seriousAxeViolations(p);
-    assert.deepEqual(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], 'family page (de) with disk use and idle setting');
+    assert.deepEqual(
+      violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+      [],
+      'family page (de) with disk use and idle setting',
+    );
     assert.equal(await scrollsHorizontally(p), false, 'family page (de) scrolls sideways at 375 px');
 
     await select.selectOption('360');
@@ -77,7 +81,11 @@ test('in German on a phone: disk use per kid, free space of /home and the idle s
     await p.getByRole('button', { name: de.upkeep.idleSave }).click();
     await p.getByTestId('idle-status').getByText(de.upkeep.idleSaved).waitFor();
     assert.deepEqual(idleSetting(), { value: '180', by: 'papa' });
-    assert.deepEqual(problems.filter((m) => !/Failed to load resource/.test(m)), [], 'no page errors or CSP violations');
+    assert.deepEqual(
+      problems.filter((m) => !/Failed to load resource/.test(m)),
+      [],
+      'no page errors or CSP violations',
+    );
   } finally {
     await ctx.close();
   }

@@ -17,9 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  APT_ARCHIVES_CACHE, arch, hostAccounts, log, makeWorkDir, marker, printTimes, removeWorkDir, run, startNetProxy, times, unpackFreshRoot, useCache,
-} from '../fresh-root/rootfs';
+import { APT_ARCHIVES_CACHE, arch, hostAccounts, log, makeWorkDir, marker, printTimes, removeWorkDir, run, startNetProxy, times, unpackFreshRoot, useCache } from '../fresh-root/rootfs';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const IN_ROOT = path.join(__dirname, 'in-root.sh');
@@ -93,8 +91,13 @@ test('apt installs the .deb with Debian 13 packages only', () => {
   assert.equal(fs.readFileSync(path.join(root, 'usr/libexec/jupyterhub-panel/helper'), 'utf8').split('\n')[0], '#!/usr/bin/node');
 
   // The family hub: Debian's packages, our configuration, its certificate and the panel's token.
-  for (const f of ['etc/jupyterhub4family/jupyterhub_config.py', 'etc/jupyterhub4family/tls/cert.pem', 'etc/jupyterhub-panel/hub-token',
-    'usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf', 'usr/lib/jupyterhub4family/python/jupyterhub4family/hours.py']) {
+  for (const f of [
+    'etc/jupyterhub4family/jupyterhub_config.py',
+    'etc/jupyterhub4family/tls/cert.pem',
+    'etc/jupyterhub-panel/hub-token',
+    'usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf',
+    'usr/lib/jupyterhub4family/python/jupyterhub4family/hours.py',
+  ]) {
     assert.ok(fs.existsSync(path.join(root, f)), `${f} after installation`);
   }
   const hubPackages = run('hub packages', 'chroot', [root, 'dpkg-query', '-W', '-f', '${Package} ${Version}\n', 'jupyterhub', 'jupyterlab', 'python3-ipykernel']);
@@ -143,25 +146,52 @@ test('the panel starts as its unit runs it and answers over HTTPS', () => {
   assert.equal(r.status, 0, 'serve step failed');
 });
 
-test('purge leaves no trace of the package, and the kids\' homes', () => {
-  const files = fs.readFileSync(path.join(root, `var/lib/dpkg/info/${PACKAGE}.list`), 'utf8').split('\n').filter(Boolean);
+test("purge leaves no trace of the package, and the kids' homes", () => {
+  const files = fs
+    .readFileSync(path.join(root, `var/lib/dpkg/info/${PACKAGE}.list`), 'utf8')
+    .split('\n')
+    .filter(Boolean);
   // A kid with a home and work in it: purge must never touch it.
   run('a kid', 'chroot', [root, 'useradd', '--create-home', 'kid']);
   fs.writeFileSync(path.join(root, 'home/kid/notebook.ipynb'), '{}\n');
   run('apt purge', IN_ROOT, [root, 'purge']);
   assert.equal(fs.readFileSync(path.join(root, 'home/kid/notebook.ipynb'), 'utf8'), '{}\n', "the kid's home stays");
   run('the kid goes (test clean-up)', 'chroot', [root, 'userdel', '--remove', 'kid']);
-  for (const f of ['etc/jupyterhub4family', 'var/lib/jupyterhub/jupyterhub.sqlite', 'var/lib/jupyterhub/jupyterhub_cookie_secret',
-    'usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf', 'usr/lib/jupyterhub4family', 'var/log/jupyterhub4family', 'var/lib/jupyterhub4family']) {
+  for (const f of [
+    'etc/jupyterhub4family',
+    'var/lib/jupyterhub/jupyterhub.sqlite',
+    'var/lib/jupyterhub/jupyterhub_cookie_secret',
+    'usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf',
+    'usr/lib/jupyterhub4family',
+    'var/log/jupyterhub4family',
+    'var/lib/jupyterhub4family',
+  ]) {
     assert.equal(fs.existsSync(path.join(root, f)), false, `${f} is gone after purge`);
   }
-  const shared = new Set(['/.', '/etc', '/etc/pam.d', '/usr', '/usr/bin', '/usr/lib', '/usr/libexec', '/usr/share', '/usr/share/doc',
-    '/usr/share/man', '/usr/share/man/man1', '/usr/share/polkit-1', '/usr/share/polkit-1/actions', '/usr/share/polkit-1/rules.d',
-    '/usr/lib/systemd', '/usr/lib/systemd/system']);
+  const shared = new Set([
+    '/.',
+    '/etc',
+    '/etc/pam.d',
+    '/usr',
+    '/usr/bin',
+    '/usr/lib',
+    '/usr/libexec',
+    '/usr/share',
+    '/usr/share/doc',
+    '/usr/share/man',
+    '/usr/share/man/man1',
+    '/usr/share/polkit-1',
+    '/usr/share/polkit-1/actions',
+    '/usr/share/polkit-1/rules.d',
+    '/usr/lib/systemd',
+    '/usr/lib/systemd/system',
+  ]);
   const left = files.filter((f) => !shared.has(f) && fs.existsSync(path.join(root, f)));
   assert.deepEqual(left, [], 'files of the package left after purge');
   // Debian's jupyterhub package stays (a dependency, not ours): only our names count.
-  const named = spawnSync('find', [root, '-xdev', '(', '-iname', '*jupyterhub-panel*', '-o', '-iname', '*jupyterhub4family*', ')', '-not', '-path', `${root}/tmp/*`], { encoding: 'utf8' }).stdout.trim();
+  const named = spawnSync('find', [root, '-xdev', '(', '-iname', '*jupyterhub-panel*', '-o', '-iname', '*jupyterhub4family*', ')', '-not', '-path', `${root}/tmp/*`], {
+    encoding: 'utf8',
+  }).stdout.trim();
   assert.equal(named, '', 'paths named after the package left after purge');
   for (const db of ['passwd', 'group', 'shadow', 'gshadow', 'subuid', 'subgid']) {
     const p = path.join(root, 'etc', db);
@@ -169,8 +199,21 @@ test('purge leaves no trace of the package, and the kids\' homes', () => {
   }
   // /etc/passwd- and friends are shadow-utils' copies of the previous version of each
   // file (from before userdel/groupdel): they are rewritten by the next change, not ours to edit.
-  const grep = spawnSync('grep', ['-rlE', '--exclude=passwd-', '--exclude=group-', '--exclude=shadow-', '--exclude=gshadow-', 'jupyterhub-panel|jupyterhub4family|jupyterhub_adm',
-    path.join(root, 'etc'), path.join(root, 'var/lib/systemd'), path.join(root, 'var/lib/polkit-1')], { encoding: 'utf8' });
+  const grep = spawnSync(
+    'grep',
+    [
+      '-rlE',
+      '--exclude=passwd-',
+      '--exclude=group-',
+      '--exclude=shadow-',
+      '--exclude=gshadow-',
+      'jupyterhub-panel|jupyterhub4family|jupyterhub_adm',
+      path.join(root, 'etc'),
+      path.join(root, 'var/lib/systemd'),
+      path.join(root, 'var/lib/polkit-1'),
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(grep.stdout.trim(), '', 'configuration naming jupyterhub left after purge');
   const dpkg = spawnSync('chroot', [root, 'dpkg-query', '-W', PACKAGE], { encoding: 'utf8' });
   assert.notEqual(dpkg.status, 0, 'dpkg still knows the package');

@@ -23,7 +23,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  APT_ARCHIVES_CACHE, HOSTNAME, MIRROR, hostAccounts, log, makeWorkDir, marker, mountsUnder, printTimes, removeWorkDir, run, startNetProxy, unpackFreshRoot, useCache,
+  APT_ARCHIVES_CACHE,
+  HOSTNAME,
+  MIRROR,
+  hostAccounts,
+  log,
+  makeWorkDir,
+  marker,
+  mountsUnder,
+  printTimes,
+  removeWorkDir,
+  run,
+  startNetProxy,
+  unpackFreshRoot,
+  useCache,
 } from '../fresh-root/rootfs';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -41,8 +54,7 @@ let proxy: ReturnType<typeof startNetProxy> | undefined;
 
 /** Paths in the fresh root. */
 const inRoot = (p: string) => path.join(root, p);
-const dpkgInstalled = (pkg: string) =>
-  spawnSync('chroot', [root, 'dpkg-query', '-W', '-f', '${db:Status-Abbrev}', pkg], { encoding: 'utf8' }).stdout.startsWith('ii');
+const dpkgInstalled = (pkg: string) => spawnSync('chroot', [root, 'dpkg-query', '-W', '-f', '${db:Status-Abbrev}', pkg], { encoding: 'utf8' }).stdout.startsWith('ii');
 
 before(() => {
   assert.equal(process.getuid?.(), 0, 'run as root: sudo bash test/debian13/run.sh');
@@ -118,7 +130,7 @@ test("the README's set-up command: Node.js, the family hub and the panel, from n
   const [hubCode, hubLanding] = marker(r.out, 'HUB_ROOT').split(' ');
   log(`https://${HOSTNAME}:8000/ -> ${hubCode} ${hubLanding}; https://${HOSTNAME}:8010/panel/ -> ${marker(r.out, 'PANEL_PAGE')}`);
   assert.equal(hubCode, '200', 'https://HOST:8000/ (redirects followed)');
-  assert.match(hubLanding ?? '', new RegExp(`^https://${HOSTNAME}:8000/hub/`), 'the hub\'s own pages');
+  assert.match(hubLanding ?? '', new RegExp(`^https://${HOSTNAME}:8000/hub/`), "the hub's own pages");
   assert.match(JSON.parse(marker(r.out, 'HUB_API')).version, /^5\.2\./, "Debian 13's JupyterHub 5.2");
   const [panelCode, panelLanding] = marker(r.out, 'PANEL_PAGE').split(' ');
   assert.equal(panelCode, '200', 'https://HOST:8010/panel/ (redirects followed)');

@@ -60,7 +60,7 @@ after(() => {
 });
 
 describe("a kid's story on a fresh Debian 13", () => {
-  test('the parent logs into the panel over https by the machine\'s name', async () => {
+  test("the parent logs into the panel over https by the machine's name", async () => {
     const r = await parent.login(PARENT, PARENT_PASSWORD);
     assert.equal(r.status, 200, r.body);
     assert.ok(parent.cookie, 'a session cookie');
@@ -82,10 +82,14 @@ describe("a kid's story on a fresh Debian 13", () => {
     const started = Date.now();
     const spawned = await kid.call('GET', '/hub/spawn');
     assert.ok([200, 302].includes(spawned.status), `GET /hub/spawn: ${spawned.status}`);
-    const server = await until('her server to be ready', async () => {
-      const u = await hubApi('GET', `/hub/api/users/${KID}`, undefined, undefined, env);
-      return u.json?.servers?.['']?.ready ? u.json.servers[''] : null;
-    }, 60_000);
+    const server = await until(
+      'her server to be ready',
+      async () => {
+        const u = await hubApi('GET', `/hub/api/users/${KID}`, undefined, undefined, env);
+        return u.json?.servers?.['']?.ready ? u.json.servers[''] : null;
+      },
+      60_000,
+    );
     const seconds = (Date.now() - started) / 1000;
     console.log(`@@READY_SECONDS ${seconds.toFixed(1)}`);
     assert.ok(server.url);
@@ -93,7 +97,7 @@ describe("a kid's story on a fresh Debian 13", () => {
     assert.equal(userSitePackages(), '', 'no pip --user packages in her ~/.local after the first spawn');
   });
 
-  test('/lab is JupyterLab, reached as her browser does (hub login, then the server\'s OAuth)', async () => {
+  test("/lab is JupyterLab, reached as her browser does (hub login, then the server's OAuth)", async () => {
     let target = `/user/${KID}/lab`;
     let r = await kid.call('GET', target);
     for (let hops = 0; r.status >= 300 && r.status < 400 && hops < 10; hops++) {
@@ -122,10 +126,14 @@ describe("a kid's story on a fresh Debian 13", () => {
 
     const stop = await parent.call('POST', `/api/members/${KID}/server/stop`, {});
     assert.equal(stop.status, 200, stop.body);
-    await until('her server to be gone', async () => {
-      const u = await hubApi('GET', `/hub/api/users/${KID}`, undefined, undefined, env);
-      return !u.json?.servers?.[''];
-    }, 30_000);
+    await until(
+      'her server to be gone',
+      async () => {
+        const u = await hubApi('GET', `/hub/api/users/${KID}`, undefined, undefined, env);
+        return !u.json?.servers?.[''];
+      },
+      30_000,
+    );
     await until('her processes to end', async () => processesOf(uidOf(KID), /jupyterhub-singleuser|ipykernel/).length === 0, 20_000);
   });
 

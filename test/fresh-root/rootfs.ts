@@ -31,19 +31,18 @@ export function log(text: string) {
 export const times: Record<string, number> = {};
 
 export function printTimes() {
-  log(`times (s): ${Object.entries(times).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  log(
+    `times (s): ${Object.entries(times)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ')}`,
+  );
 }
 
 /**
  * Runs a command, shows its output in the log, returns it; fails the test on a bad
  * exit. `quiet`: the output only when it failed (its last 20,000 characters).
  */
-export function run(
-  label: string,
-  cmd: string,
-  args: string[],
-  opts: { env?: Record<string, string>; allowFail?: boolean; timeoutMs?: number; quiet?: boolean } = {},
-) {
+export function run(label: string, cmd: string, args: string[], opts: { env?: Record<string, string>; allowFail?: boolean; timeoutMs?: number; quiet?: boolean } = {}) {
   const started = Date.now();
   const r = spawnSync(cmd, args, {
     encoding: 'utf8',
@@ -139,7 +138,8 @@ export function startNetProxy(work: string) {
   const logFile = path.join(work, 'net-proxy.log');
   const logFd = fs.openSync(logFile, 'a', 0o600);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'net-proxy.ts'), 'serve', socket, logFile], {
-    cwd: path.resolve(__dirname, '..', '..'), stdio: ['ignore', logFd, logFd],
+    cwd: path.resolve(__dirname, '..', '..'),
+    stdio: ['ignore', logFd, logFd],
   });
   fs.closeSync(logFd);
   return {

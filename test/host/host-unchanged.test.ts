@@ -13,5 +13,5 @@ test("a full test run leaves the host's /etc/passwd, /etc/group, /etc/shadow, /h
   // and installed the panel: none of it may show here.
   assert.deepEqual(after.files, before.files);
   assert.deepEqual(after.trees, before.trees);
-  assert.deepEqual(after.tmp, before.tmp, 'an account other than root left something in the host\'s /tmp');
+  assert.deepEqual(after.tmp, before.tmp, "an account other than root left something in the host's /tmp");
 });

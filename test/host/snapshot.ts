@@ -55,10 +55,13 @@ function treeListing(root: string, depth = 3): string[] {
  * /tmp/USER homes), which the sandbox's private /tmp must keep in.
  */
 function tmpNotRoot(): string[] {
-  return fs.readdirSync('/tmp').sort().flatMap((name) => {
-    const st = fs.lstatSync(path.join('/tmp', name), { throwIfNoEntry: false });
-    return st && st.uid !== 0 ? [`/tmp/${name} ${st.mode.toString(8)} ${st.uid}:${st.gid}`] : [];
-  });
+  return fs
+    .readdirSync('/tmp')
+    .sort()
+    .flatMap((name) => {
+      const st = fs.lstatSync(path.join('/tmp', name), { throwIfNoEntry: false });
+      return st && st.uid !== 0 ? [`/tmp/${name} ${st.mode.toString(8)} ${st.uid}:${st.gid}`] : [];
+    });
 }
 
 export function snapshot() {

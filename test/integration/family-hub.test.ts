@@ -93,7 +93,7 @@ after(() => {
 describe("a kid's story with the family hub", () => {
   let kidToken = '';
 
-  test('the set-up made the family hub: Debian\'s JupyterHub as root on 8000, the panel connected without a step', async () => {
+  test("the set-up made the family hub: Debian's JupyterHub as root on 8000, the panel connected without a step", async () => {
     const report = await hubReport();
     assert.equal(report.kind, 'family-background');
     assert.equal(report.connected, true, 'no "connect hub" step');
@@ -105,19 +105,22 @@ describe("a kid's story with the family hub", () => {
     assert.equal(service.detail.key, 'backgroundRunning');
     assert.equal(processesOf(0, /^\/usr\/bin\/python3 \/usr\/bin\/jupyterhub -f \/etc\/jupyterhub4family\/jupyterhub_config\.py /).length, 1, 'one hub, as root');
     const r = await request(`${env.hubUrl}/hub/api`, { ca: '/etc/jupyterhub4family/tls/cert.pem' });
-    assert.equal(r.status, 200, 'the hub\'s certificate verifies by address (subjectAltName 127.0.0.1)');
+    assert.equal(r.status, 200, "the hub's certificate verifies by address (subjectAltName 127.0.0.1)");
     const san = execFileSync('openssl', ['x509', '-in', '/etc/jupyterhub4family/tls/cert.pem', '-noout', '-ext', 'subjectAltName'], { encoding: 'utf8' });
     assert.match(san, /IP Address:127\.0\.0\.1/);
   });
 
-  test('the hub imports our Python package from root\'s folder, as the tree has it, and writes nothing there', () => {
+  test("the hub imports our Python package from root's folder, as the tree has it, and writes nothing there", () => {
     const installed = '/usr/lib/jupyterhub4family/python/jupyterhub4family';
     const tree = path.join(REPO, 'system', 'hub', 'jupyterhub4family');
     for (const dir of ['/usr/lib/jupyterhub4family', '/usr/lib/jupyterhub4family/python', installed]) {
       const st = fs.lstatSync(dir);
       assert.ok(st.isDirectory() && st.uid === 0 && st.gid === 0 && (st.mode & 0o7777) === 0o755, `${dir} is root:root 0755`);
     }
-    const modules = fs.readdirSync(tree).filter((f) => f.endsWith('.py')).sort();
+    const modules = fs
+      .readdirSync(tree)
+      .filter((f) => f.endsWith('.py'))
+      .sort();
     assert.ok(modules.includes('hours.py') && modules.includes('auth.py') && modules.includes('spawner.py'), modules.join(' '));
     // Only the modules: the running hub wrote no __pycache__ beside them.
     assert.deepEqual(fs.readdirSync(installed).sort(), modules);
@@ -135,7 +138,7 @@ describe("a kid's story with the family hub", () => {
     assert.equal(login.loggedIn, true, `hub login: ${login.status} ${login.body.slice(0, 200)}`);
   });
 
-  test('her first server starts from Debian\'s packages, installing nothing, and its API answers', async () => {
+  test("her first server starts from Debian's packages, installing nothing, and its API answers", async () => {
     const kid = new HubVisitor();
     assert.equal((await kid.login(KID, KID_PASSWORD)).loggedIn, true);
     const spawned = await kid.call('GET', '/hub/spawn');
@@ -172,7 +175,7 @@ describe("a kid's story with the family hub", () => {
     assert.ok(processesOf(uidOf(KID), /ipykernel/).length >= 1, 'the kernel process runs as the kid');
   });
 
-  test("her server saves her files as a login would (umask 022); only the hub itself has 077", async () => {
+  test('her server saves her files as a login would (umask 022); only the hub itself has 077', async () => {
     const put = await hubApi('PUT', `/user/${KID}/api/contents/umask-probe.txt`, kidToken, { type: 'file', format: 'text', content: 'hello\n' });
     assert.ok([200, 201].includes(put.status), put.body);
     const st = fs.statSync(`/home/${KID}/umask-probe.txt`);
@@ -213,10 +216,14 @@ describe('the family hub: actions and faults', () => {
   test('the hub killed: the dashboard says down; restart from the panel brings it back with a new pid', async () => {
     const before = hubPid();
     process.kill(before, 'SIGKILL');
-    const down = await until('the dashboard to say down', async () => {
-      const r = await hubReport();
-      return r.state === 'down' ? r : null;
-    }, 20_000);
+    const down = await until(
+      'the dashboard to say down',
+      async () => {
+        const r = await hubReport();
+        return r.state === 'down' ? r : null;
+      },
+      20_000,
+    );
     assert.equal(down.checks.find((c: any) => c.id === 'hub-process').status, 'fail');
     const r = await mama.call('POST', '/api/hub/restart', {});
     assert.equal(r.status, 200, r.body);
@@ -267,10 +274,18 @@ describe('the family hub: actions and faults', () => {
   });
 });
 
-describe("what a kid can read of the hub and the panel", () => {
+describe('what a kid can read of the hub and the panel', () => {
   /** The folders the set-up and the hub write, and the files in them a kid may read: public ones only. */
-  const FOLDERS = ['/etc/jupyterhub-panel', '/etc/jupyterhub4family', HUB_STATE, '/var/lib/jupyterhub-panel', '/var/lib/jupyterhub4family',
-    '/var/log/jupyterhub-panel', '/var/log/jupyterhub4family', '/run/jupyterhub4family'];
+  const FOLDERS = [
+    '/etc/jupyterhub-panel',
+    '/etc/jupyterhub4family',
+    HUB_STATE,
+    '/var/lib/jupyterhub-panel',
+    '/var/lib/jupyterhub4family',
+    '/var/log/jupyterhub-panel',
+    '/var/log/jupyterhub4family',
+    '/run/jupyterhub4family',
+  ];
   const PUBLIC = new Set([
     '/etc/jupyterhub4family/tls/cert.pem', // the hub's certificate: every browser of the family gets it anyway
     '/etc/jupyterhub4family/jupyterhub_config.py', // our configuration, as in the tree (no secret: the token is a file of its own)
@@ -283,8 +298,15 @@ describe("what a kid can read of the hub and the panel", () => {
   const isPublic = (f: string) => PUBLIC.has(f) || /^\/run\/jupyterhub4family\/[a-z]+\.pid$/.test(f) || f.startsWith('/etc/jupyterhub-panel/packages');
 
   test("the hub's database and cookie secret, the panel's database, token, settings and TLS keys do not open for a kid; the hub's certificate does", () => {
-    const secrets = [HUB_DB, HUB_COOKIE_SECRET, '/var/lib/jupyterhub-panel/panel.db', '/etc/jupyterhub-panel/hub-token', '/etc/jupyterhub-panel/panel.env',
-      '/etc/jupyterhub-panel/tls/key.pem', '/etc/jupyterhub4family/tls/key.pem'];
+    const secrets = [
+      HUB_DB,
+      HUB_COOKIE_SECRET,
+      '/var/lib/jupyterhub-panel/panel.db',
+      '/etc/jupyterhub-panel/hub-token',
+      '/etc/jupyterhub-panel/panel.env',
+      '/etc/jupyterhub-panel/tls/key.pem',
+      '/etc/jupyterhub4family/tls/key.pem',
+    ];
     for (const f of secrets) {
       assert.ok(fs.statSync(f).isFile(), `${f} exists`);
       const r = spawnSync('/usr/sbin/runuser', ['-u', 'anna', '--', '/usr/bin/head', '-c', '1', '--', f], { encoding: 'utf8' });
@@ -299,13 +321,21 @@ describe("what a kid can read of the hub and the panel", () => {
   });
 
   test('of every file in the folders the set-up and the hub write, a kid reads only the public ones', () => {
-    const files = execFileSync('find', [...FOLDERS.filter((d) => fs.existsSync(d)), '-type', 'f', '-print0'], { encoding: 'utf8' }).split('\0').filter(Boolean);
+    const files = execFileSync('find', [...FOLDERS.filter((d) => fs.existsSync(d)), '-type', 'f', '-print0'], { encoding: 'utf8' })
+      .split('\0')
+      .filter(Boolean);
     assert.ok(files.includes(HUB_DB) && files.includes('/var/lib/jupyterhub-panel/panel.db'), 'the scan sees the databases');
     // One shell as the kid: each file it opened and read a byte of.
-    const r = spawnSync('/usr/sbin/runuser', ['-u', 'anna', '--', '/bin/sh', '-c', 'for f; do head -c 1 -- "$f" >/dev/null 2>&1 && printf "%s\\n" "$f"; done', 'sh', ...files], { encoding: 'utf8' });
+    const r = spawnSync('/usr/sbin/runuser', ['-u', 'anna', '--', '/bin/sh', '-c', 'for f; do head -c 1 -- "$f" >/dev/null 2>&1 && printf "%s\\n" "$f"; done', 'sh', ...files], {
+      encoding: 'utf8',
+    });
     const readable = r.stdout.split('\n').filter(Boolean);
     assert.ok(readable.includes('/etc/jupyterhub4family/tls/cert.pem'), readable.join(' '));
-    assert.deepEqual(readable.filter((f) => !isPublic(f)), [], 'files a kid can read that are not public');
+    assert.deepEqual(
+      readable.filter((f) => !isPublic(f)),
+      [],
+      'files a kid can read that are not public',
+    );
   });
 
   test("the set-up leaves the hub's state alone where another account controls it, and says so in one line", () => {

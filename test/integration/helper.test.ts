@@ -107,10 +107,14 @@ function ensureMember(user: string, want: boolean, group = 'jupyterhub'): void {
   if (isMember(user, group) !== want) sh(GPASSWD, [want ? '-a' : '-d', user, '--', group]);
 }
 function passwdLine(user: string): string | undefined {
-  return readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  return readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
 }
 function shadowHash(user: string): string | undefined {
-  const line = readFileSync('/etc/shadow', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  const line = readFileSync('/etc/shadow', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
   return line?.split(':')[1];
 }
 function snapshot(): string {
@@ -178,11 +182,12 @@ function clientAsPanel(body: string): unknown {
     const caught = async (p) => { try { return { ok: await p }; } catch (e) { return { name: e.name, code: e.code, httpStatus: e.httpStatus, message: e.message, helperReason: e.helperReason, values: e.values }; } };
     const value = await (async () => { ${body} })();
     process.stdout.write(JSON.stringify(value));`;
-  const r = spawnSync(
-    RUNUSER,
-    ['-u', PANEL, '--', process.execPath, '--input-type=module', '-e', code],
-    { encoding: 'utf8', cwd: '/tmp', env: envOf({ PATH: '/usr/bin:/bin', HOME: '/tmp', LANG: 'C' }), timeout: 60_000 },
-  );
+  const r = spawnSync(RUNUSER, ['-u', PANEL, '--', process.execPath, '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    cwd: '/tmp',
+    env: envOf({ PATH: '/usr/bin:/bin', HOME: '/tmp', LANG: 'C' }),
+    timeout: 60_000,
+  });
   assert.equal(r.status, 0, `client snippet failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -221,7 +226,12 @@ describe('list-members', () => {
     assert.equal(typeof anna.packagesInstalled, 'boolean');
     assert.ok(!list.some((m) => m.user === 'kim'));
     assert.ok(!list.some((m) => m.user === 'jupyterhub'), 'the hub account is only a primary member');
-    assert.deepEqual(list.map((m) => m.user).sort(), members().filter((u) => passwdLine(u)).sort());
+    assert.deepEqual(
+      list.map((m) => m.user).sort(),
+      members()
+        .filter((u) => passwdLine(u))
+        .sort(),
+    );
   });
 
   test('takes no arguments (case 10)', () => {
@@ -276,7 +286,7 @@ describe('list-members', () => {
       asAnna('mkdir', '-p', '--', `${HOME}/.local/bin`);
       for (const f of ['jupyterhub-singleuser', 'jupyter-lab']) asAnna('ln', '-s', '--', '/etc/shadow', `${HOME}/.local/bin/${f}`);
       try {
-        assert.equal(installedFor('anna'), false, 'root followed the kid\'s links to /etc/shadow');
+        assert.equal(installedFor('anna'), false, "root followed the kid's links to /etc/shadow");
       } finally {
         reset();
       }
@@ -656,7 +666,10 @@ describe("the panel's client, lib/helper/commands.ts over client.ts, over the he
     assert.deepEqual(out.add, { user: 'kim', changed: true });
     assert.deepEqual(out.again, { user: 'kim', changed: false });
     assert.deepEqual(out.create, { user: 'nora', changed: true });
-    assert.deepEqual(out.progress.map((p: { step: string }) => p.step), ['account', 'password']);
+    assert.deepEqual(
+      out.progress.map((p: { step: string }) => p.step),
+      ['account', 'password'],
+    );
     assert.deepEqual(out.setpw, { user: 'nora', changed: true });
     assert.ok(isMember('kim') && isMember('nora'));
     assert.ok(passwordMatches('nora', 'nora-pass-2'));
@@ -688,12 +701,7 @@ describe('privilege (cases 11, 12)', () => {
       assert.match(r.stdout, /"connectError":"EACCES"/);
     }
     for (const who of ['anna', 'mama', 'kim', PANEL]) {
-      for (const argv of [
-        ['add-member', 'kim'],
-        ['list-members'],
-        ['set-password', 'anna'],
-        ['create-user', 'evil'],
-      ]) {
+      for (const argv of [['add-member', 'kim'], ['list-members'], ['set-password', 'anna'], ['create-user', 'evil']]) {
         const r = as(who, argv, 'x-pass-1\n');
         assert.ok(r.status === 126 || r.status === 127, `${who} ${argv[0]} through pkexec: exit ${r.status} ${r.stdout}`);
         assert.equal(r.result, null);
@@ -728,9 +736,7 @@ describe('privilege (cases 11, 12)', () => {
   });
 
   test('a broken polkit rule: a person at a terminal gets no authorization, never success (case 12, terminal)', async () => {
-    const rule = ['/etc/polkit-1/rules.d/50-jupyterhub-panel.rules', '/usr/share/polkit-1/rules.d/50-jupyterhub-panel.rules'].find(
-      (p) => existsSync(p),
-    );
+    const rule = ['/etc/polkit-1/rules.d/50-jupyterhub-panel.rules', '/usr/share/polkit-1/rules.d/50-jupyterhub-panel.rules'].find((p) => existsSync(p));
     assert.ok(rule, 'the panel rule is not installed');
     const saved = readFileSync(rule, 'utf8');
     ensureMember('kim', false);
@@ -787,7 +793,9 @@ describe('load and faults (cases 25, 26)', () => {
     assert.ok(list.includes('anna'));
     // /etc/group and /etc/gshadow agree
     if (existsSync('/etc/gshadow')) {
-      const gs = readFileSync('/etc/gshadow', 'utf8').split('\n').find((l) => l.startsWith('jupyterhub:'));
+      const gs = readFileSync('/etc/gshadow', 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('jupyterhub:'));
       if (gs) assert.deepEqual((gs.split(':')[3] ?? '').split(',').filter(Boolean).sort(), [...list].sort());
     }
     assert.equal(sh('/usr/sbin/grpck', ['-r']).trim(), '');

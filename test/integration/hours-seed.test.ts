@@ -20,7 +20,10 @@ before(async () => {
 });
 
 test('seed hub: the family page says hours are not available; set-hours is refused, nothing written, audited', async () => {
-  for (const [lang, t] of [['en', catalogs.en], ['de', catalogs.de]] as const) {
+  for (const [lang, t] of [
+    ['en', catalogs.en],
+    ['de', catalogs.de],
+  ] as const) {
     const page = await mama.call('GET', '/family?q=anna', undefined, { 'accept-language': lang });
     assert.equal(page.status, 200);
     const start = page.body.indexOf('data-testid="member-anna"');

@@ -36,7 +36,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
   }
 }
 
-
 const hm = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 const today = () => DAYS[new Date().getDay()]!;
 
@@ -131,7 +130,7 @@ describe('Jupyter hours: the hub enforces them', () => {
     fs.writeFileSync(`${HOURS_FILE}.test`, text, { mode: 0o644 });
     fs.renameSync(`${HOURS_FILE}.test`, HOURS_FILE);
     assert.equal((await new HubVisitor().login('anna', kids.anna)).loggedIn, false, 'anna with a malformed entry got in');
-    assert.equal((await new HubVisitor().login('ben', kids.ben)).loggedIn, true, 'ben was refused for anna\'s bad entry');
+    assert.equal((await new HubVisitor().login('ben', kids.ben)).loggedIn, true, "ben was refused for anna's bad entry");
     assert.match(fs.readFileSync(HUB_LOG, 'utf8'), /Jupyter hours: the entry of anna is malformed/);
     const page = await mama.call('GET', '/family?q=anna', undefined, { 'accept-language': 'en' });
     assert.ok(page.body.includes('unreadable: the hub refuses this kid until you set the hours again'));
@@ -150,7 +149,7 @@ describe('Jupyter hours: the hub enforces them', () => {
     assert.ok(page.body.includes(`${short} 00:00–24:00`), 'the summary names today and the range');
   });
 
-  test('the file is root\'s: neither a kid nor the panel account can write it or add a file next to it', () => {
+  test("the file is root's: neither a kid nor the panel account can write it or add a file next to it", () => {
     const st = fs.statSync(HOURS_FILE);
     assert.equal(st.uid, 0);
     assert.equal(st.gid, 0);
@@ -229,7 +228,7 @@ describe('Jupyter hours: the panel stops servers', () => {
     assert.deepEqual(rows[0]!.d.stopped, ['']);
   });
 
-  test('bedtime now stops the kids\' servers and leaves a parent\'s running', async () => {
+  test("bedtime now stops the kids' servers and leaves a parent's running", async () => {
     assert.equal((await setHours('anna', 'always')).status, 200);
     if (!inGroup('papa', 'jupyterhub')) execFileSync('/usr/bin/gpasswd', ['-a', 'papa', 'jupyterhub'], { stdio: 'pipe' });
     await startServer('anna');
@@ -237,7 +236,10 @@ describe('Jupyter hours: the panel stops servers', () => {
     const mark = lastAuditId();
     const r = await mama.call('POST', '/api/bedtime', {});
     assert.equal(r.status, 200, r.body);
-    assert.deepEqual(r.json.stopped.map((s: any) => s.user), ['anna']);
+    assert.deepEqual(
+      r.json.stopped.map((s: any) => s.user),
+      ['anna'],
+    );
     assert.deepEqual(r.json.parentsLeft, ['papa']);
     await until("anna's server gone", async () => !(await serverOf('anna')), 30_000);
     assert.equal((await serverOf('papa'))?.ready, true, "papa's server keeps running");

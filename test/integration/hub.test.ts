@@ -305,7 +305,10 @@ describe('hub dashboard', () => {
       if (!s) break; // the spawn failed and the hub forgot the server
       await sleep(500);
     }
-    assert.ok(ready, `anna's server never became ready (SimpleLocalProcessSpawner runs jupyterhub-singleuser as the hub account); last: ${last}; log: ${fs.readFileSync(`${HUB_HOME}/bootstrap.log`, 'utf8').split('\n').slice(-15).join('\n')}`);
+    assert.ok(
+      ready,
+      `anna's server never became ready (SimpleLocalProcessSpawner runs jupyterhub-singleuser as the hub account); last: ${last}; log: ${fs.readFileSync(`${HUB_HOME}/bootstrap.log`, 'utf8').split('\n').slice(-15).join('\n')}`,
+    );
 
     const r = await waitForReport((x) => x.users.some((u) => u.name === 'anna'), 'anna with a running server');
     assert.equal(r.users.find((u) => u.name === 'anna')?.running, 1);
@@ -433,8 +436,7 @@ describe('hub helper commands', () => {
       asHub('chmod', '0755', '--', HUB_HOME, `${HUB_HOME}/etc`);
       asHub('mv', '-T', '--', cert, `${cert}.case35`);
       asHub('mkfifo', '-m', '0644', '--', cert);
-      const within = <T,>(ms: number, p: Promise<T>) =>
-        Promise.race([p, sleep(ms).then(() => assert.fail(`the panel did not answer within ${ms} ms`))]);
+      const within = <T>(ms: number, p: Promise<T>) => Promise.race([p, sleep(ms).then(() => assert.fail(`the panel did not answer within ${ms} ms`))]);
       try {
         await sleep(5500); // past the dashboard's cache: the next report reads the certificate again
         const { r } = await within(5000, report());

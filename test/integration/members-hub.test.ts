@@ -40,7 +40,6 @@ async function annaServer(): Promise<{ ready: boolean; pending: string | null } 
   return u.json?.servers?.[''];
 }
 
-
 // ---- the panel -----------------------------------------------------------------------
 
 /** PanelClient plus a Content-Length on every state-changing request (the server refuses chunked bodies with 411). */
@@ -195,7 +194,7 @@ describe('family page with the hub connected', () => {
     assert.match(benCard, />Not running</);
   });
 
-  test("DELETE /api/members/anna removes her and stops her running server, audited", async () => {
+  test('DELETE /api/members/anna removes her and stops her running server, audited', async () => {
     assert.ok((await annaServer())?.ready, 'precondition: anna has a running server');
     const since = lastAuditId();
 

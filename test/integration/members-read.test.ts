@@ -134,7 +134,10 @@ describe('search and paging', () => {
     const all = await members();
     assert.equal(all.total, all.members.length);
     const byName = await members(`?q=${encodeURIComponent('MUSTERMANN anna')}`);
-    assert.deepEqual(byName.members.map((m) => m.user), ['anna']);
+    assert.deepEqual(
+      byName.members.map((m) => m.user),
+      ['anna'],
+    );
     const names = all.members.map((m) => m.user);
     const second = await members('?page=2&pageSize=1');
     assert.deepEqual([second.members.map((m) => m.user), second.total, second.pages, second.page], [[names[1]], names.length, names.length, 2]);

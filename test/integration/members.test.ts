@@ -20,7 +20,11 @@ import { auditRows } from '../sandbox/audit-rows';
 import { sandboxEnv } from '../sandbox/fixtures';
 import { PanelClient, request } from '../sandbox/http';
 
-assert.equal(process.env.JH4F_SANDBOX, '1', 'members.test.ts runs only inside the sandbox: sudo bash test/sandbox/run.sh node --conditions=react-server --import tsx --test test/integration/members.test.ts');
+assert.equal(
+  process.env.JH4F_SANDBOX,
+  '1',
+  'members.test.ts runs only inside the sandbox: sudo bash test/sandbox/run.sh node --conditions=react-server --import tsx --test test/integration/members.test.ts',
+);
 const env = sandboxEnv();
 const { lastAuditId, auditSince } = auditRows(env.db);
 const HELPER_LOCK = '/run/jupyterhub-panel-helper.lock';
@@ -34,7 +38,10 @@ function members(): string[] {
   return (groupLine().split(':')[3] ?? '').split(',').filter(Boolean).sort();
 }
 function shadowHash(user: string): string | null {
-  const line = fs.readFileSync('/etc/shadow', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  const line = fs
+    .readFileSync('/etc/shadow', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
   return line ? line.split(':')[1]! : null;
 }
 function accountExists(user: string): boolean {
@@ -310,7 +317,11 @@ describe('no such user, no-ops, extra arguments', () => {
     const rows = auditSince(since);
     for (const action of ['member_add', 'member_remove']) {
       const mine = rows.filter((r) => r.action === action && r.target === 'kim');
-      assert.deepEqual(mine.map((r) => r.d.phase), ['start', 'done'], action);
+      assert.deepEqual(
+        mine.map((r) => r.d.phase),
+        ['start', 'done'],
+        action,
+      );
       assert.equal(mine[1]!.outcome, 'ok');
       assert.equal(mine[1]!.actor, 'mama');
     }
@@ -327,7 +338,7 @@ describe('no such user, no-ops, extra arguments', () => {
     assert.equal(groupLine(), groupBefore);
   });
 
-  test("a signed-in change without Origin and without Sec-Fetch-Site: 403, kim not added, one refused row", async () => {
+  test('a signed-in change without Origin and without Sec-Fetch-Site: 403, kim not added, one refused row', async () => {
     const since = lastAuditId();
     const groupBefore = groupLine();
     // Straight through request(): PanelClient would add the panel's Origin.
@@ -432,8 +443,18 @@ describe('two parents change the family at the same moment', () => {
     assert.ok(now.includes('kim') && !now.includes('ben') && now.includes('anna'), now.join(','));
     assert.equal(new Set(now).size, now.length, 'no duplicate entries in /etc/group');
     const rows = auditSince(since);
-    assert.deepEqual(finals(rows, 'member_add', 'kim').map((r) => r.actor).sort(), ['mama', 'papa']);
-    assert.deepEqual(finals(rows, 'member_remove', 'ben').map((r) => r.actor).sort(), ['mama', 'papa']);
+    assert.deepEqual(
+      finals(rows, 'member_add', 'kim')
+        .map((r) => r.actor)
+        .sort(),
+      ['mama', 'papa'],
+    );
+    assert.deepEqual(
+      finals(rows, 'member_remove', 'ben')
+        .map((r) => r.actor)
+        .sort(),
+      ['mama', 'papa'],
+    );
     restoreFamily();
   });
 });
@@ -545,7 +566,10 @@ describe('the audit API', () => {
     const first = await mama.call('GET', '/api/audit?limit=5');
     assert.equal(first.status, 200, first.body);
     const ids = (first.json.entries as Array<{ id: number }>).map((e) => e.id);
-    assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => b - a),
+    );
     assert.equal(ids.length, 5);
     const next = await mama.call('GET', `/api/audit?limit=5&before=${first.json.nextBefore}`);
     assert.ok((next.json.entries as Array<{ id: number }>).every((e) => e.id < ids.at(-1)!));

@@ -21,17 +21,7 @@ import { helperAs } from '../sandbox/helper-call';
 import { sandboxEnv } from '../sandbox/fixtures';
 import { PanelClient } from '../sandbox/http';
 import { panelPid, restartPanel } from '../sandbox/panel-control';
-import {
-  DEMO,
-  demoFiles,
-  makeWheelhouse,
-  removePackagesConfig,
-  removeUserPackages,
-  startSlowMirror,
-  WHEELHOUSE,
-  writePackagesConfig,
-  type SlowMirror,
-} from './support/wheelhouse';
+import { DEMO, demoFiles, makeWheelhouse, removePackagesConfig, removeUserPackages, startSlowMirror, WHEELHOUSE, writePackagesConfig, type SlowMirror } from './support/wheelhouse';
 
 const env = sandboxEnv();
 const HELPER = '/usr/libexec/jupyterhub-panel/helper';
@@ -181,7 +171,11 @@ test('a real pip install runs as the kid: events in order over SSE, files owned 
   const events = await readEvents(mama, id);
   const progress = events.filter((e) => e.event === 'progress').map((e) => e.data);
   const seqs = progress.map((p) => p.seq);
-  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
+  assert.deepEqual(
+    seqs,
+    [...seqs].sort((a, b) => a - b),
+    'in order',
+  );
   const phases = progress.map((p) => `${p.phase}:${p.package}`);
   const at = (s: string) => phases.indexOf(s);
   assert.ok(at(`collecting:${DEMO.lab}`) >= 0, phases.join(' '));
@@ -196,16 +190,28 @@ test('a real pip install runs as the kid: events in order over SSE, files owned 
   assert.deepEqual(end.data.job.installed, { [DEMO.lab]: '2.1' });
 
   const files = demoFiles('anna');
-  assert.ok(files.some((f) => f.endsWith('/.local/bin/jh4f-demo-lab')), files.join('\n'));
+  assert.ok(
+    files.some((f) => f.endsWith('/.local/bin/jh4f-demo-lab')),
+    files.join('\n'),
+  );
   const annaUid = Number(execFileSync('id', ['-u', 'anna'], { encoding: 'utf8' }));
   for (const f of files) assert.equal(fs.statSync(f).uid, annaUid, `${f} is owned by anna`);
 
   // A reload replays the same events (a fresh stream of a finished job).
   const replay = await readEvents(mama, id);
-  assert.deepEqual(replay.filter((e) => e.event === 'progress').map((e) => e.data.seq), seqs);
+  assert.deepEqual(
+    replay.filter((e) => e.event === 'progress').map((e) => e.data.seq),
+    seqs,
+  );
 
   const rows = auditFor([id]);
-  assert.deepEqual(rows.map((r) => [r.outcome, r.d.phase]), [['ok', 'start'], ['ok', 'done']]);
+  assert.deepEqual(
+    rows.map((r) => [r.outcome, r.d.phase]),
+    [
+      ['ok', 'start'],
+      ['ok', 'done'],
+    ],
+  );
 
   // Again: everything is there, nothing to do.
   const again = await startInstall('anna');
@@ -217,12 +223,15 @@ test('a real pip install runs as the kid: events in order over SSE, files owned 
   assert.equal(list.status, 200);
 });
 
-test('case 29: a missing package and an unreachable index fail with pip\'s last lines; the member stays added', async () => {
+test("case 29: a missing package and an unreachable index fail with pip's last lines; the member stays added", async () => {
   writePackagesConfig({ packages: ['jh4f-no-such-package'], noIndex: true, findLinks: [WHEELHOUSE] });
   const id = await startInstall('ben');
   const end = (await readEvents(mama, id)).at(-1)!;
   assert.equal(end.data.job.state, 'failed');
-  assert.ok(end.data.job.logTail.some((l: string) => /No matching distribution found for jh4f-no-such-package/.test(l)), end.data.job.logTail.join('\n'));
+  assert.ok(
+    end.data.job.logTail.some((l: string) => /No matching distribution found for jh4f-no-such-package/.test(l)),
+    end.data.job.logTail.join('\n'),
+  );
   assert.match(end.data.job.error, /system_error/);
 
   writePackagesConfig({ packages: [DEMO.lab], indexUrl: 'http://127.0.0.1:9/simple', pipRetries: 0, pipTimeoutSeconds: 3 });
@@ -230,12 +239,18 @@ test('case 29: a missing package and an unreachable index fail with pip\'s last 
   const end2 = (await readEvents(mama, id2)).at(-1)!;
   assert.equal(end2.data.job.state, 'failed');
   assert.ok(end2.data.job.logTail.length > 0 && end2.data.job.logTail.length <= 50);
-  assert.ok(end2.data.job.logTail.some((l: string) => /ERROR|Connection refused|NewConnectionError/.test(l)), end2.data.job.logTail.join('\n'));
+  assert.ok(
+    end2.data.job.logTail.some((l: string) => /ERROR|Connection refused|NewConnectionError/.test(l)),
+    end2.data.job.logTail.join('\n'),
+  );
 
   assert.ok(groupMembers().includes('ben'), 'ben is still a member');
   assert.equal(demoFiles('ben').length, 0);
   const rows = auditFor([id, id2]);
-  assert.deepEqual(rows.map((r) => r.outcome), ['ok', 'failed', 'ok', 'failed']);
+  assert.deepEqual(
+    rows.map((r) => r.outcome),
+    ['ok', 'failed', 'ok', 'failed'],
+  );
   assert.ok(rows[1]!.error);
 });
 
@@ -314,19 +329,15 @@ function plantPth(user: string, name: string, python: string): string {
 
 const FAST_FAIL_CONFIG = { packages: ['jh4f-no-such-package'], noIndex: true, findLinks: [WHEELHOUSE] };
 
-test('a kid\'s Python started by the helper gets no controlling terminal (no TIOCSTI into an admin\'s shell)', () => {
+test("a kid's Python started by the helper gets no controlling terminal (no TIOCSTI into an admin's shell)", () => {
   const probeFile = '/home/anna/tty-probe';
   fs.rmSync(probeFile, { force: true });
   const pth = plantPth(
     'anna',
     'zz-jh4f-tty-probe.pth',
-    [
-      'try:',
-      "    fd = os.open('/dev/tty', os.O_RDWR); os.close(fd); r = 'TTY'",
-      'except OSError:',
-      "    r = 'NOTTY'",
-      "open(os.path.expanduser('~/tty-probe'), 'a').write(r + '\\n')",
-    ].join('\n'),
+    ['try:', "    fd = os.open('/dev/tty', os.O_RDWR); os.close(fd); r = 'TTY'", 'except OSError:', "    r = 'NOTTY'", "open(os.path.expanduser('~/tty-probe'), 'a').write(r + '\\n')"].join(
+      '\n',
+    ),
   );
   writePackagesConfig(FAST_FAIL_CONFIG);
   try {
@@ -342,7 +353,7 @@ test('a kid\'s Python started by the helper gets no controlling terminal (no TIO
   }
 });
 
-test('a process the kid leaves running with pip\'s output open does not keep the helper (and the install queue) waiting', () => {
+test("a process the kid leaves running with pip's output open does not keep the helper (and the install queue) waiting", () => {
   const pidFile = '/home/ben/escaped.pid';
   fs.rmSync(pidFile, { force: true });
   // Only in `pip install`: double fork, new session (out of pip's process group),
@@ -370,7 +381,10 @@ test('a process the kid leaves running with pip\'s output open does not keep the
     assert.equal(r.status, 8, r.stdout + r.stderr);
     const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     assert.equal(last.ok, false);
-    assert.ok(last.tail.some((l: string) => /No matching distribution found for jh4f-no-such-package/.test(l)), r.stdout);
+    assert.ok(
+      last.tail.some((l: string) => /No matching distribution found for jh4f-no-such-package/.test(l)),
+      r.stdout,
+    );
     assert.ok(Date.now() - started < 60_000, `took ${Date.now() - started} ms`);
   } finally {
     fs.rmSync(pth, { force: true });
@@ -396,13 +410,7 @@ function onlyIn(word: string, body: string[], opts: { secondTime?: boolean } = {
   const lines = [
     `if b'${word}' in open('/proc/self/cmdline', 'rb').read().split(b'\\0'):`,
     ...(opts.secondTime
-      ? [
-          "    seen = os.path.expanduser('~/.jh4f-seen')",
-          '    if not os.path.exists(seen):',
-          "        open(seen, 'w').close()",
-          '    else:',
-          ...body.map((l) => `        ${l}`),
-        ]
+      ? ["    seen = os.path.expanduser('~/.jh4f-seen')", '    if not os.path.exists(seen):', "        open(seen, 'w').close()", '    else:', ...body.map((l) => `        ${l}`)]
       : body.map((l) => `    ${l}`)),
   ];
   return lines.join('\n');
@@ -493,7 +501,7 @@ test('case 34: a daemon the kid starts in every pip step holds no step up and is
 /** Starts an install for ben through the panel, waits until the probe hangs, cancels, and checks the job and the processes. */
 async function cancelWhileHanging(expectInstalled: boolean): Promise<void> {
   const id = await startInstall('ben');
-  await waitFor('the kid\'s code to hang in the job', async () => recordedPids('ben').length >= 2 && (await job(id)).state === 'running');
+  await waitFor("the kid's code to hang in the job", async () => recordedPids('ben').length >= 2 && (await job(id)).state === 'running');
   const c = await mama.call('POST', `/api/jobs/${id}/cancel`, {});
   assert.equal(c.status, 200, c.body);
   // A cancel takes effect within seconds: the SSE stream ends well before any of the helper's own time limits (2 and 30 min).
@@ -501,7 +509,10 @@ async function cancelWhileHanging(expectInstalled: boolean): Promise<void> {
   assert.equal(end.event, 'end');
   assert.equal(end.data.job.state, 'cancelled', JSON.stringify(end.data.job));
   assertJobProcessesGone('ben');
-  assert.equal(demoFiles('ben').some((f) => f.endsWith('/.local/bin/jh4f-demo-lab')), expectInstalled);
+  assert.equal(
+    demoFiles('ben').some((f) => f.endsWith('/.local/bin/jh4f-demo-lab')),
+    expectInstalled,
+  );
 }
 
 /** The one install slot is free again: another kid's install runs to the end. */
@@ -512,7 +523,7 @@ async function slotIsFree(): Promise<void> {
   assert.equal(end.data.job.state, 'succeeded', JSON.stringify(end.data.job));
 }
 
-test('case 34: cancel while the kid\'s code hangs in the first pip list: cancelled within seconds, everything it started ended, the slot free', async () => {
+test("case 34: cancel while the kid's code hangs in the first pip list: cancelled within seconds, everything it started ended, the slot free", async () => {
   writePackagesConfig(LOCAL_CONFIG);
   await withBenProbe(onlyIn('list', [...ESCAPING_DAEMON, ...HANG]), async () => {
     await cancelWhileHanging(false);
@@ -520,7 +531,7 @@ test('case 34: cancel while the kid\'s code hangs in the first pip list: cancell
   });
 });
 
-test('case 34: cancel while the kid\'s code hangs in pip install (with a daemon holding the pipes): cancelled, all ended, the slot free', async () => {
+test("case 34: cancel while the kid's code hangs in pip install (with a daemon holding the pipes): cancelled, all ended, the slot free", async () => {
   writePackagesConfig(LOCAL_CONFIG);
   await withBenProbe(onlyIn('install', [...ESCAPING_DAEMON, ...HANG]), async () => {
     await cancelWhileHanging(false);
@@ -528,7 +539,7 @@ test('case 34: cancel while the kid\'s code hangs in pip install (with a daemon 
   });
 });
 
-test('case 34: cancel while the kid\'s code hangs in the pip list after the install: cancelled, all ended', async () => {
+test("case 34: cancel while the kid's code hangs in the pip list after the install: cancelled, all ended", async () => {
   writePackagesConfig(LOCAL_CONFIG);
   await withBenProbe(onlyIn('list', [...ESCAPING_DAEMON, ...HANG], { secondTime: true }), async () => {
     await cancelWhileHanging(true);

@@ -37,7 +37,11 @@ function setMember(user: string, want: boolean): void {
   if (inGroup(user, 'jupyterhub') !== want) execFileSync('/usr/bin/gpasswd', [want ? '-a' : '-d', user, '--', 'jupyterhub'], { stdio: 'pipe' });
 }
 function shadowHash(user: string): string | undefined {
-  return fs.readFileSync('/etc/shadow', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`))?.split(':')[1];
+  return fs
+    .readFileSync('/etc/shadow', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`))
+    ?.split(':')[1];
 }
 function hoursText(): string | null {
   try {
@@ -128,7 +132,7 @@ describe("the helper's commands for a parent, as docs/ARCHITECTURE.md's table sa
 });
 
 describe('a parent on the hub, in the panel and at the hub', () => {
-  test("the family page shows papa as a parent: the badge, his account, no password reset, no hours; remove is there", async () => {
+  test('the family page shows papa as a parent: the badge, his account, no password reset, no hours; remove is there', async () => {
     setMember('papa', true);
     const list = await mama.call('GET', '/api/members?q=papa');
     assert.equal(list.status, 200, list.body);

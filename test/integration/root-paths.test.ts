@@ -54,11 +54,9 @@ function facts(file: string): FileFacts {
 
 /** Directories the panel account owns or may write through its group, under the sandbox's own file systems. */
 function panelWritableDirs(): string[] {
-  const out = execFileSync(
-    'find',
-    ['/etc', '/home', '/var', '/usr', '/run', '-xdev', '-type', 'd', '(', '-user', PANEL, '-o', '(', '-group', PANEL, '-perm', '-g+w', ')', ')', '-print'],
-    { encoding: 'utf8' },
-  );
+  const out = execFileSync('find', ['/etc', '/home', '/var', '/usr', '/run', '-xdev', '-type', 'd', '(', '-user', PANEL, '-o', '(', '-group', PANEL, '-perm', '-g+w', ')', ')', '-print'], {
+    encoding: 'utf8',
+  });
   return out.split('\n').filter(Boolean);
 }
 
@@ -158,7 +156,7 @@ function assertNoRootWrite(when: string): void {
   }
 }
 
-test('the set-up command, run again by root, writes through none of the panel account\'s links', () => {
+test("the set-up command, run again by root, writes through none of the panel account's links", () => {
   const r = spawnSync(path.join(REPO, 'system', 'install.sh'), { encoding: 'utf8', timeout: 5 * 60_000 });
   assert.notEqual(r.signal, 'SIGTERM', `the set-up command did not hang on a planted name:\n${r.stdout}${r.stderr}`);
   assertNoRootWrite('after the set-up command');
@@ -166,7 +164,7 @@ test('the set-up command, run again by root, writes through none of the panel ac
   if (r.status !== 0) assert.match(r.stderr, /the panel did not answer/);
 });
 
-test('the package\'s postinst configure (an upgrade), run by root, writes through none of them', () => {
+test("the package's postinst configure (an upgrade), run by root, writes through none of them", () => {
   // What the .deb installs for its maintainer scripts.
   fs.mkdirSync('/usr/share/jupyterhub-panel', { recursive: true });
   fs.copyFileSync(path.join(REPO, 'system', 'lib', 'setup-common.sh'), '/usr/share/jupyterhub-panel/setup-common.sh');
@@ -193,7 +191,7 @@ test('the package\'s postinst configure (an upgrade), run by root, writes throug
   }
   // Root's own record of the groups it made stays in root's own folder.
   const marker = fs.lstatSync('/var/lib/jupyterhub4family', { throwIfNoEntry: false });
-  assert.ok(marker?.isDirectory() && marker.uid === 0 && (marker.mode & 0o022) === 0, 'root\'s state folder is root-owned, closed to others');
+  assert.ok(marker?.isDirectory() && marker.uid === 0 && (marker.mode & 0o022) === 0, "root's state folder is root-owned, closed to others");
 });
 
 test('with the links gone and the folders put back, the set-up command brings the panel back', async () => {

@@ -43,11 +43,7 @@ const REPO = path.resolve(__dirname, '..', '..');
  * One request from a chosen loopback source address (another client to the panel),
  * with any headers (a foreign Host too). The panel's own Origin unless one is given.
  */
-function send(
-  method: string,
-  p: string,
-  options: { from?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<TestResponse> {
+function send(method: string, p: string, options: { from?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<TestResponse> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   const headers: Record<string, string> = { origin: env.panelOrigin, ...options.headers };
   if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
@@ -192,7 +188,10 @@ describe('login and logout', () => {
     assert.equal(out.status, 200);
     assert.match(setCookieLine(out), /Max-Age=0/);
     assert.equal(q('SELECT * FROM sessions WHERE id_hash = ?', sha256(token)).length, 0);
-    assert.deepEqual(auditSince(mark).map((a) => [a.action, a.actor, a.outcome]), [['logout', 'papa', 'ok']]);
+    assert.deepEqual(
+      auditSince(mark).map((a) => [a.action, a.actor, a.outcome]),
+      [['logout', 'papa', 'ok']],
+    );
     const replay = await request(`${env.panelUrl}/api/session`, { headers: { cookie: `jh4f_session=${token}` } });
     assert.equal(replay.status, 401);
     assert.equal(replay.json.error, 'session_ended');
@@ -494,7 +493,10 @@ describe('cases 23/24: bursts of bad logins', () => {
   }
 
   function assert429s(responses: TestResponse[]): void {
-    assert.ok(responses.every((r) => r.status === 401 || r.status === 429), responses.map((r) => r.status).join(','));
+    assert.ok(
+      responses.every((r) => r.status === 401 || r.status === 429),
+      responses.map((r) => r.status).join(','),
+    );
     const limited = responses.filter((r) => r.status === 429);
     assert.ok(limited.length > 0, 'some were refused with 429');
     for (const r of limited) {
@@ -574,7 +576,10 @@ describe("case 32: someone else's failures never keep a parent out", () => {
     const stranger = '127.0.0.20';
     const answers: TestResponse[] = [];
     for (let i = 0; i < 5; i++) answers.push(...(await Promise.all([loginFrom(stranger, 'mama', `wrong-${i}a`), loginFrom(stranger, 'mama', `wrong-${i}b`)])));
-    assert.ok(answers.some((r) => r.status === 429), answers.map((r) => r.status).join(','));
+    assert.ok(
+      answers.some((r) => r.status === 429),
+      answers.map((r) => r.status).join(','),
+    );
     const own = await loginFrom('127.0.0.21', 'mama', parents.mama);
     assert.equal(own.status, 200, `mama from her own address: ${own.body}`);
     const strangerCount = q<{ failures: number }>("SELECT failures FROM login_throttle WHERE kind = 'name_address' AND key = ?", `mama ${stranger}`)[0]?.failures;
@@ -606,16 +611,25 @@ describe("case 32: someone else's failures never keep a parent out", () => {
           `round ${round}: only PAM busy may refuse before the third failure: ${JSON.stringify(refused.map((r) => r.detail))}`,
         );
         assert.equal(answers.filter((r) => r.status === 429).length, refused.length, answers.map((r) => r.status).join(','));
-        assert.ok(answers.every((r) => r.status === 401 || r.status === 429), answers.map((r) => r.status).join(','));
+        assert.ok(
+          answers.every((r) => r.status === 401 || r.status === 429),
+          answers.map((r) => r.status).join(','),
+        );
         behind = addresses.filter((a) => failuresOf(a) < round + 1);
       }
       assert.deepEqual(behind, [], `round ${round}: every address has ${round + 1} failures counted`);
-      assert.ok(addresses.every((a) => failuresOf(a) === round + 1), 'a PAM-busy attempt counted nothing');
+      assert.ok(
+        addresses.every((a) => failuresOf(a) === round + 1),
+        'a PAM-busy attempt counted nothing',
+      );
     }
     // Each of them has now failed three times: mama's name is blocked for them.
     const mark = lastAuditId();
     const fourth = await Promise.all(addresses.map((a) => loginFrom(a, 'mama', 'guess-3')));
-    assert.ok(fourth.every((r) => r.status === 429), fourth.map((r) => r.status).join(','));
+    assert.ok(
+      fourth.every((r) => r.status === 429),
+      fourth.map((r) => r.status).join(','),
+    );
     assert.ok(auditSince(mark).every((r) => r.action === 'login_throttled' && r.detail?.scope === 'name'));
     // mama from an address that was not failing gets in.
     assert.equal((await loginFrom('127.0.0.23', 'mama', parents.mama)).status, 200);
@@ -634,7 +648,10 @@ describe('case 31: a parent logs in during a storm of wrong logins', () => {
   }
 
   function throttledAndAudited(storm: TestResponse[], rows: ReturnType<typeof auditSince>, from: (a: string | null) => boolean): void {
-    assert.ok(storm.every((r) => r.status === 401 || r.status === 429), storm.map((r) => r.status).join(','));
+    assert.ok(
+      storm.every((r) => r.status === 401 || r.status === 429),
+      storm.map((r) => r.status).join(','),
+    );
     for (const r of storm.filter((x) => x.status === 429)) assert.match(String(r.headers['retry-after']), /^[1-9]\d*$/);
     const stormRows = rows.filter((r) => from(r.client_address));
     assert.equal(stormRows.length, storm.length, 'every storm attempt has its audit row');
@@ -679,7 +696,10 @@ describe('case 31: a parent logs in during a storm of wrong logins', () => {
     mark = lastAuditId();
     const blocked = await duringStorm(() => addresses.map((a) => loginFrom(a, 'papa', 'wave-3')), '127.0.0.33');
     assert.equal(blocked.parent.status, 200, `the parent again: ${blocked.parent.body}`);
-    assert.ok(blocked.storm.every((r) => r.status === 429), blocked.storm.map((r) => r.status).join(','));
+    assert.ok(
+      blocked.storm.every((r) => r.status === 429),
+      blocked.storm.map((r) => r.status).join(','),
+    );
     throttledAndAudited(blocked.storm, auditSince(mark), inStorm);
   });
 });

@@ -96,7 +96,10 @@ test('running the set-up command a second time keeps one healthy panel, certific
   assert.deepEqual(panelProcesses(), [panelPid()], 'exactly one panel process, the one in the pid file');
   const res = await request(`${env.panelUrl}/api/health`, { ca: '/etc/jupyterhub-panel/tls/cert.pem' });
   assert.equal(res.json.ok, true);
-  const passwdLines = fs.readFileSync('/etc/passwd', 'utf8').split('\n').filter((l) => l.startsWith('jupyterhub-panel:'));
+  const passwdLines = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('jupyterhub-panel:'));
   assert.equal(passwdLines.length, 1);
 });
 

@@ -43,7 +43,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
   }
 }
 
-
 /** The server as the hub reports it (undefined: none). */
 async function server(user: string): Promise<{ ready: boolean; pending: string | null; last_activity: string | null } | undefined> {
   const u = await hubApi('GET', `/hub/api/users/${user}`);
@@ -75,7 +74,10 @@ function serverToken(user: string): string {
     try {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
       if (Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) !== uid) continue;
-      const token = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('JUPYTERHUB_API_TOKEN='));
+      const token = fs
+        .readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .find((v) => v.startsWith('JUPYTERHUB_API_TOKEN='));
       if (token) return token.slice('JUPYTERHUB_API_TOKEN='.length);
     } catch {
       /* ended meanwhile */
@@ -108,7 +110,12 @@ describe('disk use per kid', () => {
     const line = JSON.parse(ok.stdout.trim().split('\n').pop()!);
     assert.equal(line.ok, true);
     assert.equal(typeof line.bytes, 'number');
-    for (const [user, code] of [['sudoer', 5], ['kim', 5], ['nobody-here', 4], ['Bad..Name', 3]] as const) {
+    for (const [user, code] of [
+      ['sudoer', 5],
+      ['kim', 5],
+      ['nobody-here', 4],
+      ['Bad..Name', 3],
+    ] as const) {
       const r = helperAs('jupyterhub-panel', ['disk-use', user]);
       assert.equal(r.status, code, `${user}: ${r.stdout}`);
     }
@@ -126,7 +133,7 @@ describe('disk use per kid', () => {
     const started = Date.now();
     // The panel was restarted in before() and nothing asked about anna yet: this is the first measurement.
     const r = await until(
-      'anna\'s disk use',
+      "anna's disk use",
       async () => {
         const u = await mama.call('GET', '/api/upkeep?users=anna');
         assert.equal(u.status, 200, u.body);
@@ -178,7 +185,7 @@ describe('idle servers go to sleep', () => {
     assert.equal(stranger.status, 401);
   });
 
-  test('an untouched server is stopped after the limit by the hub\'s last activity; an active one is kept', async () => {
+  test("an untouched server is stopped after the limit by the hub's last activity; an active one is kept", async () => {
     await startServer('anna');
     await startServer('ben');
     const since = lastAuditId();
@@ -197,7 +204,7 @@ describe('idle servers go to sleep', () => {
       assert.equal(set.status, 200, set.body);
       const annaBefore = await server('anna');
       assert.ok(annaBefore?.ready, 'anna runs before the limit');
-      await until('the panel to stop anna\'s idle server', async () => (await server('anna')) === undefined, 150_000);
+      await until("the panel to stop anna's idle server", async () => (await server('anna')) === undefined, 150_000);
       // Two more checks (every 5 s) later ben's server still runs.
       await sleep(12_000);
       assert.equal((await server('ben'))?.ready, true, 'ben, active, keeps his server');
@@ -229,17 +236,21 @@ describe('idle servers go to sleep', () => {
     // anna starts again: the note goes; "never" keeps every server.
     await setIdle(null);
     await startServer('anna');
-    await until('the note to go once anna runs again', async () => {
-      const r = await mama.call('GET', '/api/upkeep?users=anna');
-      return r.json.members.anna.idleStop === null;
-    }, 30_000);
+    await until(
+      'the note to go once anna runs again',
+      async () => {
+        const r = await mama.call('GET', '/api/upkeep?users=anna');
+        return r.json.members.anna.idleStop === null;
+      },
+      30_000,
+    );
     await sleep(12_000);
     assert.equal((await server('anna'))?.ready, true, '"never" stops nothing');
     await stopServer('anna');
     await stopServer('ben');
   });
 
-  test("a server reporting its activity ahead of the clock with its own token is still stopped, one limit after first seen; audited once", async () => {
+  test('a server reporting its activity ahead of the clock with its own token is still stopped, one limit after first seen; audited once', async () => {
     assert.equal((await setIdle(1)).status, 200);
     await startServer('anna');
     const token = serverToken('anna');

@@ -27,9 +27,10 @@ export function auditRows(dbPath: string): { lastAuditId(): number; auditSince(i
     lastAuditId: () => read((db) => (db.prepare('SELECT coalesce(max(id), 0) AS id FROM audit').get() as { id: number }).id),
     auditSince: (id) =>
       read((db) =>
-        (db.prepare('SELECT id, actor, action, target, outcome, error, detail FROM audit WHERE id > ? ORDER BY id').all(id) as Omit<AuditRow, 'd'>[]).map(
-          (r) => ({ ...r, d: r.detail ? (JSON.parse(r.detail) as Record<string, any>) : {} }),
-        ),
+        (db.prepare('SELECT id, actor, action, target, outcome, error, detail FROM audit WHERE id > ? ORDER BY id').all(id) as Omit<AuditRow, 'd'>[]).map((r) => ({
+          ...r,
+          d: r.detail ? (JSON.parse(r.detail) as Record<string, any>) : {},
+        })),
       ),
   };
 }

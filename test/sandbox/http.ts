@@ -192,12 +192,16 @@ export function runInKernel(user: string, kernelId: string, token: string, code:
  */
 export async function untilPanelShowsRunning(client: PanelClient, user: string): Promise<void> {
   let last: unknown = null;
-  await until(`the panel to show ${user}'s server running`, async () => {
-    const list = await client.call('GET', `/api/members?q=${encodeURIComponent(user)}`);
-    if (list.status !== 200) throw new Error(`GET /api/members: ${list.status} ${list.body.slice(0, 300)}`);
-    last = (list.json.members as Array<{ user: string; hub: { running: boolean } | null }>).find((m) => m.user === user);
-    return (last as { hub?: { running?: boolean } } | undefined)?.hub?.running === true;
-  }, 10_000).catch((e: Error) => {
+  await until(
+    `the panel to show ${user}'s server running`,
+    async () => {
+      const list = await client.call('GET', `/api/members?q=${encodeURIComponent(user)}`);
+      if (list.status !== 200) throw new Error(`GET /api/members: ${list.status} ${list.body.slice(0, 300)}`);
+      last = (list.json.members as Array<{ user: string; hub: { running: boolean } | null }>).find((m) => m.user === user);
+      return (last as { hub?: { running?: boolean } } | undefined)?.hub?.running === true;
+    },
+    10_000,
+  ).catch((e: Error) => {
     throw new Error(`${e.message}; last: ${JSON.stringify(last)}`);
   });
 }

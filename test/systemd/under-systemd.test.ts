@@ -27,23 +27,45 @@ const DEB = process.env.JH4F_DEB || path.join(REPO, 'dist', `${PACKAGE}_${versio
 const BASE_TARBALL = ROOTFS_TARBALL;
 /** What the booted root needs on top of debootstrap's; the derived root's cache key. */
 const SYSTEMD_PACKAGES = ['systemd', 'systemd-sysv', 'dbus'];
-const SYSTEMD_TARBALL = path.join(
-  CACHE_DIR,
-  `${SUITE}-${arch}-systemd-${createHash('sha256').update(SYSTEMD_PACKAGES.join(' ')).digest('hex').slice(0, 12)}.tar.zst`,
-);
+const SYSTEMD_TARBALL = path.join(CACHE_DIR, `${SUITE}-${arch}-systemd-${createHash('sha256').update(SYSTEMD_PACKAGES.join(' ')).digest('hex').slice(0, 12)}.tar.zst`);
 const APT_ARCHIVES = APT_ARCHIVES_CACHE;
 /** The whole boot, checks included; a hang can never block the test command longer. */
 const BOOT_TIMEOUT_S = 1500;
 
 /** Every check checks.sh writes, in its order: a missing line is a failed check. */
 const CHECKS = [
-  'apt-install', 'service-jupyterhub', 'service-panel', 'socket-helper-listening', 'panel-health', 'hub-api',
-  'parent-login', 'add-existing-kid', 'add-existing-kid-in-group', 'onboard-kid', 'onboard-kid-account', 'remove-kid',
-  'remove-kid-out-of-group', 'helper-socket-activated', 'helper-socket-gate', 'audit-has-changes', 'kid-server-spawns-hardened',
-  'hub-restart-new-pid', 'hub-restart-answers', 'helper-leaves-hub-to-systemd', 'panel-restart-keeps-hub', 'panel-health-after-restart',
-  'panel-unit-nonewprivileges', 'panel-process-nonewprivs', 'panel-exposure-at-most-2.0',
-  'reinstall', 'reinstall-keeps-data', 'upgrade', 'upgrade-keeps-data',
-  'purge', 'purge-leaves-nothing', 'purge-keeps-kid-home',
+  'apt-install',
+  'service-jupyterhub',
+  'service-panel',
+  'socket-helper-listening',
+  'panel-health',
+  'hub-api',
+  'parent-login',
+  'add-existing-kid',
+  'add-existing-kid-in-group',
+  'onboard-kid',
+  'onboard-kid-account',
+  'remove-kid',
+  'remove-kid-out-of-group',
+  'helper-socket-activated',
+  'helper-socket-gate',
+  'audit-has-changes',
+  'kid-server-spawns-hardened',
+  'hub-restart-new-pid',
+  'hub-restart-answers',
+  'helper-leaves-hub-to-systemd',
+  'panel-restart-keeps-hub',
+  'panel-health-after-restart',
+  'panel-unit-nonewprivileges',
+  'panel-process-nonewprivs',
+  'panel-exposure-at-most-2.0',
+  'reinstall',
+  'reinstall-keeps-data',
+  'upgrade',
+  'upgrade-keeps-data',
+  'purge',
+  'purge-leaves-nothing',
+  'purge-keeps-kid-home',
 ];
 
 let work = '';
@@ -53,8 +75,6 @@ let resultsText = '';
 let bootError = '';
 /** apt's way to the mirror from the root's private network (test/deb/in-root.sh). */
 let proxy: ReturnType<typeof startNetProxy> | undefined;
-
-
 
 function extract(tarball: string) {
   run(`extract ${path.basename(tarball)}`, 'tar', ['--zstd', '-xpf', tarball, '-C', root, '--numeric-owner']);
@@ -156,8 +176,21 @@ before(() => {
   const started = Date.now();
   const boot = spawnSync(
     'timeout',
-    ['--kill-after=30', String(BOOT_TIMEOUT_S), 'systemd-nspawn', '--quiet', '-D', root, '-b', '--register=no', '--keep-unit',
-      '--private-network', '--machine=familypc', `--bind=${archives}:/var/cache/apt/archives`, '--console=pipe'],
+    [
+      '--kill-after=30',
+      String(BOOT_TIMEOUT_S),
+      'systemd-nspawn',
+      '--quiet',
+      '-D',
+      root,
+      '-b',
+      '--register=no',
+      '--keep-unit',
+      '--private-network',
+      '--machine=familypc',
+      `--bind=${archives}:/var/cache/apt/archives`,
+      '--console=pipe',
+    ],
     { encoding: 'utf8', env: { ...process.env, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1' }, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   times.boot = (Date.now() - started) / 1000;
@@ -173,12 +206,17 @@ before(() => {
   }
   // The systemd-analyze security tables (the biggest items show what keeps a figure up).
   for (const unit of ['jupyterhub-panel.service', 'jupyterhub-panel-helper.service', 'jupyterhub.service']) {
-    const rows = resultsText.split('\n').filter((l) => l.startsWith(`SECURITY\t${unit}\t`)).map((l) => l.split('\t').slice(2).join('\t'));
+    const rows = resultsText
+      .split('\n')
+      .filter((l) => l.startsWith(`SECURITY\t${unit}\t`))
+      .map((l) => l.split('\t').slice(2).join('\t'));
     if (rows.length) log(`----- systemd-analyze security ${unit}\n${rows.join('\n')}`);
   }
   const journal = path.join(root, 'root/jh4f/journal.txt');
   if ([...results.values()].some((r) => !r.ok) || results.size < CHECKS.length) {
-    log(`----- journal (last 200 lines)\n${fs.existsSync(journal) ? fs.readFileSync(journal, 'utf8').split('\n').slice(-200).join('\n') : run('journal', 'journalctl', ['-D', path.join(root, 'var/log/journal'), '--no-pager', '-n', '300'], { allowFail: true }).out}`);
+    log(
+      `----- journal (last 200 lines)\n${fs.existsSync(journal) ? fs.readFileSync(journal, 'utf8').split('\n').slice(-200).join('\n') : run('journal', 'journalctl', ['-D', path.join(root, 'var/log/journal'), '--no-pager', '-n', '300'], { allowFail: true }).out}`,
+    );
   }
 });
 
@@ -186,17 +224,29 @@ after(() => {
   if (proxy) log(`the proxy (host's network) passed:\n${proxy.stop()}`);
   if (work) {
     // Nothing stays mounted after systemd-nspawn ends; check before removing the tree.
-    const mounts = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(work));
+    const mounts = fs
+      .readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(work));
     if (mounts.length === 0 && process.env.JH4F_KEEP_WORK !== '1') fs.rmSync(work, { recursive: true, force: true });
     else log(`left ${work} in place${mounts.length ? `: still mounted ${mounts.join(', ')}` : ''}`);
   }
-  log(`times (s): ${Object.entries(times).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+  log(
+    `times (s): ${Object.entries(times)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ')}`,
+  );
 });
 
 test('the machine booted, ran the checks and powered off', () => {
   assert.equal(bootError, '', bootError);
   assert.match(resultsText, /^SECTION\tdone$/m, 'checks.sh did not finish');
-  assert.deepEqual([...results.keys()].filter((k) => !CHECKS.includes(k)), [], 'checks the test does not know');
+  assert.deepEqual(
+    [...results.keys()].filter((k) => !CHECKS.includes(k)),
+    [],
+    'checks the test does not know',
+  );
 });
 
 for (const name of CHECKS) {

@@ -81,12 +81,7 @@ const helperConfig = path.join(configDir, 'helper.json');
 setAccountFilesForTests(files);
 setPolicyFilesForTests({ loginDefs: files.loginDefs, helperConfig, helperConfigDir: configDir });
 
-const helperState = new helperAccounts.SystemState(
-  sharedParsePasswd(PASSWD),
-  sharedParseGroup(GROUP),
-  parseLoginDefs(LOGIN_DEFS),
-  parseShadow(SHADOW),
-);
+const helperState = new helperAccounts.SystemState(sharedParsePasswd(PASSWD), sharedParseGroup(GROUP), parseLoginDefs(LOGIN_DEFS), parseShadow(SHADOW));
 
 test('the panel parses /etc/passwd and /etc/group exactly as the helper does', () => {
   const panelUsers = parsePasswd(PASSWD);
@@ -189,10 +184,16 @@ test('an unreadable /etc/shadow gives "unknown" (null), not an error', () => {
 test('candidates: searched on the server by username or full name, accents and case ignored, bounded', () => {
   const all = searchCandidates('', 100);
   // Human, unprotected, not members: mama (a parent, but not protected) and kim.
-  assert.deepEqual(all.candidates.map((c) => c.username), ['kim', 'mama']);
+  assert.deepEqual(
+    all.candidates.map((c) => c.username),
+    ['kim', 'mama'],
+  );
   assert.equal(all.total, 2);
   assert.deepEqual(searchCandidates('KOWAL', 10).candidates, [{ username: 'kim', fullName: 'Kim Kowalski' }]);
-  assert.deepEqual(searchCandidates('maria muster', 10).candidates.map((c) => c.username), ['mama']);
+  assert.deepEqual(
+    searchCandidates('maria muster', 10).candidates.map((c) => c.username),
+    ['mama'],
+  );
   assert.deepEqual(searchCandidates('', 1), { candidates: [{ username: 'kim', fullName: 'Kim Kowalski' }], total: 2 });
   assert.equal(searchCandidates('nobody-like-this', 10).total, 0);
 });

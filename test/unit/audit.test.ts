@@ -21,15 +21,22 @@ test('the database is migrated to the latest version, in WAL mode with foreign k
 });
 
 test('record and list: newest first, paging with before, filtering by target', () => {
-  const ids = ['anna', 'ben', 'anna'].map((target, i) =>
-    audit.record({ actor: 'mama', action: 'member_add', target, outcome: i === 1 ? 'failed' : 'ok', detail: { changed: true } }),
-  );
+  const ids = ['anna', 'ben', 'anna'].map((target, i) => audit.record({ actor: 'mama', action: 'member_add', target, outcome: i === 1 ? 'failed' : 'ok', detail: { changed: true } }));
   const all = audit.list({ limit: 10 });
-  assert.deepEqual(all.map((e) => e.id), [...ids].reverse());
+  assert.deepEqual(
+    all.map((e) => e.id),
+    [...ids].reverse(),
+  );
   assert.equal(all[0]!.detail?.changed, true);
   assert.match(all[0]!.at, /^\d{4}-\d\d-\d\dT/);
-  assert.deepEqual(audit.list({ before: ids[2] }).map((e) => e.id), [ids[1], ids[0]]);
-  assert.deepEqual(audit.list({ target: 'anna' }).map((e) => e.id), [ids[2], ids[0]]);
+  assert.deepEqual(
+    audit.list({ before: ids[2] }).map((e) => e.id),
+    [ids[1], ids[0]],
+  );
+  assert.deepEqual(
+    audit.list({ target: 'anna' }).map((e) => e.id),
+    [ids[2], ids[0]],
+  );
   assert.equal(audit.list({ limit: 1 }).length, 1);
 });
 

@@ -35,7 +35,15 @@ test('JH4F_PUBLIC_ORIGINS: https origins, separated by spaces or commas; anythin
     'https://family.example.org',
     'https://panel.example.org:8443',
   ]);
-  for (const bad of ['http://family.example.org', 'family.example.org', 'https://family.example.org/panel', 'https://family.example.org/', 'https://u:p@x.example', 'https://*.example.org', 'https://x.example?a=1']) {
+  for (const bad of [
+    'http://family.example.org',
+    'family.example.org',
+    'https://family.example.org/panel',
+    'https://family.example.org/',
+    'https://u:p@x.example',
+    'https://*.example.org',
+    'https://x.example?a=1',
+  ]) {
     assert.throws(() => parsePublicOrigins(bad), /JH4F_PUBLIC_ORIGINS: .* is not an origin/, bad);
   }
   assert.throws(() => loadConfig({ JH4F_CONFIG: '/nonexistent', JH4F_PUBLIC_ORIGINS: 'evil' }), /JH4F_PUBLIC_ORIGINS/);

@@ -184,7 +184,10 @@ test('audited(): every code gives the done row the outcome of its table row; a r
     assert.equal(refused.detail.checkedBy, 'panel');
   }
   // Something that is no PublicError (a bug, a crash): failed, as `internal`.
-  await assert.rejects(audited(mama, 'hub_restart', null, async () => Promise.reject(new TypeError('oops'))), (e: unknown) => e instanceof PublicError && e.code === 'internal');
+  await assert.rejects(
+    audited(mama, 'hub_restart', null, async () => Promise.reject(new TypeError('oops'))),
+    (e: unknown) => e instanceof PublicError && e.code === 'internal',
+  );
   assert.deepEqual([lastRow('hub_restart').outcome, lastRow('hub_restart').error], ['failed', 'internal: oops']);
 });
 

@@ -54,7 +54,10 @@ test('there are no server actions (every endpoint is a guarded route handler)', 
   const all = files(APP);
   assert.ok(all.length > 10, 'app/ was read');
   const withActions = all.filter((file) => /^\s*['"]use server['"]/m.test(fs.readFileSync(file, 'utf8')));
-  assert.deepEqual(withActions.map((f) => path.relative(APP, f)), []);
+  assert.deepEqual(
+    withActions.map((f) => path.relative(APP, f)),
+    [],
+  );
 });
 
 // Issue 14: one error model. The guard answers every error through the error

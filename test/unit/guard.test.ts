@@ -17,10 +17,29 @@ import { addMemberSchema, loginSchema } from '../../lib/http/validation';
 function certificate(san: string): { file: string; dir: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jh4f-cert-'));
   const file = path.join(dir, 'cert.pem');
-  execFileSync('/usr/bin/openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=panel.home',
-    '-addext', `subjectAltName=${san}`, '-keyout', path.join(dir, 'key.pem'), '-out', file,
-  ], { stdio: 'pipe' });
+  execFileSync(
+    '/usr/bin/openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=panel.home',
+      '-addext',
+      `subjectAltName=${san}`,
+      '-keyout',
+      path.join(dir, 'key.pem'),
+      '-out',
+      file,
+    ],
+    { stdio: 'pipe' },
+  );
   return { file, dir };
 }
 const cert = certificate('DNS:panel.home,DNS:localhost,DNS:*.wild.example,IP:127.0.0.1,IP:::1,IP:192.168.1.20');
@@ -119,7 +138,17 @@ test('case 33: Origin and Host both foreign: the Origin is still refused, and th
 
 test("host: only the panel's own names, with its port", () => {
   const ok = (host: string | null) => checkHost(host, OWN) === null;
-  for (const h of [HOST, 'PANEL.HOME:8010', '127.0.0.1:8010', '[::1]:8010', '[0:0:0:0:0:0:0:1]:8010', '192.168.1.20:8010', 'family.example.org', 'family.example.org:443', ' panel.home:8010 ']) {
+  for (const h of [
+    HOST,
+    'PANEL.HOME:8010',
+    '127.0.0.1:8010',
+    '[::1]:8010',
+    '[0:0:0:0:0:0:0:1]:8010',
+    '192.168.1.20:8010',
+    'family.example.org',
+    'family.example.org:443',
+    ' panel.home:8010 ',
+  ]) {
     assert.equal(ok(h), true, h);
   }
   for (const h of [null, '', 'evil.example:8010', 'panel.home:8000', 'panel.home', 'a.wild.example:8010', 'panel.home:8010/x', 'user@panel.home:8010', '10.0.0.1:8010']) {
@@ -141,7 +170,10 @@ test('content type: bodies must be declared JSON (text/plain and forms are refus
 test('bodies: empty is undefined, broken JSON is invalid_input', () => {
   assert.equal(parseJsonBody(''), undefined);
   assert.deepEqual(parseJsonBody('{"a":1}'), { a: 1 });
-  assert.throws(() => parseJsonBody('{a:1}'), (e: { code?: string }) => e.code === 'invalid_input');
+  assert.throws(
+    () => parseJsonBody('{a:1}'),
+    (e: { code?: string }) => e.code === 'invalid_input',
+  );
 });
 
 function req(method: string, headers: Record<string, string>, body?: string): Request {
@@ -191,7 +223,13 @@ test('guarded without Origin: refused unless Sec-Fetch-Site says same-origin; a 
   const json = { 'content-type': 'application/json', 'x-jh4f-client-address': '10.2.2.2' };
   const rows = () =>
     db().prepare("SELECT actor, action, target, outcome, detail, error, client_address FROM audit WHERE action = 'request_refused' ORDER BY id").all() as {
-      actor: string; action: string; target: string; outcome: string; detail: string; error: string; client_address: string;
+      actor: string;
+      action: string;
+      target: string;
+      outcome: string;
+      detail: string;
+      error: string;
+      client_address: string;
     }[];
   const lastSeen = () => (db().prepare('SELECT last_seen_at FROM sessions WHERE id_hash = ?').get(session.idHash) as { last_seen_at: number }).last_seen_at;
   const before = rows().length;
@@ -203,15 +241,18 @@ test('guarded without Origin: refused unless Sec-Fetch-Site says same-origin; a 
   assert.match(body.message, /did not say which web page it came from/);
   let mine = rows().slice(before);
   assert.equal(mine.length, 1, 'one refused row');
-  assert.deepEqual({ ...mine[0], detail: JSON.parse(mine[0]!.detail) }, {
-    actor: 'mama',
-    action: 'request_refused',
-    target: '/api/x',
-    outcome: 'refused',
-    detail: { method: 'POST', checkedBy: 'panel', code: 'forbidden_origin', reason: 'origin_missing' },
-    error: mine[0]!.error,
-    client_address: '10.2.2.2',
-  });
+  assert.deepEqual(
+    { ...mine[0], detail: JSON.parse(mine[0]!.detail) },
+    {
+      actor: 'mama',
+      action: 'request_refused',
+      target: '/api/x',
+      outcome: 'refused',
+      detail: { method: 'POST', checkedBy: 'panel', code: 'forbidden_origin', reason: 'origin_missing' },
+      error: mine[0]!.error,
+      client_address: '10.2.2.2',
+    },
+  );
   assert.match(mine[0]!.error, /^forbidden_origin: /);
   assert.equal(lastSeen(), session.lastSeenAt, 'a refused request does not keep the session alive');
 

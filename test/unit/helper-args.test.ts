@@ -45,10 +45,13 @@ test('argv: the five commands of this issue parse in their documented shape', ()
   const c = parse('create-user', 'lena', '--full-name', 'Lena M', '--actor', 'papa');
   assert.deepEqual(c.positionals, ['lena']);
   assert.deepEqual({ ...c.options }, { '--full-name': 'Lena M', '--actor': 'papa' });
-  assert.deepEqual({ ...parse('create-user', 'lena', '--actor', 'papa', '--full-name', 'L').options }, {
-    '--actor': 'papa',
-    '--full-name': 'L',
-  });
+  assert.deepEqual(
+    { ...parse('create-user', 'lena', '--actor', 'papa', '--full-name', 'L').options },
+    {
+      '--actor': 'papa',
+      '--full-name': 'L',
+    },
+  );
   assert.deepEqual(parse('set-password', 'anna', '--actor', 'mama').positionals, ['anna']);
 });
 
@@ -126,15 +129,7 @@ const PASSWD = [
   '+nis::::::',
   '',
 ].join('\n');
-const GROUP = [
-  'root:x:0:',
-  'adm:x:4:',
-  'sudo:x:27:sudoer',
-  'shadow:x:42:jupyterhub-panel',
-  'jupyterhub:x:1002:anna,sudoer,',
-  'jupyterhub_adm:x:1003:mama',
-  'bad:x:nope:',
-].join('\n');
+const GROUP = ['root:x:0:', 'adm:x:4:', 'sudo:x:27:sudoer', 'shadow:x:42:jupyterhub-panel', 'jupyterhub:x:1002:anna,sudoer,', 'jupyterhub_adm:x:1003:mama', 'bad:x:nope:'].join('\n');
 const STATE = new SystemState(parsePasswd(PASSWD), parseGroup(GROUP), { uidMin: 1000, uidMax: 60000 }, null);
 const CONFIG = { protectedGroups: DEFAULT_PROTECTED_GROUPS };
 const reason = (name: string) => protectedReasonText(STATE.user(name)!, STATE, CONFIG);
@@ -266,17 +261,12 @@ test('jupyterhub-members refuses every bad name of the shared table before calli
 
 test('protected: members of root-equivalent groups (docker, lxd, libvirt, disk) are protected by default', () => {
   for (const group of ['docker', 'lxd', 'incus-admin', 'libvirt', 'disk']) {
-    const state = new SystemState(
-      parsePasswd('kid:x:1010:1010:Kid,,,:/home/kid:/bin/bash'),
-      parseGroup(`kid:x:1010:\n${group}:x:990:kid`),
-      { uidMin: 1000, uidMax: 60000 },
-      null,
-    );
+    const state = new SystemState(parsePasswd('kid:x:1010:1010:Kid,,,:/home/kid:/bin/bash'), parseGroup(`kid:x:1010:\n${group}:x:990:kid`), { uidMin: 1000, uidMax: 60000 }, null);
     assert.match(protectedReasonText(state.user('kid')!, state, CONFIG) ?? '', new RegExp(group), group);
   }
 });
 
-test('each command\'s shape is read from its synopsis: operands, options, --actor (mutating), the stdin password', () => {
+test("each command's shape is read from its synopsis: operands, options, --actor (mutating), the stdin password", () => {
   const shape = (name: string) => {
     const s = COMMAND_SPECS.get(name)!;
     return [s.positionals.join(' '), s.options.join(' '), s.mutating, s.readsPassword];

@@ -47,8 +47,8 @@ test('the answer arrives when the helper ends its side: no wait for the timeout'
   const { PublicError: HelperError } = await import('../../lib/errors/errors');
   const progress: unknown[] = [];
   // A timeout far above any answer time: reaching it is the failure, not slowness.
-  const result = await runHelper('add-member', ['kidone', '--actor', 'mum'], { timeoutMs: 20_000, onProgress: (p) => progress.push(p) }).catch(
-    (e: unknown) => (e instanceof HelperError ? e : Promise.reject(e)),
+  const result = await runHelper('add-member', ['kidone', '--actor', 'mum'], { timeoutMs: 20_000, onProgress: (p) => progress.push(p) }).catch((e: unknown) =>
+    e instanceof HelperError ? e : Promise.reject(e),
   );
   assert.ok(!(result instanceof HelperError), `the client failed: ${result instanceof HelperError ? result.message : ''}`);
   assert.equal(result.ok, true);
@@ -60,7 +60,10 @@ test('the answer arrives when the helper ends its side: no wait for the timeout'
 test("an agent's answer without an exit code is named by its error code; an unknown one is system_error; an endless line is dropped", async () => {
   const { runHelper } = await import('../../lib/helper/client');
   const { PublicError } = await import('../../lib/errors/errors');
-  for (const [user, code, exitCode] of [['anna', 'protected_account', 5], ['ben', 'system_error', 8]] as const) {
+  for (const [user, code, exitCode] of [
+    ['anna', 'protected_account', 5],
+    ['ben', 'system_error', 8],
+  ] as const) {
     const e = await runHelper('disk-use', [user], { timeoutMs: 20_000 }).then(
       () => assert.fail('the client took a failure for success'),
       (err: unknown) => err,

@@ -47,7 +47,10 @@ test('one list: the root helper has exactly the shared commands, in their order,
     HELPER_COMMANDS.filter((n) => HELPER_COMMAND_SPECS[n].mutating),
     ['add-member', 'remove-member', 'create-user', 'set-password', 'restart-hub', 'connect-hub', 'install-packages', 'set-hours'],
   );
-  assert.deepEqual(HELPER_COMMANDS.filter((n) => HELPER_COMMAND_SPECS[n].readsPassword), ['create-user', 'set-password']);
+  assert.deepEqual(
+    HELPER_COMMANDS.filter((n) => HELPER_COMMAND_SPECS[n].readsPassword),
+    ['create-user', 'set-password'],
+  );
 });
 
 test('every command has its typed call in lib/helper/commands.ts', () => {
@@ -108,7 +111,11 @@ test("hub-status's answer is read field by field (no cast): wrong types are left
     kind: 'seed',
     cert: { exists: true, problem: null, pem: 'PEM', notAfter: 5 },
     key: { exists: 'yes', matchesCert: 'no', problem: null },
-    processes: [{ pid: 12, kind: 'hub', stopped: false }, { pid: 'x', kind: 'hub' }, { pid: 13, kind: 'shell' }],
+    processes: [
+      { pid: 12, kind: 'hub', stopped: false },
+      { pid: 'x', kind: 'hub' },
+      { pid: 13, kind: 'shell' },
+    ],
     log: { path: '/home/jupyterhub/bootstrap.log', exists: true, lines: ['a', 3, 'b'], problem: null },
     crontab: 'not an object',
   });

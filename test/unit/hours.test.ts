@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { entryAllows, entryOf, isWithinHours } from '../../lib/hours/hours-now';
-import {
-  HoursError,
-  parseHours,
-  parseHoursFile,
-  parseRange,
-  renderHoursFile,
-  type WeekHours,
-} from '../../lib/shared/hours-rule';
+import { HoursError, parseHours, parseHoursFile, parseRange, renderHoursFile, type WeekHours } from '../../lib/shared/hours-rule';
 import { hoursSummary } from '../../lib/hours/hours-summary';
 import { catalogs } from '../../lib/i18n/messages';
 

@@ -60,12 +60,12 @@ test('connect-hub block: appended once, replaced in place, token found, bad toke
   assert.ok(first.text.startsWith(cfg));
   assert.equal(tokenInBlock(first.text), TOKEN);
   const other = 'cd'.repeat(32);
-  const second = replacePanelBlock(first.text + "c.Spawner.x = 1\n", renderPanelBlock(other));
+  const second = replacePanelBlock(first.text + 'c.Spawner.x = 1\n', renderPanelBlock(other));
   assert.equal(second.replaced, true);
   assert.equal(second.text.split(BLOCK_BEGIN).length - 1, 1);
   assert.equal(second.text.split(BLOCK_END).length - 1, 1);
   assert.equal(tokenInBlock(second.text), other);
-  assert.ok(second.text.endsWith("c.Spawner.x = 1\n"));
+  assert.ok(second.text.endsWith('c.Spawner.x = 1\n'));
   assert.throws(() => renderPanelBlock("x'; import os #"));
   assert.throws(() => replacePanelBlock(`${BLOCK_BEGIN}\nno end\n`, renderPanelBlock(TOKEN)));
 });

@@ -61,7 +61,10 @@ test('a process whose namespace cannot be read is listed, and the scan says it i
   processEntry('106', HUB_UID, HUB, 'S', null);
   try {
     const scan = scanHubProcesses(HUB_UID, proc);
-    assert.deepEqual(scan.processes.map((p) => p.pid), [100, 101, 106]);
+    assert.deepEqual(
+      scan.processes.map((p) => p.pid),
+      [100, 101, 106],
+    );
     assert.equal(scan.unverified, true);
   } finally {
     fs.rmSync(path.join(dir, '106'), { recursive: true });

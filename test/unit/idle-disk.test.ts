@@ -29,7 +29,12 @@ test('a ready server idle at least the limit is stopped; one active within it is
 });
 
 test('named servers are judged one by one, by their own last activity', () => {
-  const users = [user('anna', [{ name: '', lastActivity: ago(5) }, { name: 'old', lastActivity: ago(400) }])];
+  const users = [
+    user('anna', [
+      { name: '', lastActivity: ago(5) },
+      { name: 'old', lastActivity: ago(400) },
+    ]),
+  ];
   assert.deepEqual(
     idleServers(users, 180 * 60_000, NOW).map((s) => s.server),
     ['old'],
@@ -68,7 +73,7 @@ test('the idle setting takes whole hours, or minutes only where the sandbox allo
   assert.match(idleStopProblem(1.5, true) ?? '', /between/);
 });
 
-test('du output: the home\'s own record is the total', () => {
+test("du output: the home's own record is the total", () => {
   const out = '4096\t/home/anna/.cache\0' + '12288\t/home/anna/link\0' + '20480\t/home/anna\0';
   assert.deepEqual(parseDuOutput(out, '/home/anna'), { bytes: 20480, complete: true });
 });
@@ -87,7 +92,7 @@ test('du output: names with newlines or tabs cannot make up a total', () => {
   assert.deepEqual(parseDuOutput('garbage\0-5\t/home/anna\0', '/home/anna'), { bytes: 0, complete: false });
 });
 
-test('byte counts read in decimal units, in the page\'s language', () => {
+test("byte counts read in decimal units, in the page's language", () => {
   assert.equal(bytesText(0, 'en'), '0 byte');
   assert.equal(bytesText(1_500_000, 'en'), '1.5 MB');
   assert.equal(bytesText(1_500_000, 'de'), '1,5 MB');

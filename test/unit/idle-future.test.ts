@@ -49,7 +49,7 @@ test('a server that reports +1 h at every poll is stopped one idle limit after i
   assert.equal(r.stop!.reportedActivity, iso(T0 + 180 * MIN + 59 * MIN), "the hub's value, kept for the audit row");
 });
 
-test('without the memory (the old rule: the hub\'s time as it is) that server would never be stopped', () => {
+test("without the memory (the old rule: the hub's time as it is) that server would never be stopped", () => {
   for (let i = 0; i <= 24 * 60; i += 30) {
     const now = T0 + i * MIN;
     assert.deepEqual(idleServers([user('anna', now + 59 * MIN)], 60 * MIN, now), []);
@@ -68,7 +68,10 @@ test('a time ahead told once counts as its first sight, also after it has passed
   assert.deepEqual(later.idle, []);
   assert.equal(memory.sightings.size, 0, 'the sighting is over');
   const idle = judgeIdle([user('anna', F + 5 * MIN)], 60 * MIN, F + 65 * MIN, memory);
-  assert.deepEqual(idle.idle.map((s) => [s.user, s.idleMs, s.reportedActivity]), [['anna', 60 * MIN, undefined]]);
+  assert.deepEqual(
+    idle.idle.map((s) => [s.user, s.idleMs, s.reportedActivity]),
+    [['anna', 60 * MIN, undefined]],
+  );
 });
 
 test('a lead within the skew is tolerated, never audited, and buys nothing over reporting the present', () => {
@@ -108,9 +111,7 @@ test('each server start reporting the future is audited once, with how far ahead
   const memory = newActivityMemory();
   const r = run((t) => [user('anna', t + 59 * MIN)], null, T0, 59, memory);
   assert.equal(r.stoppedAt, null, '"never" stops nothing');
-  assert.deepEqual(r.future, [
-    { user: 'anna', server: '', started: iso(T0 - 10 * MIN), reported: iso(T0 + 59 * MIN), aheadSeconds: 59 * 60, countedAs: iso(T0) },
-  ]);
+  assert.deepEqual(r.future, [{ user: 'anna', server: '', started: iso(T0 - 10 * MIN), reported: iso(T0 + 59 * MIN), aheadSeconds: 59 * 60, countedAs: iso(T0) }]);
   // A new start within the hour: counted from its own first sight, not audited again.
   const restart = T0 + 60 * MIN - 30_000;
   const again = judgeIdle([user('anna', restart + 59 * MIN, restart)], 60 * MIN, restart, memory);
@@ -138,5 +139,9 @@ test('named servers are remembered one by one', () => {
   };
   assert.deepEqual(judgeIdle(hub(T0), 60 * MIN, T0, memory).idle, []);
   const at = T0 + 60 * MIN;
-  assert.deepEqual(judgeIdle(hub(at), 60 * MIN, at, memory).idle.map((s) => s.server), [''], 'the default server reporting the future; the active lab kept');
+  assert.deepEqual(
+    judgeIdle(hub(at), 60 * MIN, at, memory).idle.map((s) => s.server),
+    [''],
+    'the default server reporting the future; the active lab kept',
+  );
 });

@@ -106,13 +106,16 @@ test('a server reporting +59 min at every check: one audit row, stopped one limi
 
   fake.now = T0 + 180 * MIN;
   const r = await idle.checkIdleServers(fake.now);
-  assert.deepEqual(r.stopped.map((s) => s.user), ['anna']);
+  assert.deepEqual(
+    r.stopped.map((s) => s.user),
+    ['anna'],
+  );
   assert.deepEqual(fake.deletes, ['anna']);
   const stop = audit.audit.list({ limit: 500 }).find((e) => e.action === 'server_idle_stop')!;
   assert.equal(stop.target, 'anna');
   assert.equal(stop.detail?.idleMinutes, 180);
   assert.equal(stop.detail?.lastActivity, iso(T0), 'counted from the first sight');
-  assert.equal(stop.detail?.reportedActivity, iso(T0 + 239 * MIN), "what the hub showed, for whoever reads the row");
+  assert.equal(stop.detail?.reportedActivity, iso(T0 + 239 * MIN), 'what the hub showed, for whoever reads the row');
   assert.equal(audit.audit.list({ limit: 500 }).filter((e) => e.action === 'activity_in_future').length, 1, 'still one row');
 });
 
@@ -123,7 +126,10 @@ test('the honest server next to it is stopped by its own time, and never audited
   fake.now = T0 + 160 * MIN;
   await idle.checkIdleServers(fake.now);
   assert.deepEqual(fake.deletes, ['ben']);
-  assert.deepEqual(audit.audit.list({ limit: 500 }).filter((e) => e.action === 'activity_in_future'), []);
+  assert.deepEqual(
+    audit.audit.list({ limit: 500 }).filter((e) => e.action === 'activity_in_future'),
+    [],
+  );
 });
 
 test('every audit action has its words in English and German', async () => {

@@ -4,15 +4,7 @@
 // in the panel (lib/jobs/pip-output.ts), and the progress summary of lib/jobs/job-progress.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  alreadySatisfied,
-  cleanLine,
-  packagesConfigFromJson,
-  parseHubVersionFile,
-  parsePipList,
-  pipIndexArgs,
-  REQUIREMENT_RE,
-} from '../../privileged-helper/agent/packages';
+import { alreadySatisfied, cleanLine, packagesConfigFromJson, parseHubVersionFile, parsePipList, pipIndexArgs, REQUIREMENT_RE } from '../../privileged-helper/agent/packages';
 import { progressFromPipLine } from '../../lib/jobs/pip-output';
 import { userEnvironment } from '../../privileged-helper/root/commands/install-packages';
 import { AGENT_PATH, agentCommand } from '../../privileged-helper/root/run';
@@ -66,9 +58,7 @@ test("pip's output becomes progress events", () => {
     { phase: 'downloading', package: 'jh4f-demo-core', bytes: 3_000_000 },
   ]);
   assert.deepEqual(progressFromPipLine('Processing ./wh/jh4f_demo_lab-2.1-py3-none-any.whl'), [{ phase: 'collecting', package: 'jh4f-demo-lab' }]);
-  assert.deepEqual(progressFromPipLine('Requirement already satisfied: tornado>=6.1 in /home/a/.local/lib'), [
-    { phase: 'done', package: 'tornado', alreadyInstalled: true },
-  ]);
+  assert.deepEqual(progressFromPipLine('Requirement already satisfied: tornado>=6.1 in /home/a/.local/lib'), [{ phase: 'done', package: 'tornado', alreadyInstalled: true }]);
   assert.deepEqual(progressFromPipLine('Installing collected packages: jh4f-demo-core, jh4f-demo-lab'), [
     { phase: 'installing', package: 'jh4f-demo-core' },
     { phase: 'installing', package: 'jh4f-demo-lab' },

@@ -65,10 +65,19 @@ test('an install runs, its events are kept in order, versions and audit rows rec
   assert.equal(end.job.summary.percent, 100);
   assert.equal(end.job.logTail.length, 50);
   assert.equal(end.job.logTail.at(-1), 'Successfully installed a-1.0');
-  assert.deepEqual(jobEvents(job.id).map((e) => `${e.seq}:${e.phase}`), ['1:collecting', '2:downloading', '3:installing', '4:done']);
+  assert.deepEqual(
+    jobEvents(job.id).map((e) => `${e.seq}:${e.phase}`),
+    ['1:collecting', '2:downloading', '3:installing', '4:done'],
+  );
   assert.equal(jobEvents(job.id)[1]!.bytes, 1000);
   const rows = auditRows(job.id);
-  assert.deepEqual(rows.map((r) => [r.outcome, r.d.phase]), [['ok', 'start'], ['ok', 'done']]);
+  assert.deepEqual(
+    rows.map((r) => [r.outcome, r.d.phase]),
+    [
+      ['ok', 'start'],
+      ['ok', 'done'],
+    ],
+  );
 });
 
 test('one install at a time: the second waits; cancel of a queued job ends it at once', async () => {

@@ -39,7 +39,13 @@ test('one entry point missing, no ~/.local, a relative or root home: not install
     fs.rmSync(path.join(h, '.local/bin', ENTRY_POINTS[0]!));
   });
   assert.equal(packagesInstalled(oneMissing, uid), false);
-  assert.equal(packagesInstalled(home(() => undefined), uid), false);
+  assert.equal(
+    packagesInstalled(
+      home(() => undefined),
+      uid,
+    ),
+    false,
+  );
   assert.equal(packagesInstalled('relative/home', uid), false);
   assert.equal(packagesInstalled('/', uid), false);
 });

@@ -7,17 +7,7 @@ import type os from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import {
-  addressUrl,
-  cardAddresses,
-  certificateCovers,
-  certificatePaths,
-  hostNames,
-  hubCertificate,
-  lanAddresses,
-  MAX_CERT_BYTES,
-  parseCertificate,
-} from '../../lib/family/login-card';
+import { addressUrl, cardAddresses, certificateCovers, certificatePaths, hostNames, hubCertificate, lanAddresses, MAX_CERT_BYTES, parseCertificate } from '../../lib/family/login-card';
 import { FAMILY_HUB_CERT } from '../../lib/shared/hub-kind';
 import { PANEL_HUB_CERT_COPY } from '../../lib/shared/hub-facts';
 
@@ -27,10 +17,29 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** A real self-signed certificate like the set-up's (EC for speed), with these subjectAltNames. */
 function makeCertificate(name: string, san: string): string {
   const file = path.join(dir, `${name}.pem`);
-  execFileSync('/usr/bin/openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '30', '-subj', '/CN=kitchen',
-    '-addext', `subjectAltName=${san}`, '-keyout', path.join(dir, `${name}.key`), '-out', file,
-  ], { stdio: 'pipe' });
+  execFileSync(
+    '/usr/bin/openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=kitchen',
+      '-addext',
+      `subjectAltName=${san}`,
+      '-keyout',
+      path.join(dir, `${name}.key`),
+      '-out',
+      file,
+    ],
+    { stdio: 'pipe' },
+  );
   return file;
 }
 
@@ -42,7 +51,15 @@ function opensslFingerprint(file: string): string {
 
 type Iface = os.NetworkInterfaceInfo;
 const v4 = (address: string, internal = false): Iface => ({ address, netmask: '255.255.255.0', family: 'IPv4', mac: '02:00:00:00:00:01', internal, cidr: `${address}/24` });
-const v6 = (address: string, internal = false): Iface => ({ address, netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '02:00:00:00:00:01', internal, cidr: `${address}/64`, scopeid: 0 });
+const v6 = (address: string, internal = false): Iface => ({
+  address,
+  netmask: 'ffff:ffff:ffff:ffff::',
+  family: 'IPv6',
+  mac: '02:00:00:00:00:01',
+  internal,
+  cidr: `${address}/64`,
+  scopeid: 0,
+});
 const LOOPBACK_ONLY = { lo: [v4('127.0.0.1', true), v6('::1', true)] };
 const HOME_LAN = {
   lo: [v4('127.0.0.1', true), v6('::1', true)],
@@ -64,7 +81,7 @@ test('LAN addresses: non-internal IPv4, IPv6 that is not link-local; no loopback
   assert.deepEqual(lanAddresses({ eth0: [v4('127.0.1.1'), v6('fe80::1')] }), []);
 });
 
-test("host names: the host name, a real FQDN from /etc/hosts or the name itself, HOST.local only with avahi", () => {
+test('host names: the host name, a real FQDN from /etc/hosts or the name itself, HOST.local only with avahi', () => {
   const debianHosts = '127.0.0.1\tlocalhost\n127.0.1.1\tkitchen.home.example kitchen\n\n# The following lines are desirable for IPv6\n::1 localhost ip6-localhost\n';
   assert.deepEqual(hostNames({ hostname: 'kitchen', etcHosts: debianHosts, mdns: false }), ['kitchen.home.example', 'kitchen']);
   assert.deepEqual(hostNames({ hostname: 'kitchen', etcHosts: debianHosts, mdns: true }), ['kitchen.home.example', 'kitchen', 'kitchen.local']);

@@ -194,12 +194,7 @@ test('a client that has been failing waits behind the others for PAM', async () 
   const { throttle } = await import('../../lib/auth/throttle');
   for (const name of ['a', 'b', 'c']) throttle.begin(name, '10.3.0.9', Date.now());
   const limiter = pamLimiter();
-  const all = [
-    attempt('r1', 'x', '10.3.0.1'),
-    attempt('r2', 'x', '10.3.0.2'),
-    attempt('bad', 'x', '10.3.0.9'),
-    attempt('good', 'x', '10.3.0.3'),
-  ].map((p) => p.catch(() => null));
+  const all = [attempt('r1', 'x', '10.3.0.1'), attempt('r2', 'x', '10.3.0.2'), attempt('bad', 'x', '10.3.0.9'), attempt('good', 'x', '10.3.0.3')].map((p) => p.catch(() => null));
   await new Promise((r) => setImmediate(r));
   assert.deepEqual([limiter.running, limiter.queued], [2, 2]);
   await drain(pam);

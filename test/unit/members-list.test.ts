@@ -100,7 +100,10 @@ test('packages installed: from the newest succeeded install job, not from the ho
   await installed('kid02', { jupyterlab: '4.0.1', numpy: '1.26.4' });
   assert.deepEqual(memberFacts('kid02')!.packages, { jupyterlab: '4.0.1', numpy: '1.26.4' });
   const page = await listFamily({ q: 'kid02' });
-  assert.deepEqual(page.members.map((m) => [m.user, m.packagesInstalled]), [['kid02', true]]);
+  assert.deepEqual(
+    page.members.map((m) => [m.user, m.packagesInstalled]),
+    [['kid02', true]],
+  );
   assert.equal(memberFacts('kim'), null);
   assert.equal(memberFacts('root'), null, 'not a member');
 });
@@ -110,16 +113,28 @@ test('paging: fixed pages over the sorted list, total and pages, out-of-range pa
   assert.deepEqual([first.total, first.pages, first.page, first.members.length], [KIDS + 2, 3, 1, 20]);
   assert.equal(first.members[0]!.user, 'kid01');
   const last = await listFamily({ page: 3, pageSize: 20 });
-  assert.deepEqual(last.members.map((m) => m.user), ['kid41', 'kid42', 'kid43', 'kid44', 'kid45', 'mama', 'sudoer']);
+  assert.deepEqual(
+    last.members.map((m) => m.user),
+    ['kid41', 'kid42', 'kid43', 'kid44', 'kid45', 'mama', 'sudoer'],
+  );
   const beyond = await listFamily({ page: 99, pageSize: 20 });
   assert.equal(beyond.page, 3);
   assert.deepEqual(beyond.members, last.members);
 });
 
 test('search: every word must occur in the username or full name; case and accents do not matter', async () => {
-  assert.deepEqual((await listFamily({ q: 'jurgen' })).members.map((m) => m.user), ['kid07']);
-  assert.deepEqual((await listFamily({ q: 'MÜLLER jür' })).members.map((m) => m.user), ['kid07']);
-  assert.deepEqual((await listFamily({ q: 'maria' })).members.map((m) => m.user), ['mama']);
+  assert.deepEqual(
+    (await listFamily({ q: 'jurgen' })).members.map((m) => m.user),
+    ['kid07'],
+  );
+  assert.deepEqual(
+    (await listFamily({ q: 'MÜLLER jür' })).members.map((m) => m.user),
+    ['kid07'],
+  );
+  assert.deepEqual(
+    (await listFamily({ q: 'maria' })).members.map((m) => m.user),
+    ['mama'],
+  );
   const fours = await listFamily({ q: 'number 4', page: 1, pageSize: 3 });
   // Words match on their own: "4" is in kid14's name too.
   assert.deepEqual([fours.total, fours.pages, fours.members.map((m) => m.user)], [10, 4, ['kid04', 'kid14', 'kid24']]);

@@ -1,13 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  fullNameProblem,
-  isValidFullName,
-  isValidUsername,
-  usernameProblem,
-  USERNAME_MAX_BYTES,
-} from '../../lib/shared/username-rule';
+import { fullNameProblem, isValidFullName, isValidUsername, usernameProblem, USERNAME_MAX_BYTES } from '../../lib/shared/username-rule';
 
 const table = JSON.parse(readFileSync(new URL('../fixtures/names.json', import.meta.url), 'utf8')) as {
   good: string[];

@@ -81,9 +81,7 @@ test('at most two PAM calls at once; 64 wait; the rest are refused as busy', asy
     },
     shadowFile: '/nonexistent',
   });
-  const results = await Promise.allSettled(
-    Array.from({ length: 80 }, () => authenticate({ username: 'mama', password: 'wrong', remoteHost: '127.0.0.1' })),
-  );
+  const results = await Promise.allSettled(Array.from({ length: 80 }, () => authenticate({ username: 'mama', password: 'wrong', remoteHost: '127.0.0.1' })));
   assert.equal(peak, PAM_CONCURRENCY);
   const busy = results.filter((r) => r.status === 'rejected' && r.reason instanceof PamBusyError).length;
   assert.equal(busy, 80 - PAM_CONCURRENCY - PAM_QUEUE);
@@ -109,7 +107,11 @@ test('limiter: higher priority first, FIFO within a priority', async () => {
 
 test('limiter: a full queue makes room for a higher priority by refusing its newest lower one, never the other way', async () => {
   const limiter = new BoundedLimiter(1, 2, 10_000);
-  const settle = <T,>(p: Promise<T>) => p.then((v) => ({ ok: v }), (e: unknown) => ({ error: e instanceof LimiterBusyError ? e.reason : String(e) }));
+  const settle = <T>(p: Promise<T>) =>
+    p.then(
+      (v) => ({ ok: v }),
+      (e: unknown) => ({ error: e instanceof LimiterBusyError ? e.reason : String(e) }),
+    );
   let open!: () => void;
   const first = limiter.run(() => new Promise<void>((r) => (open = r)));
   const lowOld = settle(limiter.run(async () => 'lowOld', PAM_PRIORITY.failing));
@@ -179,11 +181,19 @@ test('keyed slots: at most n per key, released once, empty keys forgotten', () =
 test('limiter: a waiter that waits too long is refused, and the slot is not lost', async () => {
   const limiter = new BoundedLimiter(1, 5, 20);
   const slow = limiter.run(() => new Promise((r) => setTimeout(r, 60)));
-  await assert.rejects(limiter.run(async () => 1), (e: unknown) => e instanceof LimiterBusyError && e.reason === 'wait_timeout');
+  await assert.rejects(
+    limiter.run(async () => 1),
+    (e: unknown) => e instanceof LimiterBusyError && e.reason === 'wait_timeout',
+  );
   await slow;
   assert.equal(await limiter.run(async () => 2), 2);
   assert.equal(limiter.running, 0);
-  await assert.rejects(limiter.run(async () => { throw new Error('task failed'); }), /task failed/);
+  await assert.rejects(
+    limiter.run(async () => {
+      throw new Error('task failed');
+    }),
+    /task failed/,
+  );
   assert.equal(limiter.running, 0, 'a failing task releases its slot');
 });
 
@@ -215,7 +225,12 @@ test('locked or expired account with a wrong password, or an ordinary account: i
   const shadow = shadowFixture();
   try {
     setPamDependenciesForTests({ pam: async () => PAM.AUTH_ERR, shadowFile: shadow.file });
-    for (const [username, password] of [['locked', 'wrong'], ['expired', 'wrong'], ['mama', 'right-pass'], ['nosuch', 'x']] as const) {
+    for (const [username, password] of [
+      ['locked', 'wrong'],
+      ['expired', 'wrong'],
+      ['mama', 'right-pass'],
+      ['nosuch', 'x'],
+    ] as const) {
       assert.equal((await authenticate({ username, password, remoteHost: '' })).outcome, 'invalid_credentials', username);
     }
   } finally {

@@ -145,7 +145,14 @@ test('Accept-Encoding and asset paths are parsed strictly', () => {
   assert.deepEqual([...acceptedEncodings(undefined)], []);
   assert.equal(assetPath('/panel/_next/static/chunks/x.js'), 'chunks/x.js');
   assert.equal(assetPath('/panel/_next/static/BUILD_ID-x/_buildManifest.js'), 'BUILD_ID-x/_buildManifest.js');
-  for (const bad of ['/panel/_next/static/../x.js', '/panel/_next/static/chunks/./x.js', '/panel/_next/static/.hidden', '/panel/_next/static//x.js', '/panel/_next/x.js', '/panel/_next/static/a%20b.js']) {
+  for (const bad of [
+    '/panel/_next/static/../x.js',
+    '/panel/_next/static/chunks/./x.js',
+    '/panel/_next/static/.hidden',
+    '/panel/_next/static//x.js',
+    '/panel/_next/x.js',
+    '/panel/_next/static/a%20b.js',
+  ]) {
     assert.equal(assetPath(bad), null, bad);
   }
 });

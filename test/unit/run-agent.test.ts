@@ -24,7 +24,11 @@ function standIn(name: string, js: string): string {
 
 async function run(js: string, opts: { timeoutMs?: number; input?: string; cancel?: AbortSignal } = {}) {
   const out: Buffer[] = [];
-  const end = await runAgent(['some-command', 'arg'], { as: self, timeoutMs: opts.timeoutMs ?? 10_000, input: opts.input, cancel: opts.cancel, output: (c) => out.push(c) }, standIn(`a${Math.random().toString(36).slice(2)}`, js));
+  const end = await runAgent(
+    ['some-command', 'arg'],
+    { as: self, timeoutMs: opts.timeoutMs ?? 10_000, input: opts.input, cancel: opts.cancel, output: (c) => out.push(c) },
+    standIn(`a${Math.random().toString(36).slice(2)}`, js),
+  );
   return { end, out: Buffer.concat(out).toString('utf8') };
 }
 
@@ -44,9 +48,12 @@ test('a stderr flood is cut to its end: only the tail is kept', async () => {
 });
 
 test('the input reaches its stdin, which then ends', async () => {
-  const { end, out } = await run(`
+  const { end, out } = await run(
+    `
     let s = '';
-    process.stdin.on('data', (c) => (s += c)).on('end', () => { process.stdout.write('got ' + s); process.exitCode = 0; });`, { input: 'token\n' });
+    process.stdin.on('data', (c) => (s += c)).on('end', () => { process.stdout.write('got ' + s); process.exitCode = 0; });`,
+    { input: 'token\n' },
+  );
   assert.equal(out, 'got token\n');
   assert.equal(end.exitCode, 0);
 });
@@ -64,10 +71,13 @@ test('past its time it is killed, with the reason', async () => {
 test('a cancel ends its stdin; an agent that ends then answers with its own exit code', async () => {
   const cancel = new AbortController();
   setTimeout(() => cancel.abort(), 200);
-  const { end, out } = await run(`
+  const { end, out } = await run(
+    `
     process.stdout.write('started\\n');
     process.stdin.resume();
-    process.stdin.on('end', () => { process.stdout.write('cancelled\\n'); process.exit(6); });`, { cancel: cancel.signal });
+    process.stdin.on('end', () => { process.stdout.write('cancelled\\n'); process.exit(6); });`,
+    { cancel: cancel.signal },
+  );
   assert.equal(out, 'started\ncancelled\n');
   assert.deepEqual(end, { exitCode: 6, said: '' });
 });
@@ -98,7 +108,7 @@ test('an agent node cannot load: its exit code and the error line', async () => 
 });
 
 test('a crash report is named by its error line, not by a stack frame, an object dump or the version line', () => {
-  const report = "/x/agent.js:3\n  boom();\n  ^\n\nTypeError: boom is not a function\n    at Object.<anonymous> (/x/agent.js:3:3)\n    at node:internal/main:1:1\n\nNode.js v20.20.2\n";
+  const report = '/x/agent.js:3\n  boom();\n  ^\n\nTypeError: boom is not a function\n    at Object.<anonymous> (/x/agent.js:3:3)\n    at node:internal/main:1:1\n\nNode.js v20.20.2\n';
   assert.equal(lastWords(report), 'TypeError: boom is not a function');
   assert.equal(lastWords("Error: Cannot find module '/x'\n  code: 'MODULE_NOT_FOUND'\n}\n\nNode.js v20.20.2\n"), "Error: Cannot find module '/x'");
   assert.equal(lastWords('no such thing\n'), 'no such thing');

@@ -52,7 +52,7 @@ test('runTool: a tool that cannot start, or writes more than 1 MiB, is a system_
   await assert.rejects(runTool(SH, ['-c', 'head -c 2000000 /dev/zero']), isSystemError);
 });
 
-test('runTool: passFd is the tool\'s fd 3', async () => {
+test("runTool: passFd is the tool's fd 3", async () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jh4f-run-root-')), 'f');
   const fd = openSync(file, 'w');
   try {

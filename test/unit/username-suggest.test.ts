@@ -75,7 +75,10 @@ test('suggest: long names are cut to 32 bytes, numbered ones too', () => {
 });
 
 test('suggest: null when every candidate is taken', () => {
-  assert.equal(suggestUsername('Anna', () => true), null);
+  assert.equal(
+    suggestUsername('Anna', () => true),
+    null,
+  );
 });
 
 test('suggest: every candidate is valid per lib/shared/username-rule.ts, for every full name of the shared table and more', () => {

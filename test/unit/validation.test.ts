@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import {
-  addMemberSchema,
-  fieldProblems,
-  loginSchema,
-  newPasswordSchema,
-  onboardSchema,
-  passwordSchema,
-  setPasswordSchema,
-  usernameSchema,
-} from '../../lib/http/validation';
+import { addMemberSchema, fieldProblems, loginSchema, newPasswordSchema, onboardSchema, passwordSchema, setPasswordSchema, usernameSchema } from '../../lib/http/validation';
 
 const table = JSON.parse(readFileSync(new URL('../fixtures/names.json', import.meta.url), 'utf8')) as {
   good: string[];

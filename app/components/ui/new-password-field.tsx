@@ -14,19 +14,7 @@ export interface NewPasswordText {
   show: string;
 }
 
-export function NewPasswordField({
-  id,
-  name,
-  value,
-  onChange,
-  t,
-}: {
-  id: string;
-  name?: string;
-  value: string;
-  onChange: (value: string) => void;
-  t: NewPasswordText;
-}) {
+export function NewPasswordField({ id, name, value, onChange, t }: { id: string; name?: string; value: string; onChange: (value: string) => void; t: NewPasswordText }) {
   const [show, setShow] = useState(false);
 
   async function suggest() {

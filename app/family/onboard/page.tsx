@@ -20,13 +20,7 @@ export default async function OnboardPage() {
           {t.onboard.backToFamily}
         </a>
       </p>
-      <OnboardForm
-        t={t.onboard}
-        cardFacts={loginCardFacts()}
-        cardT={t.card}
-        offerInstall={PACKAGE_INSTALL_AVAILABLE}
-        jobsT={t.jobs}
-      />
+      <OnboardForm t={t.onboard} cardFacts={loginCardFacts()} cardT={t.card} offerInstall={PACKAGE_INSTALL_AVAILABLE} jobsT={t.jobs} />
     </SignedInShell>
   );
 }

@@ -23,9 +23,8 @@ export const listMembers: Command = {
     const accounts = [...new Set(group.members)].sort().flatMap((name) => state.user(name) ?? []); // a dangling name is no account
     const members = accounts.map(async (account): Promise<Member> => {
       const reason = protectionOf(account, state, ctx.config);
-      const installed = account.home.startsWith('/') && account.home !== '/'
-        ? (await runAgent(['packages-installed', account.home], { as: account, timeoutMs: 10_000 })).exitCode === 0
-        : false;
+      const installed =
+        account.home.startsWith('/') && account.home !== '/' ? (await runAgent(['packages-installed', account.home], { as: account, timeoutMs: 10_000 })).exitCode === 0 : false;
       return {
         user: account.name,
         uid: account.uid,

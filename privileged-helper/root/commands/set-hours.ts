@@ -26,7 +26,8 @@ function readHoursFile(): HoursFile | null {
   try {
     return r.data === undefined ? null : parseHoursFile(r.data);
   } catch (e) {
-    if (e instanceof HoursError) throw conflict(`${HOURS_FILE}: ${e.message}; remove it and set the hours again`, 'hours_file_broken', { path: HOURS_FILE, problem: e.reason ?? 'hours_file_not_object' });
+    if (e instanceof HoursError)
+      throw conflict(`${HOURS_FILE}: ${e.message}; remove it and set the hours again`, 'hours_file_broken', { path: HOURS_FILE, problem: e.reason ?? 'hours_file_not_object' });
     throw e;
   }
 }

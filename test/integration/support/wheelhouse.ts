@@ -63,7 +63,12 @@ export function startSlowMirror(dir = WHEELHOUSE, bytesPerSecond = 1_000_000): P
     const name = path.basename(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     if (!name || name === '/') {
       res.setHeader('content-type', 'text/html');
-      res.end(`<html><body>${fs.readdirSync(dir).map((f) => `<a href="${f}">${f}</a>`).join('\n')}</body></html>`);
+      res.end(
+        `<html><body>${fs
+          .readdirSync(dir)
+          .map((f) => `<a href="${f}">${f}</a>`)
+          .join('\n')}</body></html>`,
+      );
       return;
     }
     const file = path.join(dir, name);

@@ -22,15 +22,7 @@ export const PASSWD = [
   '',
 ].join('\n');
 
-export const GROUP = [
-  'root:x:0:',
-  'mama:x:1000:',
-  'papa:x:1001:',
-  'anna:x:1002:',
-  'jupyterhub:x:996:anna',
-  'jupyterhub_adm:x:995:mama,papa',
-  '',
-].join('\n');
+export const GROUP = ['root:x:0:', 'mama:x:1000:', 'papa:x:1001:', 'anna:x:1002:', 'jupyterhub:x:996:anna', 'jupyterhub_adm:x:995:mama,papa', ''].join('\n');
 
 /** Call before importing lib/ modules that read settings (the env is read once). */
 export function tempPanel(extraEnv: Record<string, string> = {}): TempPanel {

@@ -7,6 +7,4 @@ import { candidateQuerySchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = guardedRead({ query: candidateQuerySchema }, ({ input }) =>
-  input.q === undefined ? { candidates: listCandidates() } : { ...findCandidates(input.q, input.limit) },
-);
+export const GET = guardedRead({ query: candidateQuerySchema }, ({ input }) => (input.q === undefined ? { candidates: listCandidates() } : { ...findCandidates(input.q, input.limit) }));
