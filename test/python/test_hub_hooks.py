@@ -67,11 +67,13 @@ def test_a_users_server_gets_the_usual_umask_not_the_hubs():
         pytest.skip('becoming another user needs root')
     import subprocess
 
-    preexec = spawner.FamilySpawner().make_preexec_fn('nobody')
+    # daemon, not nobody: JupyterHub 5 changes into the user's home and, where there is
+    # none (nobody's /nonexistent), makes a folder in /tmp as the user and leaves it.
+    preexec = spawner.FamilySpawner().make_preexec_fn('daemon')
     old = os.umask(0o077)
     try:
         r = subprocess.run(['/bin/sh', '-c', 'umask; id -un'], preexec_fn=preexec, capture_output=True, text=True, check=True)
     finally:
         os.umask(old)
-    assert r.stdout.split() == ['0022', 'nobody']
+    assert r.stdout.split() == ['0022', 'daemon']
     assert spawner.FamilySpawner.__mro__[1].__name__ == 'LocalProcessSpawner'
