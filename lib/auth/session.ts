@@ -79,12 +79,10 @@ export function lookupSession(token: string | null | undefined, now = Date.now()
   if (!token || !TOKEN_RE.test(token)) return { status: 'none' };
   const conn = db();
   const idHash = hashToken(token);
-  const row = conn.prepare('SELECT id_hash, username, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?').get(idHash) as Row | undefined;
+  const row = sessionRow(idHash);
   if (!row) return { status: 'none' };
-  const { sessionIdleSeconds, sessionMaxSeconds } = settings();
-  const absoluteEnd = Math.min(row.expires_at, row.created_at + sessionMaxSeconds * 1000);
-  const idleEnd = row.last_seen_at + sessionIdleSeconds * 1000;
-  if (now >= absoluteEnd || now >= idleEnd) {
+  const absoluteEnd = absoluteEndOf(row);
+  if (!isLive(row, now)) {
     conn.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
     return { status: 'none' };
   }
@@ -115,15 +113,26 @@ export function lookupSession(token: string | null | undefined, now = Date.now()
  * in the audit row. Null when no cookie is a live session.
  */
 export function sessionOwnerOf(cookieHeader: string | null | undefined, now = Date.now()): string | null {
-  const { sessionIdleSeconds, sessionMaxSeconds } = settings();
   for (const token of tokensFromCookieHeader(cookieHeader)) {
     if (!TOKEN_RE.test(token)) continue;
-    const row = db().prepare('SELECT id_hash, username, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?').get(hashToken(token)) as Row | undefined;
-    if (!row) continue;
-    const absoluteEnd = Math.min(row.expires_at, row.created_at + sessionMaxSeconds * 1000);
-    if (now < absoluteEnd && now < row.last_seen_at + sessionIdleSeconds * 1000) return row.username;
+    const row = sessionRow(hashToken(token));
+    if (row && isLive(row, now)) return row.username;
   }
   return null;
+}
+
+function sessionRow(idHash: string): Row | undefined {
+  return db().prepare('SELECT id_hash, username, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?').get(idHash) as Row | undefined;
+}
+
+/** A session ends at its absolute end (the row's own, or the configured maximum), whichever comes first. */
+function absoluteEndOf(row: Row): number {
+  return Math.min(row.expires_at, row.created_at + settings().sessionMaxSeconds * 1000);
+}
+
+/** Before its absolute end and its idle end: the one rule both lookups apply. */
+function isLive(row: Row, now: number): boolean {
+  return now < absoluteEndOf(row) && now < row.last_seen_at + settings().sessionIdleSeconds * 1000;
 }
 
 /** Logout: the row is gone, so the cookie is worthless even if it was copied. */
