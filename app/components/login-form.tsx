@@ -50,6 +50,14 @@ export function LoginForm({ t }: { t: LoginText }) {
       <Button type="submit" disabled={busy || !hydrated} className="w-full">
         {busy ? t.submitting : t.submit}
       </Button>
+      {/* Only while the page's scripts have not run: shown after a few seconds by CSS
+          alone (they may never run: a load cut off by a changing network), so a parent
+          is never left with a disabled button and no word why. */}
+      {!hydrated && (
+        <p className="load-hint text-sm text-gray-700" data-testid="login-still-loading">
+          {t.stillLoading}
+        </p>
+      )}
     </form>
   );
 }

@@ -21,6 +21,7 @@ export const de: Messages = {
     tooManyAttempts: 'Zu viele Versuche. Bitte warten Sie {seconds} Sekunden und versuchen Sie es erneut.',
     invalidInput: 'Bitte geben Sie einen gültigen Benutzernamen ein (Kleinbuchstaben, Ziffern, - und _).',
     genericError: 'Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.',
+    stillLoading: 'Die Seite ist noch nicht fertig geladen. Wenn das so bleibt, laden Sie die Seite neu.',
   },
   nav: {
     signedInAs: 'Angemeldet als {name}',

@@ -20,6 +20,7 @@ export const en = {
     tooManyAttempts: 'Too many attempts. Please wait {seconds} seconds and try again.',
     invalidInput: 'Please enter a valid username (lower-case letters, digits, - and _).',
     genericError: 'Something went wrong. Please try again.',
+    stillLoading: 'The page has not finished loading. If this stays, reload the page.',
   },
   nav: {
     signedInAs: 'Signed in as {name}',

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { catalogs } from '../../lib/i18n/messages';
 import { sandboxEnv } from '../sandbox/fixtures';
 import { launchBrowser, newContext, scrollsHorizontally, seriousAxeViolations, watchConsole } from './browser';
 
@@ -54,5 +55,24 @@ test('the page is served with a nonce-based CSP and the nonce is on every script
   const scripts = await page.$$eval('script', (nodes) => nodes.map((n) => n.nonce || n.getAttribute('nonce') || ''));
   assert.ok(scripts.length > 0);
   for (const value of scripts) assert.equal(value, nonce);
+  await context.close();
+});
+
+test('a login page whose scripts never arrive says so and asks for a reload; once they run the line is gone', async () => {
+  const context = await newContext(browser, { locale: 'de-DE', width: 375, height: 740 });
+  const page = await context.newPage();
+  // As a load cut off by a changing network leaves it (net::ERR_NETWORK_CHANGED).
+  await page.route('**/_next/static/chunks/*.js', (route) => route.abort('internetdisconnected'));
+  await page.goto(`${env.panelUrl}/`);
+  const hint = page.getByTestId('login-still-loading');
+  await hint.waitFor({ state: 'visible', timeout: 20_000 });
+  assert.equal((await hint.textContent())?.trim(), catalogs.de.login.stillLoading);
+  assert.equal(await page.getByRole('button', { name: catalogs.de.login.submit }).isDisabled(), true);
+  assert.deepEqual(await seriousAxeViolations(page), [], 'axe-core: no serious or critical violations');
+
+  await page.unroute('**/_next/static/chunks/*.js');
+  await page.reload();
+  await page.waitForFunction(() => !(document.querySelector('button[type=submit]') as HTMLButtonElement | null)?.disabled);
+  assert.equal(await hint.count(), 0, 'hydrated: no loading line');
   await context.close();
 });
