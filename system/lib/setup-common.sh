@@ -64,7 +64,37 @@ ensure_config() {
   # install -d acts on the directory itself (its parent, /var/lib or /var/log, is
   # root's), never on what the panel account put inside it.
   install -d -o "$PANEL_USER" -g "$PANEL_USER" -m 0750 "$DATA_DIR" "$LOG_DIR"
+  tidy_panel_folders
   ensure_root_dirs
+}
+
+# tidy_panel_folders: the panel's own folders hold only what the panel account made
+# there. A name in them that is a link, or a file or folder of someone else's (or a
+# FIFO, a socket), is what a confused or compromised panel account leaves: the panel
+# could not open its log or its database through it and would not start. Root
+# follows nothing there, so the panel account itself renames each such entry to
+# NAME.moved-aside-STAMP (kept for a look; nothing is deleted) and the set-up says
+# so, one line each. The folders' top level only: the panel makes no subfolders.
+tidy_panel_folders() {
+  local moved line
+  # shellcheck disable=SC2016 # the single quotes hold bash -c's script, which that bash expands
+  moved=$(as_panel /bin/bash -c '
+    stamp=$(date +%Y%m%d-%H%M%S)
+    shopt -s nullglob dotglob
+    for dir in "$@"; do
+      for f in "$dir"/*; do
+        case "$f" in *.moved-aside-*) continue ;; esac
+        # Version 0.1.0 root wrote this list here: the postinst reads it (as the panel) and removes it.
+        [ "${f##*/}" = .created-groups ] && [ -f "$f" ] && [ ! -L "$f" ] && continue
+        if [ -L "$f" ] || [ ! -O "$f" ] || { [ ! -f "$f" ] && [ ! -d "$f" ]; }; then
+          mv -T -- "$f" "$f.moved-aside-$stamp" && printf "%s\n" "$f.moved-aside-$stamp"
+        fi
+      done
+    done' tidy "$DATA_DIR" "$LOG_DIR") || true
+  while IFS= read -r line; do
+    [ -n "$line" ] && say "panel files: ${line%.moved-aside-*} was not a file of $PANEL_USER's own (a link, or someone else's): moved aside to $line"
+  done <<< "$moved"
+  return 0
 }
 
 # Root's own directories. If one exists but is not a root-owned directory closed

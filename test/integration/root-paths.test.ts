@@ -9,7 +9,8 @@
 // at names in root-owned folders that do not exist (/etc/cron.d/..., /root/...).
 // Then root runs the set-up command again, and the package's postinst (configure,
 // as an upgrade runs it). Checked: no root file changed (content, owner, mode,
-// mtime), no file appeared at a link's target. Afterwards the sandbox is put back.
+// mtime), no file appeared at a link's target; the links in the panel's own two
+// folders were moved aside by the panel account and the panel answers again. Afterwards the sandbox is put back.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -156,12 +157,23 @@ function assertNoRootWrite(when: string): void {
   }
 }
 
-test("the set-up command, run again by root, writes through none of the panel account's links", () => {
+test("the set-up command, run again by root, writes through none of the panel account's links, moves them aside and starts the panel", async () => {
   const r = spawnSync(path.join(REPO, 'system', 'install.sh'), { encoding: 'utf8', timeout: 5 * 60_000 });
   assert.notEqual(r.signal, 'SIGTERM', `the set-up command did not hang on a planted name:\n${r.stdout}${r.stderr}`);
   assertNoRootWrite('after the set-up command');
-  // The attacker broke their own panel (its database is a link now); the set-up says so.
-  if (r.status !== 0) assert.match(r.stderr, /the panel did not answer/);
+  assert.equal(r.status, 0, `the set-up recovers from the planted links:\n${r.stdout}${r.stderr}`);
+  // Each link in the panel's own two folders was moved aside (by the panel account), one line each.
+  for (const { link } of planted.filter((p) => ['/var/lib/jupyterhub-panel', '/var/log/jupyterhub-panel'].includes(path.dirname(p.link)))) {
+    const st = fs.lstatSync(link, { throwIfNoEntry: false });
+    assert.ok(!st?.isSymbolicLink(), `${link} is no longer a link`);
+    const line = r.stdout.split('\n').find((l) => l.includes(`panel files: ${link} was not a file of ${PANEL}'s own`));
+    assert.ok(line, `the set-up said it moved ${link} aside:\n${r.stdout}`);
+    const aside = /moved aside to (\S+)$/.exec(line)![1]!;
+    assert.equal(fs.lstatSync(aside).isSymbolicLink(), true, `${aside} is the planted link, kept for a look`);
+    assert.equal(fs.lstatSync(aside).uid, panelUid, 'moved by the panel account, not replaced by root');
+  }
+  const res = await request(`${env.panelUrl}/api/health`);
+  assert.equal(res.status, 200, res.body);
 });
 
 test("the package's postinst configure (an upgrade), run by root, writes through none of them", () => {
