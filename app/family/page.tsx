@@ -15,6 +15,7 @@ import { buttonClass } from '../components/ui/button';
 import { AddMemberForm } from './add-member-form';
 import { HoursRow } from './hours-row';
 import { MemberActions } from './member-actions';
+import { HomePrivacy } from './home-privacy';
 import { MemberSearch, Pager } from './member-search';
 import { DiskFacts } from './disk-facts';
 import { UpkeepSection } from './disk-upkeep-section';
@@ -29,7 +30,7 @@ export const dynamic = 'force-dynamic';
 /** Initial candidates shown under the add-member field (typing searches the rest). */
 const CANDIDATES_SHOWN = 8;
 
-const NOTICES = ['added', 'alreadyMember', 'removed', 'removedServerNotStopped', 'wasNotMember', 'resetDone'] as const;
+const NOTICES = ['added', 'alreadyMember', 'removed', 'removedServerNotStopped', 'wasNotMember', 'resetDone', 'homeMadePrivate'] as const;
 type Notice = (typeof NOTICES)[number];
 
 function when(iso: string | null, locale: Locale, t: Messages): string {
@@ -102,6 +103,9 @@ function MemberCard({
         <DiskFacts upkeep={upkeep} t={t.upkeep} locale={locale} />
       </dl>
       <HoursRow m={m} t={t} />
+      {m.homeOpen && !m.protected && !m.familyAdmin ? (
+        <HomePrivacy user={m.user} t={{ open: format(f.homeOpen, { name: m.fullName || m.user }), makePrivate: f.homeMakePrivate, making: f.homeMaking, genericError: f.genericError }} />
+      ) : null}
       <p className="mt-3 text-sm">
         <a
           href={`${BASE_PATH}/family/card/${m.user}`}

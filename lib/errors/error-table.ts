@@ -93,6 +93,7 @@ export const REASON_MESSAGES = {
   protected_because: 'family.errors.protectedBecause',
   exists: 'family.errors.exists',
   hub_account: 'family.errors.hubAccount',
+  home_not_folder: 'family.errors.homeNotFolder',
   job_not_found: 'jobs.notFound',
   job_state: 'jobs.conflict',
   no_such_hub_user: 'hub.apiErrors.noSuchHubUser',

@@ -1,4 +1,5 @@
 import 'server-only';
+import fs from 'node:fs';
 // The family use cases: list, add, remove, onboard a kid, reset a password.
 // Every privileged call goes through lib/helper/commands.ts and is audited before
 // (detail.phase "start") and after (ok, or the error table's refused / failed,
@@ -136,6 +137,7 @@ const FAMILY_REASONS: Partial<Record<HelperReason, ErrorReason>> = {
   account_exists: 'exists',
   group_exists: 'exists',
   home_exists: 'exists',
+  home_not_own_folder: 'home_not_folder',
 };
 
 /**
@@ -196,7 +198,27 @@ function memberOf(user: string, view: PolicyView, locked: ((u: string) => boolea
     familyAdmin: view.accounts.isGroupMember(user, ADMIN_GROUP),
     packagesInstalled: installed !== null,
     packages: installed,
+    homeOpen: homeOpenOf(account.home, account.gid),
   };
+}
+
+/**
+ * May accounts other than the member enter their home folder? lstat only (the
+ * folder itself, no link followed, nothing inside read), as the panel. A group
+ * other than the member's own primary group counts; their own (Debian's
+ * user-private group) does not. Null when the home is not a folder. Exported for tests.
+ */
+export function homeOpenOf(home: string, gid: number, lstat: (p: string) => fs.Stats | undefined = (p) => fs.lstatSync(p, { throwIfNoEntry: false })): boolean | null {
+  let st: fs.Stats | undefined;
+  try {
+    st = lstat(home);
+  } catch {
+    return null;
+  }
+  if (!st || !st.isDirectory()) return null;
+  const others = (st.mode & 0o005) !== 0;
+  const group = st.gid !== gid && (st.mode & 0o050) !== 0;
+  return others || group;
 }
 
 /** One member as the family list shows it, or null when the account is not a member. */
@@ -281,6 +303,19 @@ export async function removeMember(actor: Actor, rawUsername: unknown): Promise<
       serverStopError = error instanceof Error ? error.message : String(error);
     }
   return { ...result, serversStopped, serverStopError };
+}
+
+/** Closes a member's home folder to group and others (the helper's make-home-private, done as the member). */
+export async function makeHomePrivate(actor: Actor, rawUsername: unknown): Promise<helper.HomePrivateResult & { user: string }> {
+  const user = checkTarget(actor, 'home_private', rawUsername);
+  try {
+    const r = await audited(actor, 'home_private', user, () => helper.makeHomePrivate(user, actor.username, { timeoutMs: 30_000 }), {
+      summary: (result) => ({ changed: result.before !== result.after, before: result.before, after: result.after }),
+    });
+    return { ...r, user };
+  } catch (error) {
+    throw explain(asPublic(error), user);
+  }
 }
 
 export async function resetPassword(actor: Actor, rawUsername: unknown, password: string): Promise<helper.ChangeResult> {

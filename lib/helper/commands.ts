@@ -107,6 +107,21 @@ export async function installPackages(user: string, actor: string, opts: Pick<Ru
   return { ...r, changed: r.changed === true, installed, skipped: Array.isArray(r.skipped) ? r.skipped : [] };
 }
 
+export interface HomePrivateResult {
+  /** The home folder's permission bits before and after, octal ("755", "700"); null when the answer had none. */
+  before: string | null;
+  after: string | null;
+}
+
+/** make-home-private: the member's home folder itself closed to group and others, done as the member. */
+export async function makeHomePrivate(user: string, actor: string, opts: Timeout = {}): Promise<HomePrivateResult> {
+  checkUsername(user);
+  checkUsername(actor, 'actor');
+  const r = await call('make-home-private', [user, ...withActor(actor)], opts);
+  const octal = (v: unknown) => (typeof v === 'string' && /^[0-7]{3,4}$/.test(v) ? v : null);
+  return { before: octal(r.before), after: octal(r.after) };
+}
+
 export interface DiskUseResult {
   /** null when the answer carried no usable size. */
   bytes: number | null;

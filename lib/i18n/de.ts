@@ -123,6 +123,10 @@ export const de: Messages = {
     resetSubmit: 'Passwort setzen',
     resetting: 'Wird gesetzt…',
     resetDone: 'Das Passwort von {user} wurde geändert. Teilen Sie das neue Passwort mit.',
+    homeOpen: 'Andere Personen an diesem Computer können die Dateien von {name} öffnen.',
+    homeMakePrivate: 'Privat machen',
+    homeMaking: 'Wird privat gemacht…',
+    homeMadePrivate: 'Die Dateien von {user} sind jetzt privat: nur {user} kann sie öffnen.',
     passwordHint: 'Mindestens 8 Zeichen.',
     genericError: 'Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.',
     protectedReasons: {
@@ -140,6 +144,7 @@ export const de: Messages = {
       exists:
         'Ein Konto namens {user} gibt es schon. Um ihm JupyterHub zu erlauben, fügen Sie es auf der Familienseite hinzu; um sein Passwort zu ändern, nutzen Sie „Passwort zurücksetzen“.',
       hubAccount: 'Das Hub-Konto jupyterhub muss in seiner Gruppe bleiben.',
+      homeNotFolder: 'Der persönliche Ordner von {user} ist kein eigener Ordner, daher wurde nichts geändert.',
     },
   },
   onboard: {
@@ -252,6 +257,7 @@ export const de: Messages = {
       activity_in_future: 'Server meldete Aktivität in der Zukunft',
       setting_change: 'Einstellung geändert',
       hours_set: 'Jupyter-Zeiten festgelegt',
+      home_private: 'Persönlichen Ordner privat gemacht',
       hours_stop: 'Server beendet: Zeit vorbei',
       bedtime: 'Jetzt Schlafenszeit',
       request_refused: 'Anfrage abgelehnt: nicht von der Seite der Verwaltung',

@@ -119,6 +119,10 @@ export const en = {
     resetSubmit: 'Set password',
     resetting: 'Setting…',
     resetDone: 'The password of {user} was changed. Tell them the new one.',
+    homeOpen: 'Other people on this computer can open the files of {name}.',
+    homeMakePrivate: 'Make private',
+    homeMaking: 'Making private…',
+    homeMadePrivate: 'The files of {user} are private now: only {user} can open them.',
     passwordHint: 'At least 8 characters.',
     genericError: 'Something went wrong. Please try again.',
     protectedReasons: {
@@ -135,6 +139,7 @@ export const en = {
       protectedBecause: '{user} is protected ({protectedReason}) and cannot be changed from the panel.',
       exists: 'An account named {user} exists already. To let it use JupyterHub, add it on the family page; to change its password, use "Reset password".',
       hubAccount: 'The hub account jupyterhub must stay in its group.',
+      homeNotFolder: '{user}’s home is not a folder of their own, so nothing was changed.',
     },
   },
   onboard: {
@@ -246,6 +251,7 @@ export const en = {
       activity_in_future: 'Server reported activity in the future',
       setting_change: 'Setting changed',
       hours_set: 'Jupyter hours set',
+      home_private: 'Home folder made private',
       hours_stop: 'Server stopped: hours over',
       bedtime: 'Bedtime now',
       request_refused: 'Request refused: not from the panel’s page',

@@ -31,11 +31,13 @@ export const HELPER_REASONS = [
   'hours_missing',
   'hours_not_json',
   ...HOURS_REASONS,
-  // conflict: create-user's name is taken; the hours file is broken; not the hub this command is for.
+  // conflict: create-user's name is taken; the hours file is broken; a home that is not the member's
+  // own folder (make-home-private); not the hub this command is for.
   'account_exists',
   'group_exists',
   'home_exists',
   'hours_file_broken',
+  'home_not_own_folder',
   'not_family_hub',
   'hub_connected_at_setup',
   'hub_run_by_systemd',

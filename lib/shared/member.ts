@@ -19,4 +19,10 @@ export interface Member {
   packagesInstalled: boolean;
   /** Versions of the panel's install, or null (the helper does not know them). */
   packages: Record<string, string> | null;
+  /**
+   * The panel only: others (or a group other than the member's own) may enter the
+   * home folder, so they can open the member's notebooks; null when the home is not
+   * a folder the panel can look at. The helper's list does not say.
+   */
+  homeOpen?: boolean | null;
 }

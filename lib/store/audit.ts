@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS = [
   'activity_in_future',
   'setting_change',
   'hours_set',
+  'home_private',
   'hours_stop',
   'bedtime',
   // A signed-in change the request checks refused before any use case ran

@@ -7,6 +7,7 @@
 //   disk-use HOME                as the member (uid and gid): du over their home, 10 s at most
 //   packages-installed HOME      as the member (uid and gid): the Jupyter entry points in
 //                                ~/.local/bin; exit 0 when they are there, 1 when not
+//   make-home-private HOME       as the member (uid and gid): the home folder itself 0700
 //   install-packages             as the kid (runuser), pip's lines passed on unparsed;
 //                                stdin reaching its end is the cancel
 // It answers as the helper does over its socket (JSON lines: progress, then the
@@ -21,6 +22,7 @@ import { connectSeedHub } from './connect-hub';
 import { installPackages } from './install-packages';
 import { diskUse } from './disk-use';
 import { packagesInstalledCommand } from './packages-installed';
+import { makeHomePrivate } from './make-home-private';
 
 type AgentCommand = (args: readonly string[], progress: (p: unknown) => void) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
@@ -31,6 +33,7 @@ const COMMANDS: Record<string, AgentCommand> = {
   'install-packages': installPackages,
   'disk-use': diskUse,
   'packages-installed': packagesInstalledCommand,
+  'make-home-private': makeHomePrivate,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

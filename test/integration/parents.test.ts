@@ -71,6 +71,7 @@ const CALLS: Record<string, { argv: string[]; stdin?: string; check?: (r: { resu
   'install-packages': { argv: ['install-packages', 'papa', '--actor', 'mama'], check: (r) => assert.equal(r.result.user, 'papa', 'pip ran as papa') },
   'disk-use': { argv: ['disk-use', 'papa'], check: (r) => assert.equal(typeof r.result.bytes, 'number') },
   'set-hours': { argv: ['set-hours', 'papa', '--hours', '{"mon":[]}', '--actor', 'mama'] },
+  'make-home-private': { argv: ['make-home-private', 'papa', '--actor', 'mama'] },
   'remove-member': { argv: ['remove-member', 'papa', '--actor', 'mama'], check: (r) => assert.equal(r.result.changed, true) },
 };
 
@@ -123,7 +124,7 @@ describe("the helper's commands for a parent, as docs/ARCHITECTURE.md's table sa
 
   test('a parent who is not a member: password and hours are refused as a parent all the same', () => {
     setMember('papa', false);
-    for (const command of ['set-password', 'set-hours']) {
+    for (const command of ['set-password', 'set-hours', 'make-home-private']) {
       const row = parentRows().find((r) => r.command === command)!;
       const r = helperAs(PANEL, CALLS[command]!.argv, CALLS[command]!.stdin);
       expectRow(row, r.status, parseHelperOutput(r.stdout).result as Record<string, unknown> | null, r.stdout);

@@ -282,5 +282,6 @@ test("each command's shape is read from its synopsis: operands, options, --actor
   assert.deepEqual(shape('set-hours'), ['user', '--hours', true, false]);
   assert.deepEqual(shape('set-password'), ['user', '', true, true]);
   assert.deepEqual(shape('create-user'), ['user', '--full-name', true, true]);
-  assert.equal(COMMAND_SPECS.size, 11);
+  assert.deepEqual(shape('make-home-private'), ['user', '', true, false]);
+  assert.equal(COMMAND_SPECS.size, 12);
 });

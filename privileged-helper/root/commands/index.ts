@@ -10,6 +10,7 @@ import { diskUse } from './disk-use';
 import { hubStatus } from './hub-status';
 import { installPackages } from './install-packages';
 import { listMembers } from './list-members';
+import { makeHomePrivate } from './make-home-private';
 import { removeMember } from './remove-member';
 import { restartHub } from './restart-hub';
 import { setHours } from './set-hours';
@@ -28,6 +29,7 @@ const BY_NAME: Readonly<Record<HelperCommand, Command>> = {
   'install-packages': installPackages,
   'disk-use': diskUse,
   'set-hours': setHours,
+  'make-home-private': makeHomePrivate,
 };
 const ALL: readonly Command[] = HELPER_COMMANDS.map((name) => BY_NAME[name]);
 
