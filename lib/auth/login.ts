@@ -2,13 +2,16 @@ import 'server-only';
 // The login and logout use cases (POST and DELETE /api/session). Per-client slot,
 // throttle (counted when the attempt starts), PAM, the panel's own membership
 // check, a new session, and an audit row for every outcome, with the client
-// address. docs/ARCHITECTURE.md "Login throttling" has the model and its numbers.
+// address. A login with a device cookie that verified for its name is a trusted
+// attempt (device-cookie.ts): counted for that device alone; its audit rows say
+// so. docs/ARCHITECTURE.md "Login throttling" has the model and its numbers.
 import { audit } from '../store/audit';
 import { ADMIN_GROUP } from '../constants';
 import { PublicError } from '../errors/errors';
 import { KeyedSlots } from './limiter';
 import { authenticate, PAM_PRIORITY, PamBusyError } from './pam';
 import { createSession, deleteSession, type Session } from './session';
+import { signDeviceCookie } from './device-cookie';
 import { addressKey, throttle, type Attempt } from './throttle';
 import { isGroupMember } from '../accounts/unix-accounts';
 
@@ -40,11 +43,15 @@ export interface LoginRequest {
   userAgent?: string;
   /** Session cookies that came with the request: they are never reused, only deleted. */
   presentedTokens?: string[];
+  /** The nonce of a device cookie that verified for this username (trustedDeviceOf), if one came. */
+  device?: string | null;
 }
 
 export interface LoginResult {
   token: string;
   session: Session;
+  /** A new device cookie value for this parent (a fresh nonce at every login). */
+  deviceCookie: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -76,9 +83,11 @@ async function attempt(
   throttled: (detail: Record<string, unknown>, retryAfterSeconds: number) => never,
 ): Promise<LoginResult> {
   const { username, clientAddress } = req;
-  const gate = throttle.begin(username, clientAddress, started);
+  const gate = throttle.begin(username, clientAddress, started, req.device);
   if (!gate.admitted) return throttled({ scope: gate.scope }, gate.retryAfterSeconds);
   const counted: Attempt = gate.attempt;
+  // Whether this attempt was held to its device's counter only; never the nonce itself.
+  const trust = counted.device ? { trustedDevice: true } : {};
 
   let result;
   try {
@@ -90,8 +99,8 @@ async function attempt(
     });
   } catch (error) {
     throttle.cancelled(counted); // no password was checked
-    if (error instanceof PamBusyError) return throttled({ scope: 'pam_busy', reason: error.reason }, PAM_BUSY_RETRY_SECONDS);
-    audit.record({ ...base, actor: null, action: 'login_failed', outcome: 'failed', error: error instanceof Error ? error.message : String(error) });
+    if (error instanceof PamBusyError) return throttled({ scope: 'pam_busy', reason: error.reason, ...trust }, PAM_BUSY_RETRY_SECONDS);
+    audit.record({ ...base, actor: null, action: 'login_failed', outcome: 'failed', detail: trust, error: error instanceof Error ? error.message : String(error) });
     throw new PublicError('auth_unavailable', { cause: error });
   }
 
@@ -103,7 +112,7 @@ async function attempt(
       actor: null,
       action: 'login_failed',
       outcome: code === 'invalid_credentials' ? 'failed' : 'refused',
-      detail: { reason: code, ...detail, ...blocks },
+      detail: { reason: code, ...detail, ...blocks, ...trust },
     });
     const wait = started + timing.failureAnswerMs - Date.now();
     if (wait > 0) await sleep(wait);
@@ -123,7 +132,7 @@ async function attempt(
       return refuse('account_unavailable', { pamCode: result.pamCode, why: result.reason });
     default:
       throttle.cancelled(counted);
-      audit.record({ ...base, actor: null, action: 'login_failed', outcome: 'failed', detail: { pamCode: result.pamCode }, error: `PAM error ${String(result.pamCode)}` });
+      audit.record({ ...base, actor: null, action: 'login_failed', outcome: 'failed', detail: { pamCode: result.pamCode, ...trust }, error: `PAM error ${String(result.pamCode)}` });
       throw new PublicError('auth_unavailable', { cause: new Error(`PAM answered code ${String(result.pamCode)} for ${username}`) });
   }
 
@@ -133,8 +142,8 @@ async function attempt(
   throttle.succeeded(counted);
   for (const token of req.presentedTokens ?? []) deleteSession(token);
   const created = createSession(username, { clientAddress, userAgent: req.userAgent });
-  audit.record({ ...base, actor: username, action: 'login', outcome: 'ok' });
-  return created;
+  audit.record({ ...base, actor: username, action: 'login', outcome: 'ok', ...(counted.device ? { detail: trust } : {}) });
+  return { ...created, deviceCookie: signDeviceCookie(username) };
 }
 
 export function logout(session: Session | null, tokens: string[], clientAddress: string): void {

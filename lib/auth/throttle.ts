@@ -7,6 +7,7 @@ import 'server-only';
 //   address       the client (IPv4 address; IPv6 /64, see addressKey)   10 free
 //   name_address  this name from this client                           5 free
 //   name          this name from anywhere                               10 free
+//   device        a trusted device (device-cookie.ts), alone            5 free
 //
 // After its free failures each further one blocks its key for a growing time
 // (2, 4, 8, ... seconds, capped by loginDelayMaxSeconds, 15 minutes by default).
@@ -14,14 +15,18 @@ import 'server-only';
 // block (the bound on a guess spread over many addresses) refuses only clients
 // that have been failing themselves (FAILING_ADDRESS_AT): someone else's failures
 // never keep a parent out from an address of her own that was not failing.
+// An attempt that carries a valid device cookie for its name (a browser where
+// this parent signed in before) is counted on its `device` key only, and the
+// other keys' blocks do not apply to it; once the device key is blocked the
+// cookie counts as absent and the attempt is an ordinary one.
 // Never a permanent lock-out: a block always ends, a quiet hour forgets a key.
 import net from 'node:net';
 import { db } from '../store/db';
 import { settings } from '../settings';
 
-export type ThrottleKind = 'address' | 'name_address' | 'name';
+export type ThrottleKind = 'address' | 'name_address' | 'name' | 'device';
 
-export const FREE_FAILURES: Readonly<Record<ThrottleKind, number>> = Object.freeze({ address: 10, name_address: 5, name: 10 });
+export const FREE_FAILURES: Readonly<Record<ThrottleKind, number>> = Object.freeze({ address: 10, name_address: 5, name: 10, device: 5 });
 /** A client with this many failures (any names) in its window counts as failing: a blocked name applies to it. */
 export const FAILING_ADDRESS_AT = 3;
 /** A key's failures are forgotten after this long without a new one (once its block is over). */
@@ -79,8 +84,10 @@ export type ThrottleVerdict = { blocked: false } | { blocked: true; scope: Throt
 export interface Attempt {
   name: string;
   address: string;
-  /** The client had been failing before this attempt (FAILING_ADDRESS_AT). */
+  /** The client (for a trusted attempt: the device) had been failing before this attempt (FAILING_ADDRESS_AT). */
   failing: boolean;
+  /** Set when the attempt is trusted: the device cookie's nonce, its only counted key. */
+  device?: string;
   /** Seconds this attempt's count blocks the next one, per key that it pushed over its free failures. */
   blocks: Partial<Record<ThrottleKind, number>>;
 }
@@ -98,6 +105,9 @@ const keysOf = (name: string, address: string): [ThrottleKind, string][] => [
   ['name_address', `${name} ${address}`],
   ['name', name],
 ];
+
+/** The keys an admitted attempt was counted on. */
+const countedKeys = (attempt: Attempt): [ThrottleKind, string][] => (attempt.device ? [['device', attempt.device]] : keysOf(attempt.name, attempt.address));
 
 function row(kind: ThrottleKind, key: string): Row | undefined {
   return db().prepare('SELECT failures, last_failure, blocked_until FROM login_throttle WHERE kind = ? AND key = ?').get(kind, key) as Row | undefined;
@@ -169,11 +179,23 @@ function housekeeping(now: number): void {
 
 /**
  * The start of a login attempt: refused if a block applies to it; otherwise it is
- * counted on all three keys at once, before PAM runs, and admitted.
+ * counted on all three keys at once, before PAM runs, and admitted. With
+ * `device` (the nonce of a device cookie that verified for this name) and that
+ * device not blocked, it is trusted: counted on the device key alone and
+ * never refused here. A blocked device is as if no cookie had come.
  */
-export function beginAttempt(name: string, clientAddress: string, now = Date.now()): Gate {
+export function beginAttempt(name: string, clientAddress: string, now = Date.now(), device?: string | null): Gate {
   const address = addressKey(clientAddress);
   return db().transaction((): Gate => {
+    if (device) {
+      const r = row('device', device);
+      if (!r || r.blocked_until <= now) {
+        const failing = liveFailures(r, now) >= FAILING_ADDRESS_AT;
+        const seconds = count('device', device, now);
+        housekeeping(now);
+        return { admitted: true, attempt: { name, address, failing, device, blocks: seconds > 0 ? { device: seconds } : {} } };
+      }
+    }
     const { verdict, failing } = refusal(name, address, now);
     if (verdict.blocked) return { admitted: false, scope: verdict.scope, retryAfterSeconds: verdict.retryAfterSeconds };
     const blocks: Attempt['blocks'] = {};
@@ -190,9 +212,14 @@ export function beginAttempt(name: string, clientAddress: string, now = Date.now
  * The attempt was the right password of a parent: this client's failures for
  * the name are forgotten, and the attempt itself is taken back from the address
  * and name counters (their other failures stay: knowing one password must not
- * wipe an attack from the same address).
+ * wipe an attack from the same address). A trusted attempt clears its device
+ * key and touches no other.
  */
 export function attemptSucceeded(attempt: Attempt): void {
+  if (attempt.device) {
+    db().prepare("DELETE FROM login_throttle WHERE kind = 'device' AND key = ?").run(attempt.device);
+    return;
+  }
   db().transaction(() => {
     db().prepare("DELETE FROM login_throttle WHERE kind = 'name_address' AND key = ?").run(`${attempt.name} ${attempt.address}`);
     uncount('address', attempt.address);
@@ -200,10 +227,10 @@ export function attemptSucceeded(attempt: Attempt): void {
   })();
 }
 
-/** The attempt checked no password (PAM busy or broken): it is taken back from all three counters. */
+/** The attempt checked no password (PAM busy or broken): it is taken back from every counter it was counted on. */
 export function attemptCancelled(attempt: Attempt): void {
   db().transaction(() => {
-    for (const [kind, key] of keysOf(attempt.name, attempt.address)) uncount(kind, key);
+    for (const [kind, key] of countedKeys(attempt)) uncount(kind, key);
   })();
 }
 

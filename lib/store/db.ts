@@ -126,6 +126,29 @@ export const MIGRATIONS: readonly string[] = [
       SELECT a.at FROM audit a WHERE a.action = 'onboard' AND a.target = onboarding.user ORDER BY a.id DESC LIMIT 1)
    WHERE (SELECT a.outcome FROM audit a WHERE a.action = 'onboard' AND a.target = onboarding.user ORDER BY a.id DESC LIMIT 1) = 'ok';
   `,
+  // 6: device cookies (lib/auth/device-cookie.ts, docs/ARCHITECTURE.md "Login throttling"):
+  // the panel's own keys (the device cookie's HMAC key, made on first use), and the
+  // throttle kind 'device'. SQLite cannot change a CHECK in place: the table is
+  // copied, so the counters of attempts under way survive the upgrade.
+  `
+  CREATE TABLE panel_keys (
+    name       TEXT PRIMARY KEY,
+    value      BLOB NOT NULL,                   -- random bytes; never logged, never sent
+    created_at INTEGER NOT NULL                 -- ms since the epoch
+  ) STRICT;
+  CREATE TABLE login_throttle_v6 (
+    kind          TEXT NOT NULL CHECK (kind IN ('address', 'name_address', 'name', 'device')),
+    key           TEXT NOT NULL,
+    failures      INTEGER NOT NULL,
+    last_failure  INTEGER NOT NULL,
+    blocked_until INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, key)
+  ) STRICT;
+  INSERT INTO login_throttle_v6 (kind, key, failures, last_failure, blocked_until)
+    SELECT kind, key, failures, last_failure, blocked_until FROM login_throttle;
+  DROP TABLE login_throttle;
+  ALTER TABLE login_throttle_v6 RENAME TO login_throttle;
+  `,
 ];
 
 /** Opens (creating if needed) and migrates a database file. Exported for tests. */

@@ -114,6 +114,11 @@ test('a parent logs in, sees their name, reloads and is still in, logs out and i
     (await context.cookies(env.panelUrl)).some((c) => c.name === 'jh4f_session'),
     false,
   );
+  // Issue 32: the device cookie stays at logout, with the session cookie's attributes and 180 days.
+  const device = (await context.cookies(env.panelUrl)).find((c) => c.name === 'jh4f_device_mama');
+  assert.ok(device, 'the device cookie is kept at logout');
+  assert.deepEqual([device.path, device.httpOnly, device.secure, device.sameSite, device.domain], ['/panel', true, true, 'Strict', '127.0.0.1']);
+  assert.ok(device.expires > Date.now() / 1000 + 179 * 24 * 3600, `expires ${device.expires}`);
   await page.reload();
   await page.getByRole('heading', { name: en.login.heading }).waitFor();
   assert.equal(await page.getByText(signedIn).count(), 0);

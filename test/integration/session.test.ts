@@ -703,3 +703,159 @@ describe('case 31: a parent logs in during a storm of wrong logins', () => {
     throttledAndAudited(blocked.storm, auditSince(mark), inStorm);
   });
 });
+
+describe("issue 32: a parent's device cookie keeps her in at an address someone else is failing from", () => {
+  before(async () => {
+    // The blocks as they are in production: cases 23/24 capped them at 5 s.
+    await restartPanel({ JH4F_LOGIN_DELAY_MAX_SECONDS: null });
+    clearThrottle();
+  });
+  // Later test files log in from 127.0.0.1 too.
+  after(clearThrottle);
+
+  /** A browser's panel cookies, kept from Set-Cookie as a browser keeps them (a Max-Age=0 line removes one). */
+  class Browser {
+    readonly cookies = new Map<string, string>();
+
+    header(): Record<string, string> {
+      return this.cookies.size ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
+    }
+
+    take(res: TestResponse): void {
+      for (const line of (res.headers['set-cookie'] as string[] | undefined) ?? []) {
+        const [pair = ''] = line.split(';');
+        const eq = pair.indexOf('=');
+        if (/Max-Age=0/i.test(line)) this.cookies.delete(pair.slice(0, eq));
+        else this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+      }
+    }
+
+    async call(method: string, from: string, body?: unknown): Promise<TestResponse> {
+      const res = await send(method, '/api/session', { from, body, headers: this.header() });
+      this.take(res);
+      return res;
+    }
+
+    login(from: string, username: string, password: string): Promise<TestResponse> {
+      return this.call('POST', from, { username, password });
+    }
+  }
+
+  const withCookie = (from: string, username: string, password: string, cookie: string) => send('POST', '/api/session', { from, body: { username, password }, headers: { cookie } });
+  const deviceLine = (res: TestResponse, name: string) => ((res.headers['set-cookie'] as string[] | undefined) ?? []).find((l) => l.startsWith(`${name}=`)) ?? '';
+  const keyRows = (address: string, name: string) =>
+    q<{ kind: string; failures: number; blocked_until: number }>(
+      "SELECT kind, failures, blocked_until FROM login_throttle WHERE (kind = 'address' AND key = ?) OR (kind = 'name_address' AND key = ?) OR (kind = 'name' AND key = ?) ORDER BY kind",
+      address,
+      `${name} ${address}`,
+      name,
+    );
+  /** How long untrusted logins for this name from this address stay refused (ms; 0: not blocked). */
+  const blockedFor = (address: string, name: string) => Math.max(0, ...keyRows(address, name).map((r) => r.blocked_until - Date.now()));
+
+  test('30 wrong passwords for mama at her address: her browser gets in at once; a fresh client, a borrowed or changed cookie do not; a stolen one is throttled', async () => {
+    const here = '127.0.0.1';
+    const start = lastAuditId();
+
+    // mama signed in at this computer before (and logged out): her browser keeps its device cookie.
+    const mamas = new Browser();
+    const first = await mamas.login(here, 'mama', parents.mama);
+    assert.equal(first.status, 200, first.body);
+    const line = deviceLine(first, 'jh4f_device_mama');
+    const attrs = line.split(';').map((s) => s.trim().toLowerCase());
+    for (const a of ['path=/panel', 'httponly', 'samesite=strict', 'secure', 'max-age=15552000']) assert.ok(attrs.includes(a), `${a}: ${line}`);
+    assert.ok(!attrs.some((a) => a.startsWith('domain=')), 'no Domain: host-only');
+    const firstCookie = mamas.cookies.get('jh4f_device_mama')!;
+    assert.match(firstCookie, /^v1\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    const out = await mamas.call('DELETE', here);
+    assert.equal(out.status, 200, out.body);
+    assert.equal(deviceLine(out, 'jh4f_device_mama'), '', 'logout leaves the device cookie');
+    assert.deepEqual([mamas.cookies.has('jh4f_session'), mamas.cookies.get('jh4f_device_mama')], [false, firstCookie]);
+    // papa signed in in his own browser: a genuine device cookie, for papa.
+    const papas = new Browser();
+    assert.equal((await papas.login('127.0.0.40', 'papa', parents.papa)).status, 200);
+    const papaCookie = papas.cookies.get('jh4f_device_papa')!;
+    assert.match(papaCookie, /^v1\./);
+
+    // Issue 32's reproduction: 30 wrong passwords for mama from her address, one after the other.
+    const storm: number[] = [];
+    for (let i = 0; i < 30; i++) storm.push((await loginFrom(here, 'mama', `wrong-${i}`)).status);
+    assert.deepEqual(storm.slice(0, 6), [401, 401, 401, 401, 401, 401], storm.join(','));
+    assert.ok(
+      storm.every((s) => s === 401 || s === 429),
+      storm.join(','),
+    );
+    assert.ok(storm.includes(429), storm.join(','));
+    // The guesser goes on after each block, until untrusted logins here are refused for a minute
+    // or more: what follows runs well inside that block (seconds), so no answer below depends on time.
+    for (let i = 0; i < 12 && blockedFor(here, 'mama') < 60_000; i++) {
+      await new Promise((r) => setTimeout(r, blockedFor(here, 'mama') + 100));
+      assert.equal((await loginFrom(here, 'mama', `again-${i}`)).status, 401, 'counted after the block, making the next one longer');
+    }
+    assert.ok(blockedFor(here, 'mama') >= 60_000, `blocked for ${blockedFor(here, 'mama')} ms`);
+    const counters = keyRows(here, 'mama');
+
+    // (a) mama's browser, with her device cookie and the right password: in at once; the address's counters untouched.
+    let mark = lastAuditId();
+    const trusted = await mamas.login(here, 'mama', parents.mama);
+    assert.equal(trusted.status, 200, trusted.body);
+    assert.ok(mamas.cookies.has('jh4f_session'));
+    const renewed = mamas.cookies.get('jh4f_device_mama')!;
+    assert.notEqual(renewed, firstCookie, 'renewed with a new nonce at the login');
+    assert.deepEqual(keyRows(here, 'mama'), counters, "the trusted login neither counts nor clears the address's keys");
+    assert.deepEqual(
+      auditSince(mark).map((r) => [r.action, r.actor, r.client_address, r.detail?.trustedDevice]),
+      [['login', 'mama', here, true]],
+    );
+
+    // (b) a fresh client with the right password, (c) papa's genuine cookie under his name or renamed to mama's,
+    // (d) mama's cookie with one character changed: all untrusted, refused as today.
+    mark = lastAuditId();
+    const changed = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
+    const untrusted = [
+      await loginFrom(here, 'mama', parents.mama),
+      await withCookie(here, 'mama', parents.mama, `jh4f_device_papa=${papaCookie}`),
+      await withCookie(here, 'mama', parents.mama, `jh4f_device_mama=${papaCookie}`),
+      await withCookie(here, 'mama', parents.mama, `jh4f_device_mama=${changed(renewed, 8)}`),
+      await withCookie(here, 'mama', parents.mama, `jh4f_device_mama=${changed(renewed, renewed.length - 1)}`),
+    ];
+    assert.deepEqual(
+      untrusted.map((r) => [r.status, r.json?.error]),
+      untrusted.map(() => [429, 'too_many_attempts']),
+    );
+    assert.deepEqual(
+      auditSince(mark).map((r) => [r.action, r.target, r.detail?.trustedDevice, ['address', 'name_address', 'name'].includes(String(r.detail?.scope))]),
+      untrusted.map(() => ['login_throttled', 'mama', undefined, true]),
+    );
+
+    // (e) Someone with mama's browser (her cookie) guessing: 5 free failures on its own key...
+    mark = lastAuditId();
+    const stolen = `jh4f_device_mama=${renewed}`;
+    for (let i = 0; i < 5; i++) assert.equal((await withCookie(here, 'mama', `stolen-${i}`, stolen)).status, 401);
+    // ... then two at once: whichever the panel begins first is the sixth, counted on the device
+    // and blocking it; the other, begun at the same moment, finds the device blocked and is an
+    // ordinary attempt from this address: refused by its block.
+    const pair = await Promise.all([withCookie(here, 'mama', 'stolen-5', stolen), withCookie(here, 'mama', 'stolen-6', stolen)]);
+    assert.deepEqual(pair.map((r) => r.status).sort(), [401, 429]);
+    const rows = auditSince(mark);
+    assert.deepEqual(
+      rows.slice(0, 5).map((r) => [r.action, r.detail?.reason, r.detail?.trustedDevice]),
+      Array.from({ length: 5 }, () => ['login_failed', 'invalid_credentials', true]),
+    );
+    const sixth = rows.slice(5).find((r) => r.action === 'login_failed');
+    const refused = rows.slice(5).find((r) => r.action === 'login_throttled');
+    assert.deepEqual([sixth?.detail?.trustedDevice, sixth?.detail?.blocks], [true, { device: 2 }]);
+    assert.deepEqual([refused?.detail?.trustedDevice, ['address', 'name_address', 'name'].includes(String(refused?.detail?.scope))], [undefined, true]);
+    assert.equal(rows.length, 7);
+    assert.deepEqual(keyRows(here, 'mama'), counters, 'the trusted failures counted on the device only');
+    assert.deepEqual(
+      q<{ failures: number }>("SELECT failures FROM login_throttle WHERE kind = 'device'").map((r) => r.failures),
+      [6],
+      "one device key: mama's first trusted login cleared its own",
+    );
+
+    // No audit row holds a nonce or a cookie.
+    const all = JSON.stringify(auditSince(start));
+    for (const cookie of [firstCookie, renewed, papaCookie]) assert.ok(!all.includes(cookie.split('.')[1]!), 'no nonce in the audit log');
+  });
+});

@@ -201,3 +201,28 @@ test('a client that has been failing waits behind the others for PAM', async () 
   await Promise.all(all);
   assert.deepEqual(pam.answered, ['r1', 'r2', 'good', 'bad'], 'the clean client went first');
 });
+
+test('issue 32: with a device cookie from an earlier login, mama gets in at an address that is blocked for everyone else', async () => {
+  const { trustedDeviceOf, deviceCookieName } = await import('../../lib/auth/device-cookie');
+  setPamDependenciesForTests({ pam: async ({ password }) => (password === 'right' ? PAM.SUCCESS : PAM.AUTH_ERR), shadowFile: '/nonexistent' });
+  const first = await attempt('mama', 'right', '127.0.0.1');
+  const device = trustedDeviceOf(`${deviceCookieName('mama')}=${first.deviceCookie}`, 'mama');
+  assert.ok(device, 'the login gave a device cookie that verifies for mama');
+  for (let i = 0; i < 6; i++) await refusedWith(attempt('mama', 'wrong', '127.0.0.1'), 'invalid_credentials');
+  await refusedWith(attempt('mama', 'right', '127.0.0.1'), 'too_many_attempts');
+  const mark = audit.list()[0]!.id;
+  const trusted = await login({ username: 'mama', password: 'right', clientAddress: '127.0.0.1', device });
+  assert.equal(trusted.session.username, 'mama');
+  assert.notEqual(trusted.deviceCookie, first.deviceCookie, 'renewed with a new nonce');
+  await refusedWith(login({ username: 'mama', password: 'wrong', clientAddress: '127.0.0.1', device }), 'invalid_credentials');
+  const rows = audit.list().filter((r) => r.id > mark);
+  assert.deepEqual(
+    rows.map((r) => [r.action, r.detail?.trustedDevice]),
+    [
+      ['login_failed', true],
+      ['login', true],
+    ],
+  );
+  assert.ok(!JSON.stringify(rows).includes(device), 'the nonce is in no audit row');
+  await refusedWith(attempt('mama', 'right', '127.0.0.1'), 'too_many_attempts');
+});

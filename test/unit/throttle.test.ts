@@ -175,3 +175,48 @@ test('client keys: IPv4 and IPv4-mapped are one client; global IPv6 counts per /
   assert.ok(throttle.check('y', '2001:db8:1:2::b', t).blocked);
   assert.equal(throttle.check('y', '2001:db8:1:3::b', t).blocked, false);
 });
+
+test('a trusted device: counted on its own key only, and no block of the address, name+address or name applies to it', () => {
+  const t = Date.now();
+  // Someone at mama's address: the address and name_address keys are blocked, the name is over its free failures.
+  fail('mama', '127.0.0.1', 12, t);
+  assert.ok(throttle.check('mama', '127.0.0.1', t).blocked);
+  const before = db().prepare("SELECT kind, key, failures, blocked_until FROM login_throttle WHERE kind != 'device' ORDER BY kind").all();
+  const trusted = admitted(throttle.begin('mama', '127.0.0.1', t, 'nonce-1'));
+  assert.equal(trusted.device, 'nonce-1');
+  assert.equal(failures('device', 'nonce-1'), 1);
+  assert.deepEqual(db().prepare("SELECT kind, key, failures, blocked_until FROM login_throttle WHERE kind != 'device' ORDER BY kind").all(), before, 'the other keys are untouched');
+  throttle.succeeded(trusted);
+  assert.equal(failures('device', 'nonce-1'), undefined, 'a trusted success clears its device key');
+  assert.deepEqual(db().prepare('SELECT kind, key, failures, blocked_until FROM login_throttle ORDER BY kind').all(), before, 'and only that');
+});
+
+test('a device has 5 free failures, then its own growing block; while it is blocked the attempt is untrusted', () => {
+  const t = Date.now();
+  fail('mama', '127.0.0.1', 12, t); // the address is blocked for untrusted attempts
+  const gates = Array.from({ length: FREE_FAILURES.device + 1 }, () => throttle.begin('mama', '127.0.0.1', t, 'stolen'));
+  assert.ok(gates.every((g) => g.admitted && g.attempt.device === 'stolen'));
+  assert.deepEqual(admitted(gates.at(-1)!).blocks, { device: 2 }, 'the sixth blocks the device for 2 s');
+  const untrusted = throttle.begin('mama', '127.0.0.1', t, 'stolen');
+  assert.ok(!untrusted.admitted && untrusted.scope !== 'device', `refused as an ordinary attempt: ${JSON.stringify(untrusted)}`);
+  assert.equal(failures('device', 'stolen'), FREE_FAILURES.device + 1, 'the refused attempt counted nothing');
+  // From an address nobody failed at, the blocked device is an ordinary attempt: counted on the three keys as today.
+  const elsewhere = admitted(throttle.begin('mama', '10.9.9.9', t, 'stolen'));
+  assert.equal(elsewhere.device, undefined);
+  assert.deepEqual([failures('address', '10.9.9.9'), failures('name_address', 'mama 10.9.9.9'), failures('device', 'stolen')], [1, 1, FREE_FAILURES.device + 1]);
+  // The device's block grows as blockMs says, and ends.
+  const after = t + 2000;
+  assert.deepEqual(admitted(throttle.begin('mama', '127.0.0.1', after, 'stolen')).blocks, { device: 4 });
+  const stillBlocked = throttle.begin('mama', '127.0.0.1', after + 3999, 'stolen');
+  assert.ok(!stillBlocked.admitted || stillBlocked.attempt.device === undefined, 'untrusted until the 4 s are over');
+  assert.equal(admitted(throttle.begin('mama', '127.0.0.1', after + 4000, 'stolen')).device, 'stolen');
+});
+
+test('a trusted attempt that checked no password is taken back from its device key', () => {
+  const t = Date.now();
+  fail('mama', '127.0.0.1', 2, t);
+  throttle.begin('mama', '127.0.0.1', t, 'dev');
+  throttle.cancelled(admitted(throttle.begin('mama', '127.0.0.1', t, 'dev')));
+  assert.equal(failures('device', 'dev'), 1);
+  assert.deepEqual([failures('address', '127.0.0.1'), failures('name', 'mama')], [2, 2]);
+});

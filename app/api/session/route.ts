@@ -3,6 +3,7 @@
 import { guardedRead, json, publicMutation } from '@/lib/http/guard';
 import { login, loginInputRefused, logout } from '@/lib/auth/login';
 import { resolveSession, sessionSetCookie, clearSessionCookie, tokensFromCookieHeader } from '@/lib/auth/session';
+import { deviceSetCookie, trustedDeviceOf } from '@/lib/auth/device-cookie';
 import { loginSchema } from '@/lib/http/validation';
 
 export const dynamic = 'force-dynamic';
@@ -10,14 +11,19 @@ export const dynamic = 'force-dynamic';
 export const POST = publicMutation(
   { body: loginSchema },
   async ({ input, clientAddress, userAgent, request }) => {
-    const { token, session } = await login({
+    const cookie = request.headers.get('cookie');
+    const { token, session, deviceCookie } = await login({
       username: input.username,
       password: input.password,
       clientAddress,
       userAgent,
-      presentedTokens: tokensFromCookieHeader(request.headers.get('cookie')),
+      presentedTokens: tokensFromCookieHeader(cookie),
+      device: trustedDeviceOf(cookie, input.username),
     });
-    return json({ user: { username: session.username, fullName: session.fullName } }, { headers: { 'set-cookie': sessionSetCookie(token) } });
+    const res = json({ user: { username: session.username, fullName: session.fullName } }, { headers: { 'set-cookie': sessionSetCookie(token) } });
+    // Renewed at every login; the logout below leaves it (docs/ARCHITECTURE.md "Login throttling").
+    res.headers.append('set-cookie', deviceSetCookie(session.username, deviceCookie));
+    return res;
   },
   { onInvalidInput: (ctx, body, fields) => loginInputRefused(body, fields, ctx.clientAddress) },
 );
