@@ -235,6 +235,13 @@ test('in German on a phone: family, onboarding and audit pages read in German an
       );
       assert.equal(await scrollsHorizontally(p), false, `${path} (de) scrolls sideways`);
     }
+    // The suggested password reads whole in its field (the parent copies it onto the card).
+    await p.goto(`${env.panelUrl}/family/onboard`);
+    await p.getByRole('button', { name: de.onboard.suggestPassword }).click();
+    await p.waitForFunction(() => ((document.getElementById('onboard-password') as HTMLInputElement | null)?.value ?? '').length > 0);
+    const field = await p.locator('#onboard-password').evaluate((el: HTMLInputElement) => ({ value: el.value, type: el.type, scroll: el.scrollWidth, client: el.clientWidth }));
+    assert.equal(field.type, 'text', 'a suggested password is shown');
+    assert.ok(field.scroll <= field.client, `the password ${field.value} fits its field at 375 px (${field.scroll} > ${field.client} px)`);
   } finally {
     await ctx.close();
   }

@@ -30,6 +30,8 @@ export function NewPasswordField({ id, name, value, onChange, t }: { id: string;
       <label htmlFor={id} className="block text-sm font-medium">
         {t.label}
       </label>
+      {/* On a phone the field takes the whole line and "Suggest" goes under it: beside
+          the button a suggested passphrase was cut off, and the parent copies it whole. */}
       <div className="mt-1 flex flex-wrap gap-2">
         <input
           id={id}
@@ -42,7 +44,7 @@ export function NewPasswordField({ id, name, value, onChange, t }: { id: string;
           spellCheck={false}
           aria-describedby={`${id}-hint`}
           required
-          className={`${INPUT_CLASS} flex-1 font-mono`}
+          className={`${INPUT_CLASS} basis-full font-mono sm:basis-0 sm:flex-1`}
         />
         <Button variant="secondary" size="small" onClick={suggest}>
           {t.suggest}
