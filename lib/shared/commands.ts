@@ -39,6 +39,7 @@ export const HELPER_SYNOPSES = Object.freeze({
   'install-packages': 'install-packages USER --actor NAME',
   'disk-use': 'disk-use USER',
   'set-hours': 'set-hours USER --hours always|{"mon":["16:00-20:00"],...} --actor NAME',
+  'set-updates': 'set-updates --mode security|all|off --actor NAME',
 } as const);
 
 export type HelperCommand = keyof typeof HELPER_SYNOPSES;

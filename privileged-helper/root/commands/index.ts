@@ -14,6 +14,7 @@ import { removeMember } from './remove-member';
 import { restartHub } from './restart-hub';
 import { setHours } from './set-hours';
 import { setPassword } from './set-password';
+import { setUpdates } from './set-updates';
 
 // A record over the shared names: a command of the list without a module here does not compile.
 const BY_NAME: Readonly<Record<HelperCommand, Command>> = {
@@ -28,6 +29,7 @@ const BY_NAME: Readonly<Record<HelperCommand, Command>> = {
   'install-packages': installPackages,
   'disk-use': diskUse,
   'set-hours': setHours,
+  'set-updates': setUpdates,
 };
 const ALL: readonly Command[] = HELPER_COMMANDS.map((name) => BY_NAME[name]);
 
