@@ -194,7 +194,7 @@ describe('automatic updates: the family setting', () => {
     // A person at a terminal, through pkexec (root here, which polkit lets in): extra arguments are refused.
     const viaPkexec = spawnSync('/usr/bin/pkexec', ['--disable-internal-agent', HELPER, 'set-updates', '--mode', 'all', 'now'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(viaPkexec.status, 2, viaPkexec.stdout + viaPkexec.stderr);
-    assert.match(viaPkexec.stdout, /extra argument "now"/);
+    assert.match(JSON.parse(viaPkexec.stdout.trim().split('\n').pop()!).message, /^extra argument "now" for set-updates/);
     // A kid through pkexec gets no further than polkit.
     const kidPkexec = spawnSync('/usr/sbin/runuser', ['-u', 'anna', '--', '/usr/bin/pkexec', '--disable-internal-agent', HELPER, 'set-updates', '--mode', 'off'], {
       encoding: 'utf8',
