@@ -110,6 +110,9 @@ install -D -m 0644 system/lib/family-hub.sh "$ROOT/usr/share/jupyterhub-panel/fa
 # postinst copies to /etc/jupyterhub-panel/panel.env when missing (kept on upgrade,
 # removed on purge).
 install -D -m 0644 system/lib/setup-common.sh "$ROOT/usr/share/jupyterhub-panel/setup-common.sh"
+install -D -m 0644 system/lib/updates.sh "$ROOT/usr/share/jupyterhub-panel/updates.sh"
+install -D -m 0644 system/apt/52jupyterhub4family-updates "$ROOT/usr/share/jupyterhub-panel/apt/52jupyterhub4family-updates"
+install -D -m 0644 system/apt/apt-daily-upgrade.timer.d.conf "$ROOT/usr/share/jupyterhub-panel/apt/apt-daily-upgrade.timer.d.conf"
 install -D -m 0644 system/panel.env "$ROOT/usr/share/jupyterhub-panel/panel.env"
 
 install -D -m 0644 system/debian/copyright "$DOC/copyright"

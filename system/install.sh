@@ -30,6 +30,9 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # install_hub_python (the .deb ships the package's files instead).
 # shellcheck source=system/lib/family-hub.sh
 . "$REPO/system/lib/family-hub.sh"
+# ensure_update_settings: automatic security updates, shared with postinst.
+# shellcheck source=system/lib/updates.sh
+. "$REPO/system/lib/updates.sh"
 # stage_app, shared with scripts/build-deb.sh.
 # shellcheck source=system/lib/stage-app.sh
 . "$REPO/system/lib/stage-app.sh"
@@ -41,7 +44,7 @@ POLKIT_RULES=/etc/polkit-1/rules.d
 DEBIAN_PACKAGES=(
   ca-certificates curl openssl passwd login util-linux bsdutils procps
   dbus dbus-bin dbus-daemon polkitd pkexec libpam-modules libpam-runtime
-  libpam0g-dev python3 make g++ python3-pip
+  libpam0g-dev python3 make g++ python3-pip unattended-upgrades
 )
 
 die() { printf 'install.sh: %s\n' "$*" >&2; exit 1; }
@@ -358,6 +361,7 @@ main() {
   ensure_config "$REPO/system/panel.env"
   install_app
   install_system_files
+  ensure_update_settings "$REPO/system/apt"
   ensure_certificate
   [ -d /run/systemd/system ] || ensure_bus_and_polkit
 

@@ -19,6 +19,8 @@ import { HomePrivacy } from './home-privacy';
 import { MemberSearch, Pager } from './member-search';
 import { DiskFacts } from './disk-facts';
 import { UpkeepSection } from './disk-upkeep-section';
+import { UpdatesSection } from './updates-section';
+import { readUpdateSettings } from '@/lib/machine/update-settings';
 import { upkeepFor, type MemberUpkeep } from '@/lib/upkeep/upkeep';
 
 // Per request: the session, the locale, the CSP nonce and the live member list.
@@ -231,6 +233,8 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
       </section>
 
       <UpkeepSection upkeep={upkeep} t={t.upkeep} locale={locale} />
+
+      <UpdatesSection settings={readUpdateSettings()} t={t.updates} />
 
       <section aria-labelledby="add-heading" className="mt-8 rounded-lg border border-stone-200 bg-white p-4 shadow-sm">
         <h2 id="add-heading" className="text-xl font-semibold">

@@ -10,6 +10,7 @@ import type { HubKind } from '../shared/hub-kind';
 import type { HubProcess } from '../shared/hub-processes';
 import type { Member } from '../shared/member';
 import { fullNameProblem, isValidUsername } from '../shared/username-rule';
+import { isUpdateMode, type UpdateMode } from '../shared/update-settings';
 
 export type { HelperResult } from './client';
 // For a failure the panel meets outside the helper (systemctl) with the same shape.
@@ -92,6 +93,16 @@ export async function setHours(user: string, hours: string, actor: string, opts:
   checkUsername(actor, 'actor');
   const r = await call('set-hours', [user, '--hours', hours, ...withActor(actor)], opts);
   return { ...toChange(r, user), hours: r.hours };
+}
+
+// ---- the machine ---------------------------------------------------------------------
+
+/** The family's automatic updates: one of three words, never text the helper would write as given. */
+export async function setUpdates(mode: UpdateMode, actor: string, opts: Timeout = {}): Promise<{ changed: boolean; mode: UpdateMode; before: UpdateMode | null }> {
+  if (!isUpdateMode(mode)) throw helperError('usage', 'the update mode must be security, all or off');
+  checkUsername(actor, 'actor');
+  const r = await call('set-updates', ['--mode', mode, ...withActor(actor)], opts);
+  return { changed: r.changed === true, mode: isUpdateMode(r.mode) ? r.mode : mode, before: isUpdateMode(r.before) ? r.before : null };
 }
 
 // ---- work done as a member ----------------------------------------------------------

@@ -31,6 +31,8 @@ export const HELPER_REASONS = [
   'hours_missing',
   'hours_not_json',
   ...HOURS_REASONS,
+  // usage: set-updates' --mode is not one of security, all, off.
+  'update_mode_invalid',
   // conflict: create-user's name is taken; the hours file is broken; a home that is not the member's
   // own folder (make-home-private); not the hub this command is for.
   'account_exists',

@@ -71,14 +71,14 @@ test('in German on a phone: disk use per kid, free space of /home and the idle s
     assert.equal(await scrollsHorizontally(p), false, 'family page (de) scrolls sideways at 375 px');
 
     await select.selectOption('360');
-    await p.getByRole('button', { name: de.upkeep.idleSave }).click();
+    await p.getByRole('button', { name: de.upkeep.idleSave, exact: true }).click();
     await p.getByTestId('idle-status').getByText(de.upkeep.idleSaved).waitFor();
     assert.deepEqual(idleSetting(), { value: '360', by: 'papa' });
     await p.reload();
     assert.equal(await p.getByLabel(de.upkeep.idleLabel).inputValue(), '360', 'kept after a reload');
 
     await p.getByLabel(de.upkeep.idleLabel).selectOption('180');
-    await p.getByRole('button', { name: de.upkeep.idleSave }).click();
+    await p.getByRole('button', { name: de.upkeep.idleSave, exact: true }).click();
     await p.getByTestId('idle-status').getByText(de.upkeep.idleSaved).waitFor();
     assert.deepEqual(idleSetting(), { value: '180', by: 'papa' });
     assert.deepEqual(

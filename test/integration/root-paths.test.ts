@@ -182,6 +182,9 @@ test("the package's postinst configure (an upgrade), run by root, writes through
   fs.copyFileSync(path.join(REPO, 'system', 'lib', 'setup-common.sh'), '/usr/share/jupyterhub-panel/setup-common.sh');
   fs.copyFileSync(path.join(REPO, 'system', 'panel.env'), '/usr/share/jupyterhub-panel/panel.env');
   fs.copyFileSync(path.join(REPO, 'system', 'lib', 'family-hub.sh'), '/usr/share/jupyterhub-panel/family-hub.sh');
+  fs.copyFileSync(path.join(REPO, 'system', 'lib', 'updates.sh'), '/usr/share/jupyterhub-panel/updates.sh');
+  fs.mkdirSync('/usr/share/jupyterhub-panel/apt', { recursive: true });
+  for (const f of ['52jupyterhub4family-updates', 'apt-daily-upgrade.timer.d.conf']) fs.copyFileSync(path.join(REPO, 'system', 'apt', f), `/usr/share/jupyterhub-panel/apt/${f}`);
   fs.mkdirSync('/usr/share/jupyterhub4family', { recursive: true });
   for (const f of ['jupyterhub_config.py', 'panel-service.json']) fs.copyFileSync(path.join(REPO, 'system', 'hub', f), `/usr/share/jupyterhub4family/${f}`);
   // The family hub's state as a machine set up before it was made private left it

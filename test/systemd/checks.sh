@@ -81,6 +81,15 @@ check_cmd socket-helper-listening sh -c 'systemctl is-active jupyterhub-panel-he
 check_cmd panel-health panel_health
 wait_for 120 hub_api
 check_cmd hub-api hub_api
+# Automatic updates (issue 26): Debian's timer runs unattended-upgrades at night
+# (our drop-in: 03:00), and apt's configuration names the security archive only.
+timer=$(systemctl is-enabled apt-daily-upgrade.timer 2>&1; systemctl show -p TimersCalendar --value apt-daily-upgrade.timer 2>&1)
+if systemctl is-enabled -q apt-daily-upgrade.timer && printf '%s' "$timer" | grep -q '03:00'; then check updates-timer-at-night ok "$timer"
+else check updates-timer-at-night fail "$timer"; fi
+aptconf=$(apt-config dump 2>&1 | grep -E '^(APT::Periodic::Unattended-Upgrade|Unattended-Upgrade::Origins-Pattern::) ')
+if printf '%s\n' "$aptconf" | grep -qx 'APT::Periodic::Unattended-Upgrade "1";' && printf '%s' "$aptconf" | grep -q 'label=Debian-Security' && \
+  ! printf '%s' "$aptconf" | grep -q 'label=Debian";'; then check updates-security-origin ok "$aptconf"
+else check updates-security-origin fail "$aptconf"; fi
 
 # 2. A parent: a unix account in jupyterhub_adm, logs in through the panel's API.
 adduser --disabled-password --comment 'Mum' "$PARENT" >/dev/null 2>&1 || adduser --disabled-password --gecos 'Mum' "$PARENT" >/dev/null
@@ -258,7 +267,8 @@ check_cmd purge apt-get purge -y -q "$PACKAGE"
 left=""
 for p in /usr/lib/systemd/system/jupyterhub-panel.service /usr/lib/systemd/system/jupyterhub-panel-helper.service \
   /usr/lib/systemd/system/jupyterhub-panel-helper.socket /usr/lib/systemd/system/jupyterhub.service.d/jupyterhub4family.conf \
-  /usr/lib/jupyterhub4family /etc/jupyterhub-panel /etc/jupyterhub4family /var/lib/jupyterhub-panel /run/jupyterhub4family/helper.sock; do
+  /usr/lib/jupyterhub4family /etc/jupyterhub-panel /etc/jupyterhub4family /var/lib/jupyterhub-panel /run/jupyterhub4family/helper.sock \
+  /etc/apt/apt.conf.d/52jupyterhub4family-updates /etc/systemd/system/apt-daily-upgrade.timer.d/jupyterhub4family.conf; do
   [ -e "$p" ] && left="$left $p"
 done
 getent passwd jupyterhub-panel >/dev/null && left="$left account:jupyterhub-panel"

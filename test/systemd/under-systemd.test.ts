@@ -40,6 +40,8 @@ const CHECKS = [
   'socket-helper-listening',
   'panel-health',
   'hub-api',
+  'updates-timer-at-night',
+  'updates-security-origin',
   'parent-login',
   'add-existing-kid',
   'add-existing-kid-in-group',

@@ -15,6 +15,7 @@ import { removeMember } from './remove-member';
 import { restartHub } from './restart-hub';
 import { setHours } from './set-hours';
 import { setPassword } from './set-password';
+import { setUpdates } from './set-updates';
 
 // A record over the shared names: a command of the list without a module here does not compile.
 const BY_NAME: Readonly<Record<HelperCommand, Command>> = {
@@ -30,6 +31,7 @@ const BY_NAME: Readonly<Record<HelperCommand, Command>> = {
   'disk-use': diskUse,
   'set-hours': setHours,
   'make-home-private': makeHomePrivate,
+  'set-updates': setUpdates,
 };
 const ALL: readonly Command[] = HELPER_COMMANDS.map((name) => BY_NAME[name]);
 
