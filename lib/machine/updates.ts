@@ -6,8 +6,9 @@ import 'server-only';
 // so with its reason; it never reads as "up to date".
 //
 // apt takes a few seconds, so the report is kept and shared (single flight) and
-// made again when one of its inputs changed (dpkg's database, apt's lists and
-// history, the reboot marker, the services' pid files) or after MAX_AGE_MS. A
+// made again when one of its inputs changed (dpkg's database, apt's sources,
+// configuration, lists and history, the reboot marker, the services' pid files)
+// or after MAX_AGE_MS. A
 // request waits for a new report at most WAIT_MS, then answers with the one it has
 // (`refreshing`), or none yet (`checking`): a page never waits on apt for long.
 import { execFile } from 'node:child_process';
@@ -30,7 +31,19 @@ const DPKG_INFO = '/var/lib/dpkg/info';
 const REBOOT = '/run/reboot-required';
 const REBOOT_PKGS = '/run/reboot-required.pkgs';
 /** A change of any of these makes the next request check again. */
-const INPUTS = [DPKG_STATUS, '/var/lib/apt/lists', '/var/cache/apt/pkgcache.bin', HISTORY, REBOOT, REBOOT_PKGS, '/run/jupyterhub4family/hub.pid', '/run/jupyterhub4family/helper.pid'];
+const INPUTS = [
+  DPKG_STATUS,
+  '/etc/apt/sources.list',
+  '/etc/apt/sources.list.d',
+  '/etc/apt/apt.conf.d',
+  '/var/lib/apt/lists',
+  '/var/cache/apt/pkgcache.bin',
+  HISTORY,
+  REBOOT,
+  REBOOT_PKGS,
+  '/run/jupyterhub4family/hub.pid',
+  '/run/jupyterhub4family/helper.pid',
+];
 
 /** One part of the report: its facts, or why it could not be read (English, for the Details). */
 export type Part<T> = ({ ok: true } & T) | { ok: false; reason: string };
@@ -66,12 +79,12 @@ function simulate(): Promise<UpdatesReport['pending']> {
       (error, stdout, stderr) => {
         if (error) {
           const e = error as NodeJS.ErrnoException & { killed?: boolean };
-          const last = String(stderr)
-            .trim()
+          // All of apt's error lines: the first says what is wrong (a malformed source), the last only that it failed.
+          const errors = String(stderr)
             .split('\n')
             .filter((l) => /^E: /.test(l))
-            .pop();
-          const reason = e.killed ? `apt-get did not finish within ${APT_TIMEOUT_MS / 1000} s` : (last ?? why(error));
+            .join(' ');
+          const reason = e.killed ? `apt-get did not finish within ${APT_TIMEOUT_MS / 1000} s` : errors || why(error);
           return resolve({ ok: false, reason });
         }
         resolve({ ok: true, ...parseSimulatedUpgrade(String(stdout)) });

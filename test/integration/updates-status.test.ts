@@ -7,6 +7,8 @@
 //   and one other update wait;
 // - after `apt-get -y dist-upgrade` by root (as unattended-upgrades would) they say
 //   "up to date", and the last upgrade names the 2 packages;
+// - apt failing (a malformed sources file) shows as "could not check" with apt's
+//   error under Details, never as "up to date";
 // - Debian's /run/reboot-required marker shows "restart needed", naming the
 //   packages under Details;
 // - old code: the hub's own package changes under the running hub (dpkg-repack of
@@ -66,6 +68,7 @@ test('without a session the updates are not shown', async () => {
 
 test('one security and one other update wait: the API and the overview in German on a phone say so', async () => {
   const r = await reportWhere('the two pending updates', (x) => x.pending.ok && x.pending.security.length + x.pending.other.length === 2);
+  console.log(`the report took ${r.ms} ms (apt-get -s with the two test repositories' lists)`);
   assert.deepEqual(names(r.pending.security), [SECURITY_PACKAGE]);
   assert.deepEqual(names(r.pending.other), [OTHER_PACKAGE]);
   assert.equal(r.pending.security[0].from, '1.0');
@@ -114,6 +117,29 @@ test('the reboot-required marker shows as "restart needed" with its packages und
   fs.rmSync('/run/reboot-required');
   fs.rmSync('/run/reboot-required.pkgs');
   await reportWhere('the marker gone', (x) => x.reboot.ok && !x.reboot.required);
+});
+
+test('apt failing shows as "could not check" with apt’s error under Details, never as up to date', async () => {
+  const broken = '/etc/apt/sources.list.d/jh4f-broken.list';
+  fs.writeFileSync(broken, 'deb [trusted=yes file:/nowhere ./\n');
+  try {
+    const r = await reportWhere('apt to fail', (x) => !x.pending.ok);
+    assert.match(r.pending.reason, /^E: .*jh4f-broken\.list/, r.pending.reason);
+    const ctx = await newContext(browser, { locale: 'de-DE', width: 375, height: 800 });
+    const page = await ctx.newPage();
+    await signIn(page, 'mama', catalogs.de);
+    const state = page.getByTestId('updates-state');
+    await state.waitFor({ timeout: 30_000 });
+    assert.equal(await state.getAttribute('data-state'), 'unknown');
+    assert.equal(((await state.textContent()) ?? '').trim(), de.couldNotCheck);
+    await page.getByTestId('updates-details').locator('summary').click();
+    assert.ok(((await page.getByTestId('updates-details').textContent()) ?? '').includes(format(de.detailsReason, { reason: r.pending.reason })));
+    await checkPage(page, 'overview, apt failing (de, 375 px)');
+    await ctx.close();
+  } finally {
+    fs.rmSync(broken, { force: true });
+  }
+  await reportWhere('apt to answer again', (x) => x.pending.ok);
 });
 
 test('the hub runs old code after dpkg unpacks its package again; the panel and the helper do not; a restart of the hub clears it', async () => {
