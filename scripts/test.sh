@@ -27,7 +27,7 @@ cd "$REPO"
 # snapshot, not by those suites mid-run (on a fresh Debian 13, systemd-container's
 # polkit actions then showed up as a change to the host).
 TEST_PACKAGES=(chromium screen cron iproute2 fonts-dejavu-core git debootstrap lintian zstd systemd-container
-  python3-pytest pyflakes3 shellcheck)
+  python3-pytest pyflakes3 shellcheck apt-utils dpkg-repack)
 missing=()
 for pkg in "${TEST_PACKAGES[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' || missing+=("$pkg")

@@ -234,7 +234,7 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
 
       <UpkeepSection upkeep={upkeep} t={t.upkeep} locale={locale} />
 
-      <UpdatesSection settings={readUpdateSettings()} t={t.updates} />
+      <UpdatesSection settings={readUpdateSettings()} t={t.updateSettings} />
 
       <section aria-labelledby="add-heading" className="mt-8 rounded-lg border border-stone-200 bg-white p-4 shadow-sm">
         <h2 id="add-heading" className="text-xl font-semibold">

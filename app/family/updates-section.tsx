@@ -6,7 +6,7 @@ import type { UpdateSettings } from '@/lib/machine/update-settings';
 import { UPDATES_FILE } from '@/lib/shared/update-settings';
 import { UpdatesSetting } from './updates-setting';
 
-export function UpdatesSection({ settings, t }: { settings: UpdateSettings; t: Messages['updates'] }) {
+export function UpdatesSection({ settings, t }: { settings: UpdateSettings; t: Messages['updateSettings'] }) {
   return (
     <section aria-labelledby="updates-heading" className="mt-8 rounded-lg border border-stone-200 bg-white p-4 shadow-sm" data-testid="updates">
       <h2 id="updates-heading" className="text-xl font-semibold">

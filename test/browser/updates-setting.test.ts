@@ -16,7 +16,7 @@ import { checkPage, launchBrowser, openWatchedPage, signIn } from './browser';
 
 assert.equal(process.env.JH4F_SANDBOX, '1', 'updates-setting.test.ts runs only inside the sandbox (bash test/sandbox/run.sh ...)');
 const env = sandboxEnv();
-const de = catalogs.de.updates;
+const de = catalogs.de.updateSettings;
 const FILE = '/etc/apt/apt.conf.d/52jupyterhub4family-updates';
 const modeOnDisk = () => /^\/\/ jupyterhub4family: mode=([a-z]+)\n/.exec(fs.readFileSync(FILE, 'utf8'))?.[1];
 let browser: Browser;

@@ -224,6 +224,22 @@ else
 fi
 check_cmd panel-health-after-restart panel_health
 
+# 5b. The overview's Updates card under the hardened panel unit: apt-get -s runs as
+#     the panel's account (ProtectSystem=strict, its system-call filter), the hub's
+#     and the helper's starts come from `systemctl show` (ProtectProc=invisible hides
+#     their processes). Both started after the package came, so neither runs old code.
+updates_state() { # prints the report's summary; fails until a finished report says all is read
+  local r; r=$(api GET /api/updates)
+  node -e 'const j = JSON.parse(process.argv[1]); const r = j.report;
+if (!r || j.refreshing) { console.log("still checking"); process.exit(1); }
+const s = r.services.ok ? Object.fromEntries(r.services.list.map((x) => [x.service, x.state + (x.reason ? " (" + x.reason + ")" : "")])) : r.services.reason;
+console.log(JSON.stringify({ pending: r.pending.ok ? { security: r.pending.security.length, other: r.pending.other.length } : r.pending.reason, lastUpgrade: r.lastUpgrade.ok, services: s, ms: r.ms }));
+const ok = r.pending.ok && r.lastUpgrade.ok && r.reboot.ok && r.services.ok && s.hub === "current" && s.panel === "current" && ["current", "not_running"].includes(s.helper);
+process.exit(ok ? 0 : 1);' "${r#* }" 2>&1
+}
+wait_for 120 updates_state || true
+if out=$(updates_state); then check updates-read-under-systemd ok "$out"; else check updates-read-under-systemd fail "$out"; fi
+
 # 6. The panel's privileges.
 nnp=$(systemctl show -p NoNewPrivileges --value jupyterhub-panel.service)
 if [ "$nnp" = yes ]; then check panel-unit-nonewprivileges ok "$nnp"; else check panel-unit-nonewprivileges fail "NoNewPrivileges=$nnp"; fi

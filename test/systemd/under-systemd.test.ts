@@ -58,6 +58,7 @@ const CHECKS = [
   'helper-leaves-hub-to-systemd',
   'panel-restart-keeps-hub',
   'panel-health-after-restart',
+  'updates-read-under-systemd',
   'panel-unit-nonewprivileges',
   'panel-process-nonewprivs',
   'panel-exposure-at-most-2.0',
