@@ -9,6 +9,7 @@ import { format } from '@/lib/i18n/messages';
 import type { CheckResult, HubReport } from '@/lib/hub/hub-report';
 import { api } from './ui/api';
 import { Button } from './ui/button';
+import { SectionCard } from './ui/section-card';
 
 type HubText = Messages['hub'];
 const POLL_MS = 10_000;
@@ -99,12 +100,7 @@ export function HubHealth({ t }: { t: HubText }) {
   const time = report ? new Date(report.checkedAt).toLocaleTimeString() : '';
 
   return (
-    <section aria-labelledby="hub-heading" className="mt-6 rounded-lg border border-stone-200 bg-white p-4 shadow-sm" data-testid="hub-health">
-      <h2 id="hub-heading" className="text-xl font-semibold">
-        {t.heading}
-      </h2>
-      <p className="mt-1 text-sm text-stone-700">{t.intro}</p>
-
+    <SectionCard id="hub-heading" testId="hub-health" heading={t.heading} intro={t.intro}>
       <div aria-live="polite" className="mt-3">
         {!report && !loadFailed ? <p className="text-stone-700">{t.loading}</p> : null}
         {loadFailed ? <p className="text-sm font-medium text-red-800">{t.loadFailed}</p> : null}
@@ -212,6 +208,6 @@ export function HubHealth({ t }: { t: HubText }) {
           </ul>
         </>
       ) : null}
-    </section>
+    </SectionCard>
   );
 }

@@ -11,6 +11,7 @@ import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
 import type { UpdatesAnswer, UpdatesReport } from '@/lib/machine/updates';
 import { api } from './ui/api';
+import { SectionCard } from './ui/section-card';
 
 type UpdatesText = Messages['updates'];
 const POLL_MS = 60_000;
@@ -61,11 +62,7 @@ export function UpdatesCard({ t }: { t: UpdatesText }) {
   const old = report?.services.ok ? report.services.list.filter((s) => s.state === 'old') : [];
 
   return (
-    <section aria-labelledby="updates-heading" className="mt-6 rounded-lg border border-stone-200 bg-white p-4 shadow-sm" data-testid="updates-card">
-      <h2 id="updates-heading" className="text-xl font-semibold">
-        {t.heading}
-      </h2>
-      <p className="mt-1 text-sm text-stone-700">{t.intro}</p>
+    <SectionCard id="updates-heading" testId="updates-card" heading={t.heading} intro={t.intro}>
       <div aria-live="polite" className="mt-3">
         {!answer && !loadFailed ? <p className="text-stone-700">{t.checking}</p> : null}
         {loadFailed ? <p className="text-sm font-medium text-red-800">{t.loadFailed}</p> : null}
@@ -161,6 +158,6 @@ export function UpdatesCard({ t }: { t: UpdatesText }) {
           </details>
         </>
       ) : null}
-    </section>
+    </SectionCard>
   );
 }

@@ -5,14 +5,11 @@ import { format, type Messages } from '@/lib/i18n/messages';
 import type { UpdateSettings } from '@/lib/machine/update-settings';
 import { UPDATES_FILE } from '@/lib/shared/update-settings';
 import { UpdatesSetting } from './updates-setting';
+import { SectionCard } from '../components/ui/section-card';
 
 export function UpdatesSection({ settings, t }: { settings: UpdateSettings; t: Messages['updateSettings'] }) {
   return (
-    <section aria-labelledby="updates-heading" className="mt-8 rounded-lg border border-stone-200 bg-white p-4 shadow-sm" data-testid="updates">
-      <h2 id="updates-heading" className="text-xl font-semibold">
-        {t.heading}
-      </h2>
-      <p className="mt-1 text-sm text-stone-700">{t.intro}</p>
+    <SectionCard id="updates-heading" testId="updates" heading={t.heading} intro={t.intro} className="mt-8">
       {!settings.automaticRuns ? (
         <p className="mt-2 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="updates-no-systemd">
           {t.noSystemd}
@@ -45,6 +42,6 @@ export function UpdatesSection({ settings, t }: { settings: UpdateSettings; t: M
         <p className="mt-1">{t.detailsTool}</p>
         {settings.problem ? <p className="mt-1 font-mono">{format(t.detailsProblem, { problem: settings.problem })}</p> : null}
       </details>
-    </section>
+    </SectionCard>
   );
 }
