@@ -356,8 +356,18 @@ export async function usersWithServers(opts: CallOptions = {}): Promise<HubUser[
 
 /** How old a server list a family read may show. */
 export const SERVER_LIST_MAX_AGE_MS = 3000;
+/**
+ * How long after the last family read the list is kept warm (read again every 2 s in
+ * the background). On Debian 13, JupyterHub 5's GET /hub/api/users is most of a
+ * family read that has to wait for it (bench "family page"); warm, a parent who
+ * reloads after a pause is answered at once. Cost: one hub request per 2 s for a
+ * minute after a parent last looked, none on an idle appliance.
+ */
+export const SERVER_LIST_KEEP_WARM_MS = 60_000;
 
-const serverList = singleFlightCache<HubUser[]>('hub-client.users', SERVER_LIST_MAX_AGE_MS, () => usersWithServers());
+const serverList = singleFlightCache<HubUser[]>('hub-client.users', SERVER_LIST_MAX_AGE_MS, () => usersWithServers(), {
+  keepWarmMs: SERVER_LIST_KEEP_WARM_MS,
+});
 
 /** Every hub user with their servers, at most SERVER_LIST_MAX_AGE_MS old; concurrent callers share one request. */
 export function recentUsersWithServers(): Promise<HubUser[]> {

@@ -39,10 +39,13 @@ const server = http.createServer((req, res) => {
     // The state as it was when the request came in: a read under way when a stop is
     // answered carries the old state.
     const body = JSON.stringify([anna()]);
-    setTimeout(() => {
+    const answer = () => {
       if (status) res.writeHead(status).end();
       else res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-    }, fake.delayMs);
+    };
+    // At once when there is no delay: the keep-warm test mocks setTimeout.
+    if (fake.delayMs > 0) setTimeout(answer, fake.delayMs);
+    else answer();
     return;
   }
   if (req.method === 'DELETE' && req.url === '/hub/api/users/anna/server') {
@@ -138,3 +141,41 @@ test('a failed read is not kept: the next reader asks again', async () => {
   assert.equal(annaRuns(await hub.recentUsersWithServers()), true);
   assert.equal(fake.listRequests, 2);
 });
+
+test('kept warm: a reader back after a pause gets a young list at once; nobody reading, it goes cold', async () => {
+  mock.timers.enable({ apis: ['Date', 'setTimeout'], now: Date.now() });
+  try {
+    await hub.recentUsersWithServers();
+    assert.equal(fake.listRequests, 1);
+    // Before the list is too old, the panel asks the hub again by itself.
+    await step((hub.SERVER_LIST_MAX_AGE_MS * 2) / 3);
+    assert.equal(fake.listRequests, 2, 'the background read reached the hub');
+    // Anna's server stops at the hub; a parent reloads 5 s after the first read: the
+    // answer comes from the warm list without a request, and already shows the stop.
+    fake.annaRunning = false;
+    await step(hub.SERVER_LIST_MAX_AGE_MS - 1);
+    const before = fake.listRequests;
+    assert.equal(annaRuns(await hub.recentUsersWithServers()), false);
+    assert.equal(fake.listRequests, before, 'answered without waiting for the hub');
+    // Nobody reads for longer than the warm time: no more requests.
+    for (let t = 0; t < hub.SERVER_LIST_KEEP_WARM_MS + 10_000; t += 500) await step(500);
+    const cold = fake.listRequests;
+    assert.ok(cold > before, 'kept warm while the parent had just read');
+    for (let t = 0; t < 10_000; t += 500) await step(500);
+    assert.equal(fake.listRequests, cold, 'cold: the hub is not asked while nobody reads');
+    fake.annaRunning = true;
+    assert.equal(annaRuns(await hub.recentUsersWithServers()), true, 'the next reader waits for a fresh list');
+    assert.equal(fake.listRequests, cold + 1);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+/** Mocked time passes, then the event loop turns until a read it started has had its answer. */
+async function step(ms: number): Promise<void> {
+  const asked = fake.listRequests;
+  mock.timers.tick(ms);
+  // A read started by this tick reaches the stand-in (counted), then its answer comes back.
+  for (let i = 0; i < 2_000 && fake.listRequests === asked; i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 2_000; i++) await new Promise((r) => setImmediate(r));
+}
