@@ -29,6 +29,11 @@
 # nothing of the host's is mounted into it.
 #
 #   JH4F_FULL_KEEP=1   keep the work directory (the machine's root) afterwards
+#   JH4F_FULL_BENCH="ARGS"  instead of the README's two commands: `npm run bench ARGS`
+#                      (its own sandbox does the set-up inside, in its own network
+#                      namespace), after `system/install.sh --prepare`, which starts
+#                      nothing: so the figures come from a Debian 13 machine, and the
+#                      host's ports 8000 and 8010 stay free
 # Prints the inner `npm test` output, the time of each step, and the closing line.
 set -euo pipefail
 # JH4F_FULL_REPO: the repository to clone, when this script runs from a copy (bash
@@ -112,14 +117,16 @@ step "git clone"
 as_root git -c init.defaultBranch=main -c advice.detachedHead=false clone -q /root/jupyterhub4family.bundle /root/jupyterhub4family
 as_root git -C /root/jupyterhub4family log --oneline -1
 t1=$SECONDS
-step "system/install.sh"
+SETUP=system/install.sh
+[ -n "${JH4F_FULL_BENCH+x}" ] && SETUP="system/install.sh --prepare"
+step "$SETUP"
 rc_setup=0
-as_root /bin/bash -c 'cd /root/jupyterhub4family && system/install.sh' || rc_setup=$?
+as_root /bin/bash -c "cd /root/jupyterhub4family && $SETUP" || rc_setup=$?
 t2=$SECONDS
 echo "@@SETUP_RC $rc_setup ($((t2 - t1)) s)"
 # The acceptance's "after the first command": both answer by the machine's name, over
 # https checked against the certificates the set-up made.
-if [ "$rc_setup" = 0 ]; then
+if [ "$rc_setup" = 0 ] && [ -z "${JH4F_FULL_BENCH+x}" ]; then
   for answer in "https://$HOSTNAME_D13:8000/hub/api /etc/jupyterhub4family/tls/cert.pem" \
              "https://$HOSTNAME_D13:8010/panel/api/health /etc/jupyterhub-panel/tls/cert.pem"; do
     read -r url ca <<<"$answer"
@@ -127,7 +134,10 @@ if [ "$rc_setup" = 0 ]; then
   done
 fi
 rc_test=0
-if [ "$rc_setup" = 0 ]; then
+if [ "$rc_setup" = 0 ] && [ -n "${JH4F_FULL_BENCH+x}" ]; then
+  step "npm run bench -- $JH4F_FULL_BENCH"
+  as_root /bin/bash -c "cd /root/jupyterhub4family && npm run bench -- $JH4F_FULL_BENCH" || rc_test=$?
+elif [ "$rc_setup" = 0 ]; then
   step "npm test"
   as_root /bin/bash -c 'cd /root/jupyterhub4family && npm test' || rc_test=$?
 fi
