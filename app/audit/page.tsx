@@ -8,6 +8,7 @@ import { getGroup } from '@/lib/accounts/unix-accounts';
 import { param, positiveParam, type SearchParams } from '../components/search-params';
 import { SignedInShell } from '../components/signed-in-shell';
 import { Button } from '../components/ui/button';
+import { auditWords } from '@/lib/store/audit-words';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,6 +17,7 @@ const AUDIT_PATH = `${BASE_PATH}/audit`;
 
 function outcomeLabel(e: AuditEntry, t: Messages): { text: string; tone: string } {
   const o = t.audit.outcomes;
+  // Listed only while its change has no outcome row (lib/store/audit.ts).
   if (e.detail?.phase === 'start') return { text: o.started, tone: 'border-stone-300 bg-stone-100 text-stone-800' };
   if (e.outcome === 'ok') return { text: o.ok, tone: 'border-green-300 bg-green-50 text-green-900' };
   if (e.outcome === 'refused') return { text: o.refused, tone: 'border-amber-300 bg-amber-50 text-amber-900' };
@@ -28,13 +30,21 @@ function Entry({ e, t, locale }: { e: AuditEntry; t: Messages; locale: Locale })
   const action = (a.actions as Record<string, string>)[e.action] ?? e.action;
   const notes: string[] = [];
   if (e.detail?.changed === false) notes.push(a.noChange);
-  if (typeof e.detail?.step === 'string') notes.push(format(a.step, { step: e.detail.step }));
   // The row keeps the seconds; the words are the reader's language.
   if (e.action === 'activity_in_future' && typeof e.detail?.aheadSeconds === 'number') {
     notes.push(format(a.aheadNote, { minutes: Math.max(1, Math.floor(e.detail.aheadSeconds / 60)) }));
   }
+  const words = e.outcome === 'ok' ? null : auditWords(e, locale);
   return (
-    <li className="rounded-lg border border-stone-200 bg-white p-3 shadow-sm" data-testid="audit-entry" data-action={e.action} data-target={e.target ?? ''} data-outcome={e.outcome}>
+    <li
+      className="rounded-lg border border-stone-200 bg-white p-3 shadow-sm"
+      data-testid="audit-entry"
+      data-id={e.id}
+      data-action={e.action}
+      data-target={e.target ?? ''}
+      data-outcome={e.outcome}
+      data-phase={typeof e.detail?.phase === 'string' ? e.detail.phase : ''}
+    >
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <p className="font-semibold">
           {action}
@@ -52,9 +62,14 @@ function Entry({ e, t, locale }: { e: AuditEntry; t: Messages; locale: Locale })
         <dt className="text-stone-700">{a.onWhom}</dt>
         <dd className="break-all font-mono">{e.target ?? a.nobody}</dd>
       </dl>
-      {e.error ? (
-        <p className="mt-2 break-words text-sm text-red-900">
-          <span className="font-medium">{a.error}:</span> {e.error}
+      {words?.reason ? (
+        <p className="mt-2 break-words text-sm text-red-900" data-testid="audit-reason">
+          <span className="font-medium">{a.error}:</span> {words.reason}
+        </p>
+      ) : null}
+      {words?.codes ? (
+        <p className="mt-1 break-all font-mono text-xs text-stone-700" data-testid="audit-codes">
+          {a.details}: {words.codes}
         </p>
       ) : null}
     </li>

@@ -1,12 +1,12 @@
 'use client';
-// The hub dashboard on the signed-in start page: overall state with advice,
-// each check with its result and time, running servers with a stop button, and
-// the actions connect / restart / start log. Polls /api/hub every 10 s
+// The hub dashboard on the signed-in start page: one sentence on what works and
+// what to do, running servers with a stop button, the actions connect / restart /
+// start log, and under "Details" (closed) the technical checks of this kind of hub. Polls /api/hub every 10 s
 // while the page is visible (the server caches, so many tabs cost little).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
-import type { CheckResult, HubReport } from '@/lib/hub/hub-report';
+import { checkLabelKey, type CheckResult, type HubReport } from '@/lib/hub/hub-report';
 import { api } from './ui/api';
 import { Button } from './ui/button';
 import { SectionCard } from './ui/section-card';
@@ -106,23 +106,18 @@ export function HubHealth({ t }: { t: HubText }) {
         {loadFailed ? <p className="text-sm font-medium text-red-800">{t.loadFailed}</p> : null}
         {report ? (
           <div className={`rounded border-l-4 px-3 py-2 ${STATE_STYLE[report.state]}`} data-testid="hub-state" data-state={report.state}>
-            <p className="font-semibold">
-              {t.stateLabel}: {t.state[report.state]}
+            <p className="font-semibold" data-testid="hub-lead">
+              {t.lead[report.state]}
             </p>
-            <p className="mt-1">{text(t.advice, report.advice.key, report.advice.values)}</p>
-            <p className="mt-1 text-sm" data-testid="hub-kind" data-kind={report.kind}>
-              {t.kind[report.kind]}
-            </p>
+            {/* "Everything works" would only repeat the lead. */}
+            {report.advice.key === 'allGood' ? null : (
+              <p className="mt-1" data-testid="hub-advice" data-advice={report.advice.key}>
+                {text(t.advice, report.advice.key, report.advice.values)}
+              </p>
+            )}
           </div>
         ) : null}
       </div>
-
-      {report ? (
-        <p className="mt-2 text-xs text-stone-700">
-          {format(t.checkedAt, { time, ms: report.ms })}
-          {report.version ? ` · ${format(t.version, { version: report.version })}` : ''}
-        </p>
-      ) : null}
 
       {report?.kind === 'none' ? null : (
         <>
@@ -191,21 +186,31 @@ export function HubHealth({ t }: { t: HubText }) {
             </ul>
           )}
 
-          <h3 className="mt-4 font-semibold">{t.checksHeading}</h3>
-          <ul className="mt-2 divide-y divide-stone-200 rounded border border-stone-200" data-testid="hub-checks">
-            {report.checks.map((c) => (
-              <li key={c.id} className="px-3 py-2" data-check={c.id} data-status={c.status}>
-                <div className="flex flex-wrap items-baseline justify-between gap-2">
-                  <p className="font-medium">{text(t.check, c.id)}</p>
-                  <p className="flex items-center gap-2 text-xs">
-                    <span className={`rounded px-2 py-0.5 font-semibold ${STATUS_STYLE[c.status]}`}>{t.status[c.status]}</span>
-                    <span className="text-stone-700">{format(t.ms, { ms: c.ms })}</span>
-                  </p>
-                </div>
-                <p className="mt-0.5 break-words text-sm text-stone-700">{text(t.detail, c.detail.key, c.detail.values)}</p>
-              </li>
-            ))}
-          </ul>
+          <details className="mt-4" data-testid="hub-details">
+            <summary className="cursor-pointer font-semibold">{t.details}</summary>
+            <p className="mt-2 text-sm" data-testid="hub-kind" data-kind={report.kind}>
+              {t.state[report.state]}. {t.kind[report.kind]}
+            </p>
+            <p className="mt-1 text-xs text-stone-700">
+              {format(t.checkedAt, { time, ms: report.ms })}
+              {report.version ? ` · ${format(t.version, { version: report.version })}` : ''}
+            </p>
+            <h3 className="mt-3 font-semibold">{t.checksHeading}</h3>
+            <ul className="mt-2 divide-y divide-stone-200 rounded border border-stone-200" data-testid="hub-checks">
+              {report.checks.map((c) => (
+                <li key={c.id} className="px-3 py-2" data-check={c.id} data-status={c.status}>
+                  <div className="flex flex-wrap items-baseline justify-between gap-2">
+                    <p className="font-medium">{text(t.check, checkLabelKey(report.kind, c.id))}</p>
+                    <p className="flex items-center gap-2 text-xs">
+                      <span className={`rounded px-2 py-0.5 font-semibold ${STATUS_STYLE[c.status]}`}>{t.status[c.status]}</span>
+                      <span className="text-stone-700">{format(t.ms, { ms: c.ms })}</span>
+                    </p>
+                  </div>
+                  <p className="mt-0.5 break-words text-sm text-stone-700">{text(t.detail, c.detail.key, c.detail.values)}</p>
+                </li>
+              ))}
+            </ul>
+          </details>
         </>
       ) : null}
     </SectionCard>

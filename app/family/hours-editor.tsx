@@ -1,11 +1,15 @@
 'use client';
-// The hours editor of one kid: "always", or per weekday a line of ranges
-// ("16:00-20:00, 21:00-22:00"; empty = no Jupyter that day). Each line is
-// checked here with the rule the helper applies (lib/shared/hours-rule.ts), so a mistake is
-// named next to its day before anything is sent; the server checks again.
+// The hours editor of one kid: "always", or per weekday a line of ranges as
+// people write them ("16-20", "4pm-8pm", "16:00 – 20:00, 21-22"; empty = no
+// Jupyter that day), read by lib/hours/hours-input.ts into the format of the rule
+// the helper applies (lib/shared/hours-rule.ts). A mistake is named under its own
+// day before anything is sent, and the week shows at a glance as it is typed; the
+// server checks again.
 import { useRouter } from 'next/navigation';
 import { useId, useState, type FormEvent } from 'react';
-import { HoursError, parseHours, WEEKDAYS, type Weekday } from '@/lib/shared/hours-rule';
+import { parseHours, WEEKDAYS, type Weekday } from '@/lib/shared/hours-rule';
+import { readDayLine, type DayProblem, type DayReading } from '@/lib/hours/hours-input';
+import { weekAtAGlance } from '@/lib/hours/hours-summary';
 import { api } from '../components/ui/api';
 import { Button } from '../components/ui/button';
 import { ErrorLine } from '../components/ui/error-line';
@@ -20,16 +24,16 @@ export interface HoursEditorText {
   saving: string;
   cancel: string;
   saved: string;
-  dayInvalid: string;
   genericError: string;
   days: Record<Weekday, string>;
+  short: Record<Weekday, string>;
+  dayProblems: Record<DayProblem, string>;
+  glance: string;
+  offDays: string;
 }
 
-function rangesOf(line: string): string[] {
-  return line
-    .split(',')
-    .map((s) => s.replace(/\s+/g, '').replace(/[–—]/g, '-'))
-    .filter((s) => s !== '');
+function readWeek(text: Record<Weekday, string>): Record<Weekday, DayReading> {
+  return Object.fromEntries(WEEKDAYS.map((day) => [day, readDayLine(day, text[day])])) as Record<Weekday, DayReading>;
 }
 
 export function HoursEditor({ user, always, lines, t }: { user: string; always: boolean; lines: Record<Weekday, string>; t: HoursEditorText }) {
@@ -37,11 +41,20 @@ export function HoursEditor({ user, always, lines, t }: { user: string; always: 
   const [open, setOpen] = useState(false);
   const [mode, setMode] = useState<'always' | 'days'>(always ? 'always' : 'days');
   const [text, setText] = useState<Record<Weekday, string>>(lines);
-  const [bad, setBad] = useState<Weekday[]>([]);
+  // Days whose mistake is shown: after a save was tried, or once the day's field is left.
+  const [shown, setShown] = useState<Weekday[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
   const router = useRouter();
+
+  const reading = readWeek(text);
+  const allGood = WEEKDAYS.every((day) => reading[day].ok);
+  const glance = allGood ? weekAtAGlance(parseHours(Object.fromEntries(WEEKDAYS.map((d) => [d, (reading[d] as { ranges: string[] }).ranges])))!, t) : null;
+  const problemOf = (day: Weekday): string | null => {
+    const r = reading[day];
+    return r.ok || !shown.includes(day) ? null : t.dayProblems[r.problem].replace('{part}', r.part);
+  };
 
   async function onSave(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -49,24 +62,18 @@ export function HoursEditor({ user, always, lines, t }: { user: string; always: 
     setStatus(null);
     let hours: unknown = 'always';
     if (mode === 'days') {
+      setShown([...WEEKDAYS]);
       const week: Partial<Record<Weekday, string[]>> = {};
-      const wrong: Weekday[] = [];
       for (const day of WEEKDAYS) {
-        week[day] = rangesOf(text[day]);
-        try {
-          parseHours({ [day]: week[day] });
-        } catch (e) {
-          if (e instanceof HoursError) wrong.push(day);
-          else throw e;
+        const r = reading[day];
+        if (!r.ok) {
+          document.getElementById(`${id}-${day}`)?.focus();
+          return;
         }
-      }
-      setBad(wrong);
-      if (wrong.length > 0) {
-        setError(wrong.map((d) => t.dayInvalid.replace('{day}', t.days[d])).join(' '));
-        return;
+        week[day] = r.ranges;
       }
       hours = week;
-    } else setBad([]);
+    }
     setSaving(true);
     const r = await api<{ changed: boolean }>('POST', `/api/members/${encodeURIComponent(user)}/hours`, { hours });
     setSaving(false);
@@ -106,26 +113,45 @@ export function HoursEditor({ user, always, lines, t }: { user: string; always: 
               <p id={`${id}-hint`} className="text-sm text-stone-700">
                 {t.dayHint}
               </p>
-              {WEEKDAYS.map((day) => (
-                <div key={day} className="grid grid-cols-[6.5rem_1fr] items-center gap-2">
-                  <label htmlFor={`${id}-${day}`} className="text-sm font-medium">
-                    {t.days[day]}
-                  </label>
-                  <input
-                    id={`${id}-${day}`}
-                    name={day}
-                    type="text"
-                    autoComplete="off"
-                    spellCheck={false}
-                    placeholder="16:00-20:00"
-                    value={text[day]}
-                    aria-invalid={bad.includes(day)}
-                    aria-describedby={`${id}-hint`}
-                    onChange={(e) => setText({ ...text, [day]: e.target.value })}
-                    className={`block w-full min-w-0 rounded border px-3 py-2 font-mono text-base ${bad.includes(day) ? 'border-red-700' : 'border-stone-400'}`}
-                  />
-                </div>
-              ))}
+              {WEEKDAYS.map((day) => {
+                const problem = problemOf(day);
+                return (
+                  <div key={day} className="grid grid-cols-[6.5rem_1fr] items-start gap-x-2" data-testid={`hours-day-${day}`}>
+                    <label htmlFor={`${id}-${day}`} className="pt-2 text-sm font-medium">
+                      {t.days[day]}
+                    </label>
+                    <div className="min-w-0">
+                      <input
+                        id={`${id}-${day}`}
+                        name={day}
+                        type="text"
+                        autoComplete="off"
+                        spellCheck={false}
+                        placeholder="16-20"
+                        value={text[day]}
+                        aria-invalid={problem !== null}
+                        aria-describedby={problem ? `${id}-${day}-error ${id}-hint` : `${id}-hint`}
+                        onChange={(e) => setText({ ...text, [day]: e.target.value })}
+                        onBlur={() => setShown((s) => (s.includes(day) ? s : [...s, day]))}
+                        className={`block w-full min-w-0 rounded border px-3 py-2 font-mono text-base ${problem ? 'border-red-700' : 'border-stone-400'}`}
+                      />
+                      {problem ? (
+                        <p id={`${id}-${day}-error`} className="mt-1 text-sm font-medium text-red-800" data-testid="hours-day-error">
+                          {problem}
+                        </p>
+                      ) : null}
+                    </div>
+                  </div>
+                );
+              })}
+              <p className="text-sm" aria-live="polite" data-testid="hours-glance">
+                {glance ? (
+                  <>
+                    <span className="text-stone-700">{t.glance}: </span>
+                    {glance}
+                  </>
+                ) : null}
+              </p>
             </div>
           ) : null}
           <ErrorLine message={error} />

@@ -49,9 +49,12 @@ export function HoursRow({ m, t }: { m: FamilyMember; t: Messages }) {
             saving: h.saving,
             cancel: h.cancel,
             saved: h.saved,
-            dayInvalid: h.dayInvalid,
             genericError: h.genericError,
             days: { ...h.days },
+            short: { ...h.short },
+            dayProblems: { ...h.dayProblems },
+            glance: h.glance,
+            offDays: h.offDays,
           }}
         />
       ) : null}

@@ -11,6 +11,7 @@
 //   down, our own bug).
 // Pure data, no I/O: client components may import it.
 import type { Messages } from '../i18n/messages';
+import type { HelperReason } from '../shared/helper-reasons';
 
 export type ErrorOutcome = 'refused' | 'failed';
 
@@ -101,6 +102,21 @@ export const REASON_MESSAGES = {
 } as const satisfies Record<string, MessageKey>;
 
 export type ErrorReason = keyof typeof REASON_MESSAGES;
+
+/**
+ * How the panel words the helper's reasons (lib/shared/helper-reasons.ts) that
+ * have a message of their own; the protection rule's are `protected`, with the
+ * rule's code as values.protectedReason (lib/shared/protection.ts).
+ */
+export const HELPER_REASON_MESSAGES = {
+  not_member: 'not_member',
+  is_parent: 'is_parent',
+  hub_account_stays: 'hub_account',
+  account_exists: 'exists',
+  group_exists: 'exists',
+  home_exists: 'exists',
+  home_not_own_folder: 'home_not_folder',
+} as const satisfies Partial<Record<HelperReason, ErrorReason>>;
 
 /** Onboarding's steps: a failure says which one it stopped at. */
 export type OnboardStep = 'create' | 'password' | 'add';

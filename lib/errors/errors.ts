@@ -95,16 +95,18 @@ export function protectedReasonText(reason: string, t: Messages): string {
 
 type ErrorFacts = Pick<PublicError, 'code' | 'reason' | 'values' | 'step' | 'accountExists' | 'detail'>;
 
+/** The catalog key of an error's message: its reason's, else its code's (what the audit row keeps). */
+export function messageKeyOf(e: Pick<PublicError, 'code' | 'reason' | 'values'>): MessageKey {
+  if (!e.reason) return ERROR_TABLE[e.code].message;
+  return e.reason === 'protected' && typeof e.values.protectedReason === 'string' ? REASON_MESSAGES.protected_because : REASON_MESSAGES[e.reason];
+}
+
 /** The plain-language message of an error: its reason's or its code's, the onboarding step before it. */
 export function errorMessage(e: ErrorFacts, locale: Locale): string {
   const t = catalogs[locale];
   const values: Record<string, string | number> = { ...e.values };
-  let key: MessageKey = ERROR_TABLE[e.code].message;
-  if (e.reason) {
-    const withCause = e.reason === 'protected' && typeof values.protectedReason === 'string';
-    key = withCause ? REASON_MESSAGES.protected_because : REASON_MESSAGES[e.reason];
-    if (withCause) values.protectedReason = protectedReasonText(String(values.protectedReason), t);
-  }
+  const key = messageKeyOf(e);
+  if (key === REASON_MESSAGES.protected_because) values.protectedReason = protectedReasonText(String(values.protectedReason), t);
   let main = format(messageAt(t, key), values);
   if (e.detail) main = `${main} (${e.detail})`;
   if (!e.step) return main;

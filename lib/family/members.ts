@@ -22,6 +22,7 @@ import {
 } from '../accounts/account-policy';
 import { audit, type AuditAction } from '../store/audit';
 import { PublicError, type ErrorReason, type OnboardStep } from '../errors/errors';
+import { HELPER_REASON_MESSAGES } from '../errors/error-table';
 import type { HelperReason } from '../shared/helper-reasons';
 import { protectedReasonFromParts } from '../shared/protection';
 import * as helper from '../helper/commands';
@@ -130,15 +131,7 @@ function checkTarget(actor: Actor, action: AuditAction, target: unknown): string
 }
 
 /** How the family's messages word the helper's reasons (the protection rule's are `protected`, below). */
-const FAMILY_REASONS: Partial<Record<HelperReason, ErrorReason>> = {
-  not_member: 'not_member',
-  is_parent: 'is_parent',
-  hub_account_stays: 'hub_account',
-  account_exists: 'exists',
-  group_exists: 'exists',
-  home_exists: 'exists',
-  home_not_own_folder: 'home_not_folder',
-};
+const FAMILY_REASONS: Partial<Record<HelperReason, ErrorReason>> = HELPER_REASON_MESSAGES;
 
 /**
  * A helper error with the family's message for the reason the helper gave (same

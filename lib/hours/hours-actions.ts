@@ -81,12 +81,13 @@ export async function bedtimeNow(actor: Actor): Promise<{ stopped: Stopped[]; fa
   // Not audited(): a bedtime that reached the hub but could not stop some servers
   // answers 200 with who failed, and its done row says failed.
   const base = { actor: actor.username, action: 'bedtime' as const, target: null, clientAddress: actor.clientAddress };
-  audit.record({ ...base, outcome: 'ok', detail: { phase: 'start' } });
+  const startId = audit.record({ ...base, outcome: 'ok', detail: { phase: 'start' } });
   try {
     const { kids, parents } = await runningByRole();
     const r = await stopAll(kids);
     audit.record({
       ...base,
+      startId,
       outcome: r.failed.length ? 'failed' : 'ok',
       detail: { phase: 'done', stopped: r.stopped, failed: r.failed.map((f) => f.user), parentsLeft: parents },
       error: r.failed.length ? r.failed.map((f) => `${f.user}: ${f.error}`).join('; ') : null,
@@ -94,7 +95,7 @@ export async function bedtimeNow(actor: Actor): Promise<{ stopped: Stopped[]; fa
     return { ...r, parentsLeft: parents };
   } catch (error) {
     const e = publicErrorOf(error);
-    audit.record({ ...base, outcome: outcomeOf(e), detail: { phase: 'done', ...errorDetail(e) }, error: errorText(e) });
+    audit.record({ ...base, startId, outcome: outcomeOf(e), detail: { phase: 'done', ...errorDetail(e) }, error: errorText(e) });
     throw e;
   } finally {
     invalidateHubReport();

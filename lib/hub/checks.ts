@@ -39,6 +39,18 @@ async function familyServiceCheck(kind: 'family-systemd' | 'family-background', 
   return { status: 'ok', detail: detail('backgroundRunning', { pid }) };
 }
 
+/**
+ * The hub's folder on the file system of /home: its free space is the figure of
+ * /home again, so that check is left out (a seed hub's home is usually in /home).
+ */
+function sameFileSystem(a: string, b: string): boolean {
+  try {
+    return fs.statSync(a).dev === fs.statSync(b).dev;
+  } catch {
+    return false;
+  }
+}
+
 async function diskCheck(path: string): Promise<CheckOutcome> {
   const s = await fs.promises.statfs(path);
   const free = s.bavail * s.bsize;
@@ -160,7 +172,7 @@ export async function computeReport(): Promise<HubReport> {
       return { status: c.status, detail: detail(c.status === 'ok' ? 'certValid' : 'certExpiresSoon', { date, days: c.days }) };
     }),
     timed('disk-home', started, deadline, () => diskCheck('/home')),
-    timed('disk-hub-home', started, deadline, () => diskCheck(account.home || cfg.hubHome)),
+    ...(sameFileSystem('/home', account.home || cfg.hubHome) ? [] : [timed('disk-hub-home', started, deadline, () => diskCheck(account.home || cfg.hubHome))]),
     timed('load', started, deadline, async () => {
       const [one] = os.loadavg();
       const cpus = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
@@ -187,7 +199,7 @@ export async function computeReport(): Promise<HubReport> {
   return {
     state,
     kind,
-    advice: adviceFor(state, checks),
+    advice: adviceFor(state, checks, kind),
     checks,
     users,
     checkedAt: new Date(started).toISOString(),

@@ -76,8 +76,24 @@ export function overallState(checks: readonly CheckResult[]): OverallState {
   return 'up';
 }
 
-/** What to do, in plain words: the first rule that matches. */
-export function adviceFor(state: OverallState, checks: readonly CheckResult[]): Detail {
+/**
+ * The catalog key (section `hub.check`) of a check's name on this kind of hub: the
+ * "service" check is a different thing on each (jupyterhub.service, the
+ * background process, or a seed hub's crontab line and screen session).
+ */
+export function checkLabelKey(kind: HubKind, id: CheckId): string {
+  if (id !== 'service') return id;
+  if (kind === 'family-systemd') return 'service-systemd';
+  if (kind === 'family-background') return 'service-background';
+  return 'service-seed';
+}
+
+/**
+ * What to do, in plain words: the first rule that matches. `kind` decides the
+ * way out where hubs differ: a seed hub is connected with the "Connect hub"
+ * button, the family hub got its token from the set-up command.
+ */
+export function adviceFor(state: OverallState, checks: readonly CheckResult[], kind: HubKind = 'seed'): Detail {
   const by = (id: CheckId) => checks.find((c) => c.id === id);
   const key = (id: CheckId) => by(id)?.detail.key;
   const failed = (id: CheckId) => by(id)?.status === 'fail';
@@ -90,9 +106,12 @@ export function adviceFor(state: OverallState, checks: readonly CheckResult[]): 
   if (key('hub-process') === 'processStopped' || by('hub-health')?.timedOut) return { key: 'hubHanging', values: {} };
   if (failed('hub-process')) return { key: 'hubNotRunning', values: {} };
   if (foreign) return { key: 'foreignOnPort', values: { port } };
-  if (health === 'noPinnedCert') return { key: 'connect', values: {} };
+  const family = kind === 'family-systemd' || kind === 'family-background';
+  if (health === 'noPinnedCert') return { key: family ? 'setupAgain' : 'connect', values: {} };
   if (failed('hub-health')) return { key: 'hubNotAnswering', values: {} };
   if (failed('proxy-process')) return { key: 'proxyNotRunning', values: {} };
+  const tokenProblem = key('hub-api') === 'tokenRejected' || key('hub-users') === 'tokenRejected' || key('hub-api') === 'notConnected';
+  if (family && tokenProblem) return { key: 'setupAgain', values: {} };
   if (key('hub-api') === 'tokenRejected' || key('hub-users') === 'tokenRejected') return { key: 'tokenRejected', values: {} };
   if (key('hub-api') === 'notConnected') return { key: 'connect', values: {} };
   const cert = by('certificate');

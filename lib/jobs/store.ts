@@ -193,7 +193,14 @@ export function finish(id: string, state: JobState, fields: { result?: unknown; 
 
 /** The job's audit "done" row (actor: who cancelled it, else the job's own). */
 export function auditEnd(job: JobView, outcome: AuditOutcome, error: string | null, actor: Actor | null, why: Record<string, unknown> = {}): void {
+  // The job's start row, so the log shows the install once (lib/store/audit.ts).
+  const start = db()
+    .prepare(
+      `SELECT id FROM audit WHERE action = 'packages_install' AND target IS ? AND json_valid(detail) AND json_extract(detail, '$.jobId') = ? AND json_extract(detail, '$.phase') = 'start' ORDER BY id DESC LIMIT 1`,
+    )
+    .get(job.target, job.id) as { id: number } | undefined;
   audit.record({
+    startId: start?.id ?? null,
     actor: actor?.username ?? job.actor,
     action: 'packages_install',
     target: job.target,

@@ -1,6 +1,8 @@
 import 'server-only';
 // The audit log: who did what to whom, and how it ended. A first-class call,
-// written before and after each privileged action. Passwords never reach it:
+// written before and after each privileged action; the row written after names
+// the one before (startId), and the log lists a change once, with its outcome
+// (a start row without an outcome row is a change that never finished). Passwords never reach it:
 // detail is scrubbed of any key that looks like a secret.
 import { db } from './db';
 
@@ -45,6 +47,8 @@ export interface AuditInput {
   detail?: AuditDetail;
   error?: string | null;
   clientAddress?: string | null;
+  /** The outcome row of a change: the id of the start row written before the call. */
+  startId?: number | null;
 }
 
 export interface AuditEntry {
@@ -58,6 +62,7 @@ export interface AuditEntry {
   detail: AuditDetail | null;
   error: string | null;
   clientAddress: string | null;
+  startId: number | null;
 }
 
 const SECRET_KEY_RE = /pass|secret|token|authtok|cookie|session_?id|credential/i;
@@ -104,8 +109,8 @@ function record(input: AuditInput): number {
   }
   const result = db()
     .prepare(
-      `INSERT INTO audit (at, actor, action, target, outcome, detail, error, client_address)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit (at, actor, action, target, outcome, detail, error, client_address, start_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       Date.now(),
@@ -116,6 +121,7 @@ function record(input: AuditInput): number {
       detail,
       input.error ? clip(input.error, MAX_TEXT_CHARS) : null,
       printable(input.clientAddress, 64),
+      input.startId ?? null,
     );
   return Number(result.lastInsertRowid);
 }
@@ -130,6 +136,7 @@ interface AuditRow {
   detail: string | null;
   error: string | null;
   client_address: string | null;
+  start_id: number | null;
 }
 
 function reshape(row: AuditRow): AuditEntry {
@@ -151,6 +158,7 @@ function reshape(row: AuditRow): AuditEntry {
     detail,
     error: row.error,
     clientAddress: row.client_address,
+    startId: row.start_id,
   };
 }
 
@@ -165,7 +173,8 @@ export interface AuditQuery {
 /** Newest first. */
 function list(query: AuditQuery = {}): AuditEntry[] {
   const limit = Math.min(Math.max(Math.trunc(query.limit ?? 50), 1), 500);
-  const where: string[] = [];
+  // A start row whose change has its outcome row is that change's first half: not listed again.
+  const where: string[] = ['NOT EXISTS (SELECT 1 FROM audit d WHERE d.start_id = audit.id)'];
   const args: (string | number)[] = [];
   if (query.before !== undefined) {
     where.push('id < ?');
@@ -175,7 +184,7 @@ function list(query: AuditQuery = {}): AuditEntry[] {
     where.push('target = ?');
     args.push(query.target);
   }
-  const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+  const sql = `SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`;
   return (
     db()
       .prepare(sql)

@@ -1,13 +1,16 @@
 import 'server-only';
 // The one way a use case writes its audit rows (members, jobs, hub actions,
 // hours): a "start" row before the call, so a call that never returns still
-// leaves a trace, and a "done" row after it whose outcome is the error table's
+// leaves a trace, and a "done" row after it (naming the start row: the log shows
+// the change once) whose outcome is the error table's
 // (lib/errors/error-table.ts): ok, or refused / failed by the one rule. A refusal
 // by the panel itself, before anything was called, is one row (`refuse`).
 import { audit, type AuditAction, type AuditOutcome } from './audit';
 import { PublicError } from '../errors/errors';
-import { ERROR_TABLE } from '../errors/error-table';
+import { ERROR_TABLE, HELPER_REASON_MESSAGES, type ErrorReason } from '../errors/error-table';
+import { protectedReasonFromParts } from '../shared/protection';
 import { publicErrorOf } from '../errors/public-error-of';
+import { messageKeyOf } from '../errors/errors';
 
 /** Who acted: the signed-in parent and where the request came from (lib/http/guard.ts builds it). */
 export interface Actor {
@@ -32,12 +35,23 @@ export function errorText(e: PublicError): string {
  * language later instead of showing the helper's English.
  */
 export function errorDetail(e: PublicError): Record<string, unknown> {
+  const worded = wordedReason(e);
+  const values = { ...e.values, ...worded.values };
   return {
     code: e.code,
+    messageKey: messageKeyOf({ code: e.code, reason: worded.reason, values }),
     ...(e.reason ? { reason: e.reason } : {}),
     ...(e.helperReason ? { helperReason: e.helperReason } : {}),
-    ...(Object.keys(e.values).length > 0 ? { values: { ...e.values } } : {}),
+    ...(Object.keys(values).length > 0 ? { values } : {}),
   };
+}
+
+/** The panel's reason for an error: its own, else the one it gives the helper's reason (as lib/family/members.ts words it). */
+function wordedReason(e: PublicError): { reason: ErrorReason | null; values: Record<string, string | number> } {
+  if (e.reason || !e.helperReason) return { reason: e.reason, values: {} };
+  const protectedReason = protectedReasonFromParts(e.helperReason, e.values);
+  if (protectedReason) return { reason: 'protected', values: { protectedReason } };
+  return { reason: (HELPER_REASON_MESSAGES as Partial<Record<string, ErrorReason>>)[e.helperReason] ?? null, values: {} };
 }
 
 export interface AuditedOptions<T> {
@@ -58,16 +72,16 @@ const changedOf = (result: unknown): Record<string, unknown> => ({
 export async function audited<T>(actor: Actor, action: AuditAction, target: string | null, call: () => Promise<T>, options: AuditedOptions<T> = {}): Promise<T> {
   const base = { actor: actor.username, action, target, clientAddress: actor.clientAddress };
   const detail = options.detail ?? {};
-  audit.record({ ...base, outcome: 'ok', detail: { ...detail, phase: 'start' } });
+  const startId = audit.record({ ...base, outcome: 'ok', detail: { ...detail, phase: 'start' } });
   let result: T;
   try {
     result = await call();
   } catch (error) {
     const e = publicErrorOf(error);
-    audit.record({ ...base, outcome: ERROR_TABLE[e.code].outcome, detail: { ...detail, phase: 'done', ...errorDetail(e) }, error: errorText(e) });
+    audit.record({ ...base, startId, outcome: ERROR_TABLE[e.code].outcome, detail: { ...detail, phase: 'done', ...errorDetail(e) }, error: errorText(e) });
     throw e;
   }
-  audit.record({ ...base, outcome: 'ok', detail: { ...detail, phase: 'done', ...(options.summary ?? changedOf)(result) } });
+  audit.record({ ...base, startId, outcome: 'ok', detail: { ...detail, phase: 'done', ...(options.summary ?? changedOf)(result) } });
   return result;
 }
 

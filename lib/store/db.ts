@@ -149,6 +149,24 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE login_throttle;
   ALTER TABLE login_throttle_v6 RENAME TO login_throttle;
   `,
+  // 7: one audit entry per change (lib/store/audit.ts): the row with a change's
+  // outcome names the "start" row written before the call, and the log shows only
+  // the outcome. Old pairs are linked here: each outcome row of audited() to the
+  // last start row of the same action, actor and target written after that key's
+  // previous outcome row.
+  `
+  ALTER TABLE audit ADD COLUMN start_id INTEGER;
+  CREATE INDEX audit_start ON audit(start_id) WHERE start_id IS NOT NULL;
+  UPDATE audit SET start_id = (
+      SELECT s.id FROM audit s
+       WHERE s.id < audit.id AND s.action = audit.action AND s.actor IS audit.actor AND s.target IS audit.target
+         AND json_valid(s.detail) AND json_extract(s.detail, '$.phase') = 'start'
+         AND s.id > coalesce((SELECT max(p.id) FROM audit p
+                               WHERE p.id < audit.id AND p.action = audit.action AND p.actor IS audit.actor AND p.target IS audit.target
+                                 AND json_valid(p.detail) AND json_extract(p.detail, '$.phase') = 'done'), 0)
+       ORDER BY s.id DESC LIMIT 1)
+   WHERE json_valid(detail) AND json_extract(detail, '$.phase') = 'done';
+  `,
 ];
 
 /** Opens (creating if needed) and migrates a database file. Exported for tests. */

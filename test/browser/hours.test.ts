@@ -1,6 +1,7 @@
 // Jupyter hours and "Bedtime now" in a parent's browser, in German on a 375 px
-// phone: papa sets Anna's hours on the family page (a wrong line is named next to
-// its day, nothing is sent), the card then shows them, the file the hub reads has
+// phone and in English on a desktop: papa sets Anna's hours on the family page as
+// people type them (16-20, 4pm-8pm, ...; each wrong line is named under its own
+// day, nothing is sent; the week shows at a glance), the card then shows them, the file the hub reads has
 // them; on the overview "Jetzt Schlafenszeit" asks first, then says what it did.
 // Every state is checked with axe-core (no serious/critical violations) and for
 // sideways scrolling.
@@ -35,50 +36,88 @@ after(async () => {
   if ((await mama.login('mama', 'mama-pass-1')).status === 200) await mama.call('POST', '/api/members/anna/hours', { hours: 'always' });
 });
 
-test("papa sets Anna's Jupyter hours in German on a phone", async () => {
-  await signIn(page, 'papa', de);
+for (const [locale, width] of [
+  ['de-DE', 375],
+  ['en-US', 1280],
+] as const) {
+  test(`papa sets Anna's Jupyter hours as people write them, each mistake under its day (${locale}, ${width} px)`, async () => {
+    const t = catalogs[locale === 'de-DE' ? 'de' : 'en'];
+    const { context, page: p, problems: seen } = await openWatchedPage(browser, { locale, width, height: 800 });
+    try {
+      await signIn(p, 'papa', t);
+      await p.goto(`${env.panelUrl}/family?q=anna`);
+      const card = p.getByTestId('member-anna');
+      await card.waitFor();
+      await card.getByText(`${t.hours.label}:`).waitFor();
+      await checkPage(p, `family page (${locale})`);
 
-  await page.goto(`${env.panelUrl}/family?q=anna`);
-  const card = page.getByTestId('member-anna');
-  await card.waitFor();
-  await card.getByText(`${de.hours.label}:`).waitFor();
-  await checkPage(page, 'family page (de)');
+      await card.getByRole('button', { name: t.hours.edit }).click();
+      const form = card.getByRole('form', { name: format(t.hours.editTitle, { user: 'anna' }) });
+      await form.waitFor();
+      await form.getByLabel(t.hours.modeDays).check();
+      const field = (day: keyof typeof t.hours.days) => form.getByLabel(t.hours.days[day], { exact: true });
+      // The same hours, written five ways.
+      const typed = { mon: '16-20', tue: '4pm-8pm', wed: '16:00 – 20:00', thu: '16 - 20', fri: '16:00-20:00' } as const;
+      for (const [day, text] of Object.entries(typed)) await field(day as keyof typeof typed).fill(text);
+      // Two mistakes: each named under its own day, nothing sent.
+      await field('sat').fill('25-26');
+      await field('sun').fill('20-16');
+      let sent = 0;
+      p.on('request', (r) => {
+        if (r.url().endsWith('/api/members/anna/hours')) sent++;
+      });
+      await form.getByRole('button', { name: t.hours.save }).click();
+      await form
+        .getByTestId('hours-day-sat')
+        .getByText(format(t.hours.dayProblems.notTime, { part: '25-26' }))
+        .waitFor();
+      await form
+        .getByTestId('hours-day-sun')
+        .getByText(format(t.hours.dayProblems.endNotAfterStart, { part: '20:00–16:00' }))
+        .waitFor();
+      assert.equal(await form.getByTestId('hours-day-error').count(), 2, 'one error each, under the two wrong days only');
+      assert.equal(await field('sat').getAttribute('aria-invalid'), 'true');
+      assert.equal(await field('mon').getAttribute('aria-invalid'), 'false');
+      assert.equal(sent, 0, 'nothing was sent');
+      await checkPage(p, `hours editor with two mistakes (${locale})`);
 
-  await card.getByRole('button', { name: de.hours.edit }).click();
-  const form = card.getByRole('form', { name: format(de.hours.editTitle, { user: 'anna' }) });
-  await form.waitFor();
-  await form.getByLabel(de.hours.modeDays).check();
-  for (const day of ['mon', 'tue', 'wed', 'thu', 'fri'] as const) await form.getByLabel(de.hours.days[day], { exact: true }).fill('16:00-20:00');
-  // A mistake: named next to its day, nothing sent.
-  await form.getByLabel(de.hours.days.sat, { exact: true }).fill('25:00-26:00');
-  await form.getByRole('button', { name: de.hours.save }).click();
-  await form
-    .getByRole('alert')
-    .getByText(format(de.hours.dayInvalid, { day: de.hours.days.sat }))
-    .waitFor();
-  assert.equal(await form.getByLabel(de.hours.days.sat, { exact: true }).getAttribute('aria-invalid'), 'true');
-  await checkPage(page, 'hours editor with an error (de)');
+      await field('sat').fill('10-12, 2pm-4pm');
+      await field('sun').fill('');
+      // The week at a glance, as typed.
+      await form
+        .getByTestId('hours-glance')
+        .getByText(`${t.hours.short.mon}–${t.hours.short.fri} 16:00–20:00; ${t.hours.short.sat} 10:00–12:00, 14:00–16:00; ${format(t.hours.offDays, { days: t.hours.short.sun })}`)
+        .waitFor();
+      assert.equal(await form.getByTestId('hours-day-error').count(), 0);
+      await form.getByRole('button', { name: t.hours.save }).click();
+      await card.getByTestId('hours-status').getByText(t.hours.saved).waitFor();
+      await card.getByTestId('hours-summary').getByText(`${t.hours.short.mon}–${t.hours.short.fri} 16:00–20:00; ${t.hours.short.sat} 10:00–12:00, 14:00–16:00`).waitFor();
+      await checkPage(p, `family page after saving (${locale})`);
 
-  await form.getByLabel(de.hours.days.sat, { exact: true }).fill('10:00-12:00, 14:00-16:00');
-  await form.getByRole('button', { name: de.hours.save }).click();
-  await card.getByTestId('hours-status').getByText(de.hours.saved).waitFor();
-  await card.getByTestId('hours-summary').getByText('Mo–Fr 16:00–20:00; Sa 10:00–12:00, 14:00–16:00').waitFor();
-  await checkPage(page, 'family page after saving (de)');
-
-  // The file the hub reads has them (root's, written by the helper).
-  const file = JSON.parse(fs.readFileSync(HOURS_FILE, 'utf8'));
-  assert.deepEqual(file.users.anna, {
-    mon: ['16:00-20:00'],
-    tue: ['16:00-20:00'],
-    wed: ['16:00-20:00'],
-    thu: ['16:00-20:00'],
-    fri: ['16:00-20:00'],
-    sat: ['10:00-12:00', '14:00-16:00'],
-    sun: [],
+      // The file the hub reads has them in its one format (root's, written by the helper).
+      const file = JSON.parse(fs.readFileSync(HOURS_FILE, 'utf8'));
+      assert.deepEqual(file.users.anna, {
+        mon: ['16:00-20:00'],
+        tue: ['16:00-20:00'],
+        wed: ['16:00-20:00'],
+        thu: ['16:00-20:00'],
+        fri: ['16:00-20:00'],
+        sat: ['10:00-12:00', '14:00-16:00'],
+        sun: [],
+      });
+      assert.deepEqual(seen, [], 'no failed requests, page errors or CSP violations');
+      // Back to "always", so the next round changes something.
+      const mama = new PanelClient();
+      assert.equal((await mama.login('mama', 'mama-pass-1')).status, 200);
+      assert.equal((await mama.call('POST', '/api/members/anna/hours', { hours: 'always' })).status, 200);
+    } finally {
+      await context.close();
+    }
   });
-});
+}
 
 test('"Jetzt Schlafenszeit" on the overview asks first, then says what it did', async () => {
+  await signIn(page, 'papa', de);
   await page.goto(`${env.panelUrl}/`);
   const section = page.getByTestId('bedtime');
   await section.getByRole('heading', { name: de.hours.bedtimeHeading }).waitFor();

@@ -21,7 +21,12 @@ const socketPath = path.join(tmp.dir, 'helper.sock');
 process.env.JH4F_HELPER_SOCKET = socketPath;
 
 // The stand-in helper answers every request with this line (as privileged-helper/root/serve.ts would).
-let answer: { ok: false; error: string; message: string; exitCode: number } = { ok: false, error: 'busy', message: 'the lock is held', exitCode: 7 };
+let answer: { ok: false; error: string; message: string; exitCode: number; reason?: string; values?: Record<string, string> } = {
+  ok: false,
+  error: 'busy',
+  message: 'the lock is held',
+  exitCode: 7,
+};
 const server = net.createServer({ allowHalfOpen: true }, (sock) => {
   let buffered = '';
   sock.setEncoding('utf8');
@@ -228,6 +233,39 @@ test('members, install jobs and hub actions audit the same outcome for the same 
     }
     assert.equal(jobs.getJob(job.id)?.state, 'failed', code);
   }
+});
+
+test("audited(): the outcome row keeps the reason's message key and values and names its start row", async () => {
+  answer = {
+    ok: false,
+    error: 'protected_account',
+    message: "refused: jupyterhub-panel is the panel's service account",
+    reason: 'panel_account',
+    values: { user: 'jupyterhub-panel' },
+    exitCode: HELPER_EXIT_CODES.protected_account,
+  };
+  await assert.rejects(members.removeMember(mama, 'jupyterhub-panel'), (e: unknown) => e instanceof PublicError && e.code === 'protected_account');
+  const rows = db().prepare("SELECT id, start_id, detail FROM audit WHERE action = 'member_remove' ORDER BY id DESC LIMIT 2").all() as {
+    id: number;
+    start_id: number | null;
+    detail: string;
+  }[];
+  const [done, start] = rows;
+  assert.equal(done!.start_id, start!.id);
+  assert.equal(JSON.parse(start!.detail).phase, 'start');
+  const d = JSON.parse(done!.detail);
+  assert.deepEqual([d.code, d.helperReason, d.messageKey, d.values.protectedReason], ['protected_account', 'panel_account', 'family.errors.protectedBecause', 'panel_account']);
+  const { audit } = await import('../../lib/store/audit');
+  const listed = audit.list({ target: 'jupyterhub-panel' });
+  assert.deepEqual(
+    listed.map((e) => e.id),
+    [done!.id],
+    'one entry for the change',
+  );
+  // A parent (is_parent) gets the family's own message key too.
+  answer = { ok: false, error: 'protected_account', message: 'refused: papa is a parent', reason: 'is_parent', values: { user: 'papa' }, exitCode: HELPER_EXIT_CODES.protected_account };
+  await assert.rejects(members.resetPassword(mama, 'papa', 'a-long-password-1'), PublicError);
+  assert.equal(lastRow('password_set').detail.messageKey, 'family.errors.isParent');
 });
 
 test('the helper socket missing: unavailable, failed, for members and hub actions alike', async () => {

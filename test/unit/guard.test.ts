@@ -248,7 +248,7 @@ test('guarded without Origin: refused unless Sec-Fetch-Site says same-origin; a 
       action: 'request_refused',
       target: '/api/x',
       outcome: 'refused',
-      detail: { method: 'POST', checkedBy: 'panel', code: 'forbidden_origin', reason: 'origin_missing' },
+      detail: { method: 'POST', checkedBy: 'panel', code: 'forbidden_origin', messageKey: 'errors.originMissing', reason: 'origin_missing' },
       error: mine[0]!.error,
       client_address: '10.2.2.2',
     },
@@ -261,7 +261,7 @@ test('guarded without Origin: refused unless Sec-Fetch-Site says same-origin; a 
   assert.equal((await res.json()).message, 'This request came from another web page and was refused.');
   mine = rows().slice(before);
   assert.equal(mine.length, 2, 'a foreign Origin is audited too');
-  assert.deepEqual(JSON.parse(mine[1]!.detail), { method: 'POST', checkedBy: 'panel', code: 'forbidden_origin' });
+  assert.deepEqual(JSON.parse(mine[1]!.detail), { method: 'POST', checkedBy: 'panel', code: 'forbidden_origin', messageKey: 'errors.forbiddenOrigin' });
 
   res = await handler(req('DELETE', { 'sec-fetch-site': 'cross-site', cookie }));
   assert.equal(res.status, 403);

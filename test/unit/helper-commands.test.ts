@@ -200,7 +200,11 @@ test('the same reason with another English sentence gives the same error, and th
 
   const row = lastRow('member_add');
   assert.equal(row.error, 'protected_account: nein: ganz andere Worte', "the row's text is the helper's sentence, as before");
-  assert.deepEqual([row.detail.code, row.detail.helperReason, row.detail.values], ['protected_account', 'group', { user: 'anna', group: 'sudo' }]);
+  // The row keeps the message key of the worded reason and its values (the protection code too), never the sentence.
+  assert.deepEqual(
+    [row.detail.code, row.detail.helperReason, row.detail.messageKey, row.detail.values],
+    ['protected_account', 'group', 'family.errors.protectedBecause', { user: 'anna', group: 'sudo', protectedReason: 'group:sudo' }],
+  );
 });
 
 test('a parent, a non-member, the hub account: the family message from the reason', async () => {

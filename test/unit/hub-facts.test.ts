@@ -15,7 +15,8 @@ import {
   uidFromPasswd,
   uidFromStatus,
 } from '../../lib/shared/hub-facts';
-import { adviceFor, overallState, type CheckResult } from '../../lib/hub/hub-report';
+import { adviceFor, checkLabelKey, CHECK_IDS, overallState, type CheckResult } from '../../lib/hub/hub-report';
+import { catalogs } from '../../lib/i18n/messages';
 import { certStatus, diskStatus } from '../../lib/hub/check-rules';
 import { parseArgv } from '../../privileged-helper/root/args';
 import { COMMAND_SPECS } from '../../privileged-helper/root/commands/index';
@@ -104,6 +105,36 @@ test('overall state and advice', () => {
   assert.equal(adviceFor('degraded', rejected).key, 'tokenRejected');
   const none: CheckResult[] = [{ id: 'hub-process', status: 'skipped', detail: { key: 'noHubAccount', values: {} }, ms: 0 }];
   assert.equal(overallState(none), 'not_installed');
+});
+
+test('the family hub is never told to press "Connect hub" (it has no such button): run the set-up again', () => {
+  const notConnected: CheckResult[] = [ok('hub-process'), ok('hub-health'), { id: 'hub-api', status: 'skipped', detail: { key: 'notConnected', values: {} }, ms: 0 }];
+  const rejected = [ok('hub-process'), ok('hub-health'), fail('hub-api', 'tokenRejected')];
+  const noCopy = [ok('hub-process'), fail('hub-health', 'noPinnedCert')];
+  for (const kind of ['family-systemd', 'family-background'] as const) {
+    assert.equal(adviceFor('up', notConnected, kind).key, 'setupAgain', kind);
+    assert.equal(adviceFor('degraded', rejected, kind).key, 'setupAgain', kind);
+    assert.equal(adviceFor('down', noCopy, kind).key, 'setupAgain', kind);
+  }
+  assert.equal(adviceFor('up', notConnected, 'seed').key, 'connect');
+  assert.equal(adviceFor('degraded', rejected, 'seed').key, 'tokenRejected');
+  assert.equal(adviceFor('down', noCopy, 'seed').key, 'connect');
+});
+
+test("each check's name fits the kind of hub: crontab and screen only for a seed hub", () => {
+  for (const locale of ['en', 'de'] as const) {
+    const names = catalogs[locale].hub.check as Record<string, string>;
+    for (const kind of ['family-systemd', 'family-background', 'seed'] as const) {
+      for (const id of CHECK_IDS) assert.ok(names[checkLabelKey(kind, id)], `${locale} ${kind} ${id} has a name`);
+    }
+    for (const kind of ['family-systemd', 'family-background'] as const) {
+      assert.doesNotMatch(names[checkLabelKey(kind, 'service')]!, /crontab|screen/, `${locale} ${kind}`);
+    }
+    assert.match(names[checkLabelKey('seed', 'service')]!, /crontab/);
+    // Every advice and every state has its lead sentence and text in both languages.
+    for (const state of ['up', 'degraded', 'down', 'not_installed'] as const) assert.ok(catalogs[locale].hub.lead[state]);
+    assert.ok(catalogs[locale].hub.advice.setupAgain);
+  }
 });
 
 test('certificate expiry warns within 30 days, fails when expired; low disk warns then fails', () => {
