@@ -56,6 +56,20 @@ const HUB_STATE = '/var/lib/jupyterhub';
 const HUB_DB = `${HUB_STATE}/jupyterhub.sqlite`;
 const HUB_COOKIE_SECRET = `${HUB_STATE}/jupyterhub_cookie_secret`;
 
+/** Who listens on port 8000 (ss's line and each holder's command line); '' when nobody. */
+function portHolders(): string {
+  return spawnSync(
+    'bash',
+    ['-c', "ss -ltnpH 'sport = :8000'; for p in $(ss -ltnpH 'sport = :8000' | grep -o 'pid=[0-9]*' | cut -d= -f2); do tr '\\0' ' ' < /proc/$p/cmdline; echo; done"],
+    { encoding: 'utf8' },
+  ).stdout.trim();
+}
+
+/** Every process with its parent, owner and start time: what a failure needs to name the cause. */
+function allProcesses(): string {
+  return spawnSync('ps', ['-eo', 'pid,ppid,user,lstart,args'], { encoding: 'utf8' }).stdout;
+}
+
 /** Can the fixture kid anna open FILE for reading (and read a byte)? */
 function kidReads(file: string): boolean {
   return spawnSync('/usr/sbin/runuser', ['-u', 'anna', '--', '/usr/bin/head', '-c', '1', '--', file], { stdio: 'ignore' }).status === 0;
@@ -254,7 +268,11 @@ describe('the family hub: actions and faults', () => {
   test('a fresh machine with port 8000 taken by something else: a clear error, nothing of the hub set up', async () => {
     // A machine without our hub: its configuration away, the hub stopped.
     fs.renameSync(HUB_CONFIG, `${HUB_CONFIG}.away`);
-    execFileSync(FAMILY_HUB, ['stop'], { stdio: 'pipe' });
+    const stop = spawnSync(FAMILY_HUB, ['stop'], { encoding: 'utf8' });
+    assert.equal(stop.status, 0, `family-hub stop: ${stop.stdout}${stop.stderr}`);
+    // Stopped means the port is free: else the foreign server below cannot listen and
+    // the hub's own proxy would answer in its place (seen once, cause not yet found).
+    assert.equal(portHolders(), '', `after family-hub stop (${stop.stdout.trim()}), port 8000 is held by:\n${portHolders()}\nall processes:\n${allProcesses()}`);
     const foreign = spawn(process.execPath, ['-e', "require('net').createServer(s => s.end('not a hub\\n')).listen(8000, '0.0.0.0')"], { stdio: 'ignore' });
     try {
       await until('the foreign server to listen', async () => spawnSync('bash', ['-c', 'exec 3<>/dev/tcp/127.0.0.1/8000']).status === 0, 10_000);
@@ -270,12 +288,7 @@ describe('the family hub: actions and faults', () => {
       // Once seen failing here (the port still taken after 10 s, cause not found): the
       // failure then names who holds it, with their command lines.
       await until('the port to be free', async () => spawnSync('bash', ['-c', 'exec 3<>/dev/tcp/127.0.0.1/8000']).status !== 0, 10_000).catch((e: Error) => {
-        const holders = spawnSync(
-          'bash',
-          ['-c', "ss -ltnpH 'sport = :8000'; for p in $(ss -ltnpH 'sport = :8000' | grep -o 'pid=[0-9]*' | cut -d= -f2); do tr '\\0' ' ' < /proc/$p/cmdline; echo; done"],
-          { encoding: 'utf8' },
-        ).stdout;
-        throw new Error(`${e.message}; port 8000 is held by:\n${holders}`);
+        throw new Error(`${e.message}; port 8000 is held by:\n${portHolders()}\nall processes:\n${allProcesses()}`);
       });
       execFileSync(FAMILY_HUB, ['start'], { stdio: 'pipe', timeout: 90_000 });
     }
