@@ -20,6 +20,9 @@ import { MemberSearch, Pager } from './member-search';
 import { DiskFacts } from './disk-facts';
 import { UpkeepSection } from './disk-upkeep-section';
 import { UpdatesSection } from './updates-section';
+import { LimitsSection } from './limits-section';
+import { LimitsRow } from './limits-row';
+import { familyLimits, type FamilyLimits } from '@/lib/limits/limits';
 import { readUpdateSettings } from '@/lib/machine/update-settings';
 import { upkeepFor, type MemberUpkeep } from '@/lib/upkeep/upkeep';
 
@@ -58,8 +61,10 @@ function MemberCard({
   hubConnected,
   job,
   upkeep,
+  limits,
 }: {
   m: FamilyMember;
+  limits: FamilyLimits;
   /** Disk use and the last automatic idle stop (unprotected members). */
   upkeep?: MemberUpkeep;
   t: Messages;
@@ -105,6 +110,7 @@ function MemberCard({
         <DiskFacts upkeep={upkeep} t={t.upkeep} locale={locale} />
       </dl>
       <HoursRow m={m} t={t} />
+      <LimitsRow m={m} limits={limits} t={t} />
       {m.homeOpen && !m.protected && !m.familyAdmin ? (
         <HomePrivacy user={m.user} t={{ open: format(f.homeOpen, { name: m.fullName || m.user }), makePrivate: f.homeMakePrivate, making: f.homeMaking, genericError: f.genericError }} />
       ) : null}
@@ -172,6 +178,7 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
     (family?.members ?? []).filter((m) => !m.protected).map((m) => m.user),
     new Set((family?.members ?? []).filter((m) => m.hub?.running).map((m) => m.user)),
   );
+  const limits = familyLimits();
   const from = family && family.total > 0 ? (family.page - 1) * family.pageSize + 1 : 0;
   const to = family ? from + family.members.length - (family.members.length ? 1 : 0) : 0;
 
@@ -223,7 +230,7 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
         {family && family.members.length > 0 ? (
           <ul className="mt-3 grid gap-3 lg:grid-cols-2" data-testid="member-list">
             {family.members.map((m) => (
-              <MemberCard key={m.user} m={m} t={t} locale={locale} hubConnected={hubConnected} job={jobs.get(m.user) ?? null} upkeep={upkeep.members[m.user]} />
+              <MemberCard key={m.user} m={m} t={t} locale={locale} hubConnected={hubConnected} job={jobs.get(m.user) ?? null} upkeep={upkeep.members[m.user]} limits={limits} />
             ))}
           </ul>
         ) : null}
@@ -233,6 +240,8 @@ export default async function FamilyPage({ searchParams }: { searchParams: Promi
       </section>
 
       <UpkeepSection upkeep={upkeep} t={t.upkeep} locale={locale} />
+
+      <LimitsSection limits={limits} t={t.limits} />
 
       <UpdatesSection settings={readUpdateSettings()} t={t.updateSettings} />
 

@@ -11,6 +11,7 @@ import type { HubProcess } from '../shared/hub-processes';
 import type { Member } from '../shared/member';
 import { fullNameProblem, isValidUsername } from '../shared/username-rule';
 import { isUpdateMode, type UpdateMode } from '../shared/update-settings';
+import type { LimitsTarget } from '../shared/limits-rule';
 
 export type { HelperResult } from './client';
 // For a failure the panel meets outside the helper (systemctl) with the same shape.
@@ -103,6 +104,29 @@ export async function setUpdates(mode: UpdateMode, actor: string, opts: Timeout 
   checkUsername(actor, 'actor');
   const r = await call('set-updates', ['--mode', mode, ...withActor(actor)], opts);
   return { changed: r.changed === true, mode: isUpdateMode(r.mode) ? r.mode : mode, before: isUpdateMode(r.before) ? r.before : null };
+}
+
+/** The family's memory and CPU limits: a target and whole numbers (or "default"), never text the helper writes as given. */
+export async function setLimits(
+  target: LimitsTarget,
+  change: { memoryMiB?: number | null; cpuWeight?: number | null },
+  actor: string,
+  opts: Timeout = {},
+): Promise<{ changed: boolean; machineMiB: number | null }> {
+  const forText = target.kind === 'role' ? target.role : `kid:${target.user}`;
+  if (target.kind === 'user') checkUsername(target.user);
+  checkUsername(actor, 'actor');
+  const figure = (v: number | null | undefined, max: number): string | null => {
+    if (v === undefined) return null;
+    if (v === null) return 'default';
+    if (!Number.isSafeInteger(v) || v < 1 || v > max) throw helperError('usage', 'a limit must be a whole number');
+    return String(v);
+  };
+  const mem = figure(change.memoryMiB, 1 << 30);
+  const cpu = figure(change.cpuWeight, 10_000);
+  const args = ['--for', forText, ...(mem === null ? [] : ['--memory-mib', mem]), ...(cpu === null ? [] : ['--cpu-weight', cpu]), ...withActor(actor)];
+  const r = await call('set-limits', args, opts);
+  return { changed: r.changed === true, machineMiB: typeof r.machineMiB === 'number' ? r.machineMiB : null };
 }
 
 // ---- work done as a member ----------------------------------------------------------

@@ -41,6 +41,7 @@ export const HELPER_SYNOPSES = Object.freeze({
   'set-hours': 'set-hours USER --hours always|{"mon":["16:00-20:00"],...} --actor NAME',
   'make-home-private': 'make-home-private USER --actor NAME',
   'set-updates': 'set-updates --mode security|all|off --actor NAME',
+  'set-limits': 'set-limits --for kids|parents|kid:NAME [--memory-mib N|default] [--cpu-weight N|default] --actor NAME',
 } as const);
 
 export type HelperCommand = keyof typeof HELPER_SYNOPSES;

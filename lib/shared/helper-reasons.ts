@@ -7,6 +7,7 @@
 // Bundled into the root helper: imports only lib/shared.
 import { HELPER_EXIT_CODES, type HelperExitErrorCode } from './exit-codes';
 import { HOURS_REASONS } from './hours-rule';
+import { LIMITS_REASONS } from './limits-rule';
 import { PROTECTION_REASON_CODES } from './protection';
 
 export const HELPER_REASONS = [
@@ -33,6 +34,8 @@ export const HELPER_REASONS = [
   ...HOURS_REASONS,
   // usage: set-updates' --mode is not one of security, all, off.
   'update_mode_invalid',
+  // usage/conflict: set-limits' target or numbers (limits-rule.ts), or a broken limits file.
+  ...LIMITS_REASONS,
   // conflict: create-user's name is taken; the hours file is broken; a home that is not the member's
   // own folder (make-home-private); not the hub this command is for.
   'account_exists',

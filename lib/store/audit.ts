@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = [
   'activity_in_future',
   'setting_change',
   'hours_set',
+  'limits_set',
   'home_private',
   'hours_stop',
   'bedtime',

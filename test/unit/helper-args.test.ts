@@ -284,5 +284,6 @@ test("each command's shape is read from its synopsis: operands, options, --actor
   assert.deepEqual(shape('set-password'), ['user', '', true, true]);
   assert.deepEqual(shape('create-user'), ['user', '--full-name', true, true]);
   assert.deepEqual(shape('make-home-private'), ['user', '', true, false]);
-  assert.equal(COMMAND_SPECS.size, 13);
+  assert.deepEqual(shape('set-limits'), ['', '--for --memory-mib --cpu-weight', true, false]);
+  assert.equal(COMMAND_SPECS.size, 14);
 });
