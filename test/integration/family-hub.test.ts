@@ -58,11 +58,9 @@ const HUB_COOKIE_SECRET = `${HUB_STATE}/jupyterhub_cookie_secret`;
 
 /** Who listens on port 8000 (ss's line and each holder's command line); '' when nobody. */
 function portHolders(): string {
-  return spawnSync(
-    'bash',
-    ['-c', "ss -ltnpH 'sport = :8000'; for p in $(ss -ltnpH 'sport = :8000' | grep -o 'pid=[0-9]*' | cut -d= -f2); do tr '\\0' ' ' < /proc/$p/cmdline; echo; done"],
-    { encoding: 'utf8' },
-  ).stdout.trim();
+  return spawnSync('bash', ['-c', "ss -ltnpH 'sport = :8000'; for p in $(ss -ltnpH 'sport = :8000' | grep -o 'pid=[0-9]*' | cut -d= -f2); do tr '\\0' ' ' < /proc/$p/cmdline; echo; done"], {
+    encoding: 'utf8',
+  }).stdout.trim();
 }
 
 /** Every process with its parent, owner and start time: what a failure needs to name the cause. */
