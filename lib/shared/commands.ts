@@ -41,6 +41,7 @@ export const HELPER_SYNOPSES = Object.freeze({
   'set-hours': 'set-hours USER --hours always|{"mon":["16:00-20:00"],...} --actor NAME',
   'make-home-private': 'make-home-private USER --actor NAME',
   'set-updates': 'set-updates --mode security|all|off --actor NAME',
+  'upgrade-system': 'upgrade-system --mode security|all --actor NAME',
 } as const);
 
 export type HelperCommand = keyof typeof HELPER_SYNOPSES;

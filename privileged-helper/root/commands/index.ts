@@ -16,6 +16,7 @@ import { restartHub } from './restart-hub';
 import { setHours } from './set-hours';
 import { setPassword } from './set-password';
 import { setUpdates } from './set-updates';
+import { upgradeSystem } from './upgrade-system';
 
 // A record over the shared names: a command of the list without a module here does not compile.
 const BY_NAME: Readonly<Record<HelperCommand, Command>> = {
@@ -32,6 +33,7 @@ const BY_NAME: Readonly<Record<HelperCommand, Command>> = {
   'set-hours': setHours,
   'make-home-private': makeHomePrivate,
   'set-updates': setUpdates,
+  'upgrade-system': upgradeSystem,
 };
 const ALL: readonly Command[] = HELPER_COMMANDS.map((name) => BY_NAME[name]);
 
