@@ -154,7 +154,12 @@ export function UpgradeProgress({ last, canStart, t, onEnd }: { last: JobView | 
               <>
                 <h3 className="font-semibold">{t.installLastLines}</h3>
                 {/* Focusable: a scrolling region is read with the keyboard too. */}
-                <pre tabIndex={0} aria-label={t.installLastLines} className="max-h-48 overflow-auto whitespace-pre-wrap break-words rounded bg-white p-2 font-mono text-xs text-stone-900" data-testid="upgrade-log">
+                <pre
+                  tabIndex={0}
+                  aria-label={t.installLastLines}
+                  className="max-h-48 overflow-auto whitespace-pre-wrap break-words rounded bg-white p-2 font-mono text-xs text-stone-900"
+                  data-testid="upgrade-log"
+                >
                   {log.slice(-20).join('\n')}
                 </pre>
               </>
