@@ -9,9 +9,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Messages } from '@/lib/i18n/messages';
 import { format } from '@/lib/i18n/messages';
-import type { UpdatesAnswer, UpdatesReport } from '@/lib/machine/updates';
+import type { UpdatesAnswer as ReportAnswer, UpdatesReport } from '@/lib/machine/updates';
+import type { JobView } from '@/lib/jobs/job-progress';
+import type { UpdateMode } from '@/lib/shared/update-settings';
 import { api } from './ui/api';
 import { SectionCard } from './ui/section-card';
+import { UpgradeProgress } from './upgrade-progress';
+
+/** GET /api/updates: the report, the saved mode and the newest "Install updates now". */
+type UpdatesAnswer = ReportAnswer & { mode: UpdateMode | null; upgrade: JobView | null };
 
 type UpdatesText = Messages['updates'];
 const POLL_MS = 60_000;
@@ -60,6 +66,11 @@ export function UpdatesCard({ t }: { t: UpdatesText }) {
   const overall = report ? overallOf(report) : null;
   const heading = overall === 'up_to_date' ? t.upToDate : overall === 'pending' ? t.waiting : t.couldNotCheck;
   const old = report?.services.ok ? report.services.list.filter((s) => s.state === 'old') : [];
+  const mode = answer?.mode ?? null;
+  const canInstall = mode === 'security' || mode === 'all';
+  // What "Install updates now" would install in this mode.
+  const installable = report?.pending.ok ? report.pending.security.length + (mode === 'all' ? report.pending.other.length : 0) : 0;
+  const running = answer?.upgrade ? !['succeeded', 'failed', 'cancelled', 'interrupted'].includes(answer.upgrade.state) : false;
 
   return (
     <SectionCard id="updates-heading" testId="updates-card" heading={t.heading} intro={t.intro}>
@@ -83,6 +94,13 @@ export function UpdatesCard({ t }: { t: UpdatesText }) {
           </div>
         ) : null}
       </div>
+      {answer && (installable > 0 || running || answer.upgrade) ? (
+        <div className="mt-3" data-testid="updates-install">
+          {installable > 0 ? <p className="text-sm">{!canInstall ? t.installOff : mode === 'all' ? t.installHintAll : t.installHintSecurity}</p> : null}
+          {installable > 0 && mode === 'security' && report?.pending.ok && report.pending.other.length > 0 ? <p className="text-sm">{t.installOffSecurityOnly}</p> : null}
+          <UpgradeProgress last={answer.upgrade} canStart={canInstall && installable > 0} t={t} onEnd={() => void load()} />
+        </div>
+      ) : null}
       {report ? (
         <>
           <p className="mt-2 text-sm" data-testid="updates-last" data-count={report.lastUpgrade.ok ? (report.lastUpgrade.upgrade?.packages.length ?? 0) : ''}>

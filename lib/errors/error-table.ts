@@ -97,6 +97,7 @@ export const REASON_MESSAGES = {
   home_not_folder: 'family.errors.homeNotFolder',
   job_not_found: 'jobs.notFound',
   job_state: 'jobs.conflict',
+  updates_off: 'updates.installOff',
   no_such_hub_user: 'hub.apiErrors.noSuchHubUser',
   invalid_hub_user: 'hub.apiErrors.invalidUser',
 } as const satisfies Record<string, MessageKey>;

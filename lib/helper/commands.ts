@@ -129,6 +129,30 @@ export async function setLimits(
   return { changed: r.changed === true, machineMiB: typeof r.machineMiB === 'number' ? r.machineMiB : null };
 }
 
+export interface UpgradeResult {
+  changed: boolean;
+  /** package -> its version before (null: newly installed) and after, from dpkg's database. */
+  upgraded: Record<string, { from: string | null; to: string }>;
+  rebootRequired: boolean;
+}
+
+/** Reads upgrade-system's `upgraded` field: root's own reading of dpkg's database, still checked field by field. Pure. */
+export function upgradedOf(v: unknown): UpgradeResult['upgraded'] {
+  const out: UpgradeResult['upgraded'] = {};
+  if (!isRecord(v)) return out;
+  for (const [name, p] of Object.entries(v))
+    if (isRecord(p) && typeof p.to === 'string') out[name.slice(0, 100)] = { from: typeof p.from === 'string' ? p.from.slice(0, 100) : null, to: p.to.slice(0, 100) };
+  return out;
+}
+
+/** "Install updates now": the mode is one of two words and must be the saved one (the helper checks); never a package name. */
+export async function upgradeSystem(mode: 'security' | 'all', actor: string, opts: Pick<RunHelperOptions, 'timeoutMs' | 'onProgress' | 'cancel'> = {}): Promise<UpgradeResult> {
+  if (mode !== 'security' && mode !== 'all') throw helperError('usage', 'the upgrade mode must be security or all');
+  checkUsername(actor, 'actor');
+  const r = await call('upgrade-system', ['--mode', mode, ...withActor(actor)], opts);
+  return { changed: r.changed === true, upgraded: upgradedOf(r.upgraded), rebootRequired: r.rebootRequired === true };
+}
+
 // ---- work done as a member ----------------------------------------------------------
 
 export type InstallPackagesResult = HelperResult & { changed: boolean; installed: Record<string, string>; skipped: unknown[] };

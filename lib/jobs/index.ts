@@ -1,4 +1,7 @@
-// Package-install jobs, in three parts:
+// Long jobs a parent starts and watches, of two kinds: a member's package install
+// ("Prepare Jupyter", packages_install) and the machine's upgrade ("Install updates
+// now", system_upgrade, lib/jobs/system-upgrade.ts with apt-output.ts as its line
+// parser). Package-install jobs, in three parts:
 // - lib/jobs/store.ts: the records (jobs, job_events) and the job's audit rows;
 // - lib/jobs/queue.ts: running them, one at a time, with live messages;
 // - lib/jobs/install-packages.ts: the use cases (start, retry, cancel) and the panel's checks.
@@ -25,5 +28,6 @@
 //   so its two rows are written here rather than by lib/store/audited.ts's audited(),
 //   with the same outcome rule (outcomeOf).
 export { cancelJob, isFinal, jobNotFound, retryJob, startInstall, type JobActor } from './install-packages';
+export { startUpgrade } from './system-upgrade';
 export { setInstallRunnerForTests, subscribe, type InstallRunner, type JobMessage } from './queue';
-export { getJob, installedPackagesOf, installedVersions, jobEvents, latestJobs, JOB_ID_RE } from './store';
+export { getJob, installedPackagesOf, installedVersions, jobEvents, latestJobs, latestUpgrade, JOB_ID_RE } from './store';

@@ -7,7 +7,8 @@ import { FINAL_STATES, RETRYABLE_STATES, type JobState, type JobView } from './j
 import { isValidUsername } from '../shared/username-rule';
 import { refuse, type Actor } from '../store/audited';
 import { abortRunning, dequeue, enqueue, isLive, publish } from './queue';
-import { activeJobOf, auditEnd, finish, getJob, insertJob, reshape } from './store';
+import { activeJobOf, auditEnd, finish, getJob, insertJob, reshape, UPGRADE_KIND } from './store';
+import { startUpgrade } from './system-upgrade';
 
 /** The parent who started, retried or cancelled a job. */
 export type JobActor = Actor;
@@ -55,6 +56,8 @@ export function retryJob(actor: JobActor, id: string): JobView {
   const old = getJob(id);
   if (!old) throw jobNotFound();
   if (!RETRYABLE_STATES.has(old.state)) throw jobState();
+  // An upgrade is tried again with the mode set now, not the one it had.
+  if (old.kind === UPGRADE_KIND) return startUpgrade(actor, old.id).job;
   const user = checkTarget(actor, old.target);
   return queued(actor, user, old.id);
 }

@@ -21,10 +21,15 @@ export interface InstallEvent {
   alreadyInstalled?: boolean;
 }
 
+export const JOB_KINDS = ['packages_install', 'system_upgrade'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
 /** The job as the API shows it (GET /api/jobs/{id}). */
 export interface JobView {
   id: string;
-  kind: 'packages_install';
+  /** "Prepare Jupyter" for a member, or "Install updates now" for the machine. */
+  kind: JobKind;
+  /** The member (packages_install), or the update mode, security or all (system_upgrade). */
   target: string;
   actor: string | null;
   state: JobState;
@@ -35,8 +40,12 @@ export interface JobView {
   summary: ProgressSummary;
   /** pip's last lines (bounded), newest last. */
   logTail: string[];
-  /** On success: project -> version. */
+  /** On success: project -> version (packages_install), package -> new version (system_upgrade). */
   installed: Record<string, string> | null;
+  /** system_upgrade, on success or failure: what dpkg's database shows changed (from null: newly installed). */
+  upgraded: Record<string, { from: string | null; to: string }> | null;
+  /** system_upgrade, on success: Debian's reboot marker was there afterwards. */
+  rebootRequired: boolean;
   error: string | null;
 }
 

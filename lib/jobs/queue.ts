@@ -8,7 +8,8 @@ import * as helper from '../helper/commands';
 import type { HelperResult } from '../helper/commands';
 import { publicErrorOf } from '../errors/public-error-of';
 import { summarize, toInstallEvent, type InstallEvent, type JobState, type JobView } from './job-progress';
-import { progressFromPipLine } from './pip-output';
+import { progressFromPipLine, type PipProgress } from './pip-output';
+import { progressFromAptLine, progressFromUpgradeStep } from './apt-output';
 import { errorDetail, errorText, outcomeOf } from '../store/audited';
 import { auditEnd, finish, getJob, markRunning, progressWriter } from './store';
 
@@ -17,6 +18,8 @@ export const MAX_EVENTS = 500;
 export const LOG_TAIL_LINES = 50;
 /** The helper bounds pip to 30 min; the panel waits a little longer for its answer. */
 export const HELPER_TIMEOUT_MS = 32 * 60_000;
+/** upgrade-system: its simulation (2 min), the downloads (30 min) and dpkg's run (60 min), and a little more. */
+export const UPGRADE_TIMEOUT_MS = 95 * 60_000;
 
 /** Live messages of one job (the SSE route listens). */
 export type JobMessage = { type: 'progress'; event: InstallEvent } | { type: 'log'; line: string } | { type: 'state'; state: JobState } | { type: 'end'; job: JobView };
@@ -26,28 +29,45 @@ export type InstallRunner = (user: string, actor: string, opts: { onProgress: (p
 
 const helperRunner: InstallRunner = (user, actor, opts) => helper.installPackages(user, actor, { timeoutMs: HELPER_TIMEOUT_MS, onProgress: opts.onProgress, cancel: opts.cancel });
 
+/**
+ * The system upgrade's runner: the helper's upgrade-system (target: the mode). The
+ * panel's cancel reaches the helper, which heeds it only until dpkg starts.
+ */
+const upgradeRunner: InstallRunner = async (mode, actor, opts) => {
+  const r = await helper.upgradeSystem(mode === 'all' ? 'all' : 'security', actor, { timeoutMs: UPGRADE_TIMEOUT_MS, onProgress: opts.onProgress, cancel: opts.cancel });
+  const installed = Object.fromEntries(Object.entries(r.upgraded).map(([n, v]) => [n, v.to]));
+  return { ok: true, changed: r.changed, installed, upgraded: r.upgraded, rebootRequired: r.rebootRequired };
+};
+
+/** Per job kind: how its output lines and the helper's own progress objects become phase events. */
+const LINE_PARSERS: Record<JobView['kind'], { line(line: string): PipProgress[]; step(raw: unknown): PipProgress[] }> = {
+  packages_install: { line: progressFromPipLine, step: () => [] },
+  system_upgrade: { line: progressFromAptLine, step: progressFromUpgradeStep },
+};
 interface Runtime {
   emitter: EventEmitter;
   queue: string[];
   running: Map<string, AbortController>;
   runner: InstallRunner;
+  upgradeRunner: InstallRunner;
 }
 const KEY = Symbol.for('jh4f.jobs');
 const holder = globalThis as { [KEY]?: Runtime };
 function rt(): Runtime {
   let r = holder[KEY];
   if (!r) {
-    r = { emitter: new EventEmitter(), queue: [], running: new Map(), runner: helperRunner };
+    r = { emitter: new EventEmitter(), queue: [], running: new Map(), runner: helperRunner, upgradeRunner };
     r.emitter.setMaxListeners(0);
     holder[KEY] = r;
   }
   return r;
 }
 
-/** Tests: replace the runner (null: the real helper) and forget the queue. */
-export function setInstallRunnerForTests(runner: InstallRunner | null): void {
+/** Tests: replace the runners (null: the real helper) and forget the queue. */
+export function setInstallRunnerForTests(runner: InstallRunner | null, upgrade: InstallRunner | null = null): void {
   const r = rt();
   r.runner = runner ?? helperRunner;
+  r.upgradeRunner = upgrade ?? upgradeRunner;
   r.queue = [];
   r.running.clear();
 }
@@ -109,6 +129,7 @@ async function run(job: JobView): Promise<void> {
   let seq = 0;
   const logTail: string[] = [];
   const progress = progressWriter(job.id);
+  const parse = LINE_PARSERS[job.kind];
 
   const onProgress = (raw: unknown) => {
     const p = raw as Record<string, unknown> | null;
@@ -118,12 +139,14 @@ async function run(job: JobView): Promise<void> {
       if (logTail.length > LOG_TAIL_LINES) logTail.shift();
       progress.saveProgress(summary, logTail);
       publish(job.id, { type: 'log', line });
-      // The helper passes pip's lines on as they are; their phases are read here,
-      // not in root code.
-      for (const ev of progressFromPipLine(line)) onEvent(ev);
+      // The helper passes pip's (apt's) lines on as they are; their phases are
+      // read here, not in root code.
+      for (const ev of parse.line(line)) onEvent(ev);
       return;
     }
-    onEvent(raw);
+    const steps = parse.step(raw);
+    if (steps.length > 0) for (const ev of steps) onEvent(ev);
+    else onEvent(raw);
   };
   const onEvent = (raw: unknown) => {
     if (seq >= MAX_EVENTS) return;
@@ -137,17 +160,20 @@ async function run(job: JobView): Promise<void> {
 
   let ended: JobView;
   try {
-    const result = await r.runner(job.target, job.actor ?? '', { onProgress, cancel: controller.signal });
+    const runner = job.kind === 'system_upgrade' ? r.upgradeRunner : r.runner;
+    const result = await runner(job.target, job.actor ?? '', { onProgress, cancel: controller.signal });
     const installed = typeof result.installed === 'object' && result.installed !== null ? (result.installed as Record<string, string>) : {};
     const skipped = Array.isArray(result.skipped) ? result.skipped : [];
+    const upgrade = job.kind === 'system_upgrade' ? { upgraded: result.upgraded ?? {}, rebootRequired: result.rebootRequired === true } : {};
     summary = summarize([{ seq: seq + 1, phase: 'done', package: null }], summary);
-    ended = finish(job.id, 'succeeded', { result: { installed, skipped, changed: result.changed === true }, summary, logTail });
+    ended = finish(job.id, 'succeeded', { result: { installed, skipped, changed: result.changed === true, ...upgrade }, summary, logTail });
     auditEnd(ended, 'ok', null, null);
   } catch (error) {
     const e = publicErrorOf(error);
     const cancelled = controller.signal.aborted;
     const state: JobState = cancelled ? 'cancelled' : 'failed';
     const message = cancelled ? `cancelled: ${e.message}` : errorText(e);
+    // What a failed upgrade changed before it failed is in the helper's values (values.upgraded), kept in the audit row's detail.
     ended = finish(job.id, state, { error: message, summary, logTail });
     auditEnd(ended, cancelled ? 'failed' : outcomeOf(e), message, null, errorDetail(e));
   } finally {

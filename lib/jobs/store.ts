@@ -6,10 +6,14 @@ import 'server-only';
 import crypto from 'node:crypto';
 import { audit, type AuditOutcome } from '../store/audit';
 import { db } from '../store/db';
-import { summarize, type InstallEvent, type JobState, type JobView, type ProgressSummary } from './job-progress';
+import { JOB_KINDS, summarize, type InstallEvent, type JobKind, type JobState, type JobView, type ProgressSummary } from './job-progress';
 import type { Actor } from '../store/audited';
 
+/** The member installs' kind: the family page's queries are about these only. */
 export const KIND = 'packages_install';
+export const UPGRADE_KIND = 'system_upgrade';
+/** A system upgrade's audit target (its mode is in the detail). */
+export const UPGRADE_TARGET = 'system';
 
 export interface JobRow {
   id: string;
@@ -40,10 +44,10 @@ function parseJson<T>(text: string | null, fallback: T): T {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function reshape(row: JobRow): JobView {
-  const result = parseJson<{ installed?: Record<string, string> } | null>(row.result, null);
+  const result = parseJson<{ installed?: Record<string, string>; upgraded?: JobView['upgraded']; rebootRequired?: boolean } | null>(row.result, null);
   return {
     id: row.id,
-    kind: 'packages_install',
+    kind: (JOB_KINDS as readonly string[]).includes(row.kind) ? (row.kind as JobKind) : 'packages_install',
     target: row.target ?? '',
     actor: row.actor,
     state: row.state as JobState,
@@ -54,12 +58,14 @@ export function reshape(row: JobRow): JobView {
     summary: parseJson<ProgressSummary>(row.progress, summarize([])),
     logTail: parseJson<string[]>(row.log_tail, []),
     installed: result?.installed ?? null,
+    upgraded: result?.upgraded ?? null,
+    rebootRequired: result?.rebootRequired === true,
     error: row.error,
   };
 }
 
 function jobRow(id: string): JobRow | undefined {
-  return db().prepare('SELECT * FROM jobs WHERE id = ? AND kind = ?').get(id, KIND) as JobRow | undefined;
+  return db().prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
 }
 
 export const JOB_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
@@ -121,8 +127,22 @@ export function activeJobOf(user: string): JobRow | undefined {
   return db().prepare(`SELECT * FROM jobs WHERE kind = ? AND target = ? AND state IN ('queued', 'running') ORDER BY created_at DESC LIMIT 1`).get(KIND, user) as JobRow | undefined;
 }
 
+/** The system upgrade queued or running in the table, if any (whatever its mode). */
+export function activeUpgrade(): JobRow | undefined {
+  return db().prepare(`SELECT * FROM jobs WHERE kind = ? AND state IN ('queued', 'running') ORDER BY created_at DESC LIMIT 1`).get(UPGRADE_KIND) as JobRow | undefined;
+}
+
+/** The newest system upgrade (the overview shows how it went). */
+export function latestUpgrade(): JobView | null {
+  const r = db().prepare('SELECT * FROM jobs WHERE kind = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(UPGRADE_KIND) as JobRow | undefined;
+  return r ? reshape(r) : null;
+}
+
+const auditActionOf = (kind: JobKind) => (kind === UPGRADE_KIND ? 'system_upgrade' : 'packages_install');
+const auditTargetOf = (kind: JobKind, target: string) => (kind === UPGRADE_KIND ? UPGRADE_TARGET : target);
+
 /** A new queued job and its audit "start" row, in one transaction. */
-export function insertJob(actor: Actor, user: string, retryOf: string | null): JobView {
+export function insertJob(actor: Actor, user: string, retryOf: string | null, kind: JobKind = KIND): JobView {
   const id = crypto.randomBytes(12).toString('base64url');
   const now = Date.now();
   const d = db();
@@ -130,13 +150,13 @@ export function insertJob(actor: Actor, user: string, retryOf: string | null): J
     d.prepare(
       `INSERT INTO jobs (id, kind, target, actor, state, created_at, updated_at, progress, log_tail, retry_of)
        VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, '[]', ?)`,
-    ).run(id, KIND, user, actor.username, now, now, JSON.stringify(summarize([])), retryOf);
+    ).run(id, kind, user, actor.username, now, now, JSON.stringify(summarize([])), retryOf);
     audit.record({
       actor: actor.username,
-      action: 'packages_install',
-      target: user,
+      action: auditActionOf(kind),
+      target: auditTargetOf(kind, user),
       outcome: 'ok',
-      detail: { phase: 'start', jobId: id, ...(retryOf ? { retryOf } : {}) },
+      detail: { phase: 'start', jobId: id, ...(kind === UPGRADE_KIND ? { mode: user } : {}), ...(retryOf ? { retryOf } : {}) },
       clientAddress: actor.clientAddress,
     });
   })();
@@ -202,10 +222,17 @@ export function auditEnd(job: JobView, outcome: AuditOutcome, error: string | nu
   audit.record({
     startId: start?.id ?? null,
     actor: actor?.username ?? job.actor,
-    action: 'packages_install',
-    target: job.target,
+    action: auditActionOf(job.kind),
+    target: auditTargetOf(job.kind, job.target),
     outcome,
-    detail: { phase: 'done', jobId: job.id, state: job.state, ...(job.installed ? { installed: job.installed } : {}), ...why },
+    detail: {
+      phase: 'done',
+      jobId: job.id,
+      state: job.state,
+      ...(job.kind === UPGRADE_KIND ? { mode: job.target, upgraded: job.upgraded ?? {} } : {}),
+      ...(job.installed && job.kind !== UPGRADE_KIND ? { installed: job.installed } : {}),
+      ...why,
+    },
     error,
     clientAddress: actor?.clientAddress ?? null,
   });

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { singleFlightCache } from '../hub/single-flight-cache';
 import { lastUpgradeIn, type LastUpgrade } from './apt-history';
-import { parseSimulatedUpgrade, type PendingPackage } from './apt-simulation';
+import { parseSimulatedUpgrade, type PendingPackage } from '../shared/apt-simulation';
 import { closureOf, parseDpkgStatus, type InstalledPackage } from './dpkg-status';
 import { changedSince, SERVICE_PACKAGES } from './old-code';
 import { serviceStarts, type FamilyService } from './service-processes';

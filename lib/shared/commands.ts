@@ -42,6 +42,7 @@ export const HELPER_SYNOPSES = Object.freeze({
   'make-home-private': 'make-home-private USER --actor NAME',
   'set-updates': 'set-updates --mode security|all|off --actor NAME',
   'set-limits': 'set-limits --for kids|parents|kid:NAME [--memory-mib N|default] [--cpu-weight N|default] --actor NAME',
+  'upgrade-system': 'upgrade-system --mode security|all --actor NAME',
 } as const);
 
 export type HelperCommand = keyof typeof HELPER_SYNOPSES;

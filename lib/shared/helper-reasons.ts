@@ -36,6 +36,10 @@ export const HELPER_REASONS = [
   'update_mode_invalid',
   // usage/conflict: set-limits' target or numbers (limits-rule.ts), or a broken limits file.
   ...LIMITS_REASONS,
+  // conflict: upgrade-system's --mode is not the saved automatic-updates mode (or updates are off).
+  'update_mode_mismatch',
+  // system_error: upgrade-system's apt-get or dpkg failed (values: what, how).
+  'upgrade_failed',
   // conflict: create-user's name is taken; the hours file is broken; a home that is not the member's
   // own folder (make-home-private); not the hub this command is for.
   'account_exists',

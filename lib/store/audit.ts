@@ -17,6 +17,7 @@ export const AUDIT_ACTIONS = [
   'onboard',
   'password_set',
   'packages_install',
+  'system_upgrade',
   'hub_connect',
   'hub_restart',
   'server_stop',

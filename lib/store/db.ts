@@ -249,6 +249,11 @@ export function interruptLeftoverJobs(conn: Db, now = Date.now()): number {
         conn
           .prepare(`INSERT INTO audit (at, actor, action, target, outcome, detail, error) VALUES (?, ?, 'packages_install', ?, 'failed', ?, ?)`)
           .run(now, job.actor, job.target, JSON.stringify({ phase: 'done', jobId: job.id, state: 'interrupted', was: job.state }), message);
+      } else if (job.kind === 'system_upgrade') {
+        // The helper goes on with an upgrade once dpkg runs (a panel's end does not stop it): the log says only that the panel lost it.
+        conn
+          .prepare(`INSERT INTO audit (at, actor, action, target, outcome, detail, error) VALUES (?, ?, 'system_upgrade', 'system', 'failed', ?, ?)`)
+          .run(now, job.actor, JSON.stringify({ phase: 'done', jobId: job.id, state: 'interrupted', was: job.state, mode: job.target }), message);
       }
     }
   })();

@@ -166,6 +166,8 @@ export interface RootJobOptions {
   timeoutMs: number;
   graceMs?: number;
   maxLineBytes?: number;
+  /** Fixed values of the command's own (apt's DEBIAN_FRONTEND) over the clean environment; never the caller's. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -246,7 +248,7 @@ export function runRootJob(path: string, args: readonly string[], o: RootJobOpti
     let child: ChildProcess;
     try {
       child = spawn(path, [...args], {
-        env: { ...CHILD_ENV } as NodeJS.ProcessEnv,
+        env: { ...CHILD_ENV, ...o.env } as NodeJS.ProcessEnv,
         cwd: '/',
         stdio: ['ignore', 'pipe', 'pipe'],
         shell: false,

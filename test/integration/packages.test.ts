@@ -14,10 +14,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { helperAs } from '../sandbox/helper-call';
+import { readJobEvents } from '../sandbox/job-events';
 import { sandboxEnv } from '../sandbox/fixtures';
 import { PanelClient } from '../sandbox/http';
 import { panelPid, restartPanel } from '../sandbox/panel-control';
@@ -27,64 +27,6 @@ const env = sandboxEnv();
 const HELPER = '/usr/libexec/jupyterhub-panel/helper';
 let mama: PanelClient;
 let mirror: SlowMirror;
-
-interface SseEvent {
-  event: string;
-  id?: string;
-  data: any;
-}
-
-/** Reads /api/jobs/{id}/events until the `end` event (or the timeout). */
-function readEvents(client: PanelClient, id: string, timeoutMs = 120_000): Promise<SseEvent[]> {
-  return new Promise((resolve, reject) => {
-    const events: SseEvent[] = [];
-    const req = https.request(`${env.panelUrl}/api/jobs/${id}/events`, {
-      headers: { cookie: client.cookie ?? '', accept: 'text/event-stream' },
-      ca: fs.readFileSync(env.panelCa),
-      agent: false,
-    });
-    const timer = setTimeout(() => req.destroy(new Error(`no end event within ${timeoutMs} ms; got ${JSON.stringify(events.map((e) => e.event))}`)), timeoutMs);
-    req.on('response', (res) => {
-      assert.equal(res.statusCode, 200);
-      assert.match(String(res.headers['content-type']), /^text\/event-stream/);
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buf += chunk;
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) !== -1) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const ev: SseEvent = { event: 'message', data: null };
-          let data = '';
-          for (const line of block.split('\n')) {
-            if (line.startsWith('event: ')) ev.event = line.slice(7);
-            else if (line.startsWith('id: ')) ev.id = line.slice(4);
-            else if (line.startsWith('data: ')) data += line.slice(6);
-          }
-          if (!data) continue;
-          ev.data = JSON.parse(data);
-          events.push(ev);
-          if (ev.event === 'end') {
-            clearTimeout(timer);
-            req.destroy();
-            resolve(events);
-          }
-        }
-      });
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve(events);
-      });
-    });
-    req.on('error', (e) => {
-      clearTimeout(timer);
-      if (events.at(-1)?.event === 'end') resolve(events);
-      else reject(e);
-    });
-    req.end();
-  });
-}
 
 async function startInstall(user: string): Promise<string> {
   const r = await mama.call('POST', `/api/members/${user}/install`, {});
@@ -168,7 +110,7 @@ test('a real pip install runs as the kid: events in order over SSE, files owned 
   writePackagesConfig({ packages: [DEMO.lab], noIndex: true, findLinks: [mirror.url], pipRetries: 0 });
   removeUserPackages('anna');
   const id = await startInstall('anna');
-  const events = await readEvents(mama, id);
+  const events = await readJobEvents(mama, id);
   const progress = events.filter((e) => e.event === 'progress').map((e) => e.data);
   const seqs = progress.map((p) => p.seq);
   assert.deepEqual(
@@ -198,7 +140,7 @@ test('a real pip install runs as the kid: events in order over SSE, files owned 
   for (const f of files) assert.equal(fs.statSync(f).uid, annaUid, `${f} is owned by anna`);
 
   // A reload replays the same events (a fresh stream of a finished job).
-  const replay = await readEvents(mama, id);
+  const replay = await readJobEvents(mama, id);
   assert.deepEqual(
     replay.filter((e) => e.event === 'progress').map((e) => e.data.seq),
     seqs,
@@ -215,7 +157,7 @@ test('a real pip install runs as the kid: events in order over SSE, files owned 
 
   // Again: everything is there, nothing to do.
   const again = await startInstall('anna');
-  const e2 = await readEvents(mama, again);
+  const e2 = await readJobEvents(mama, again);
   assert.equal(e2.at(-1)!.data.job.state, 'succeeded');
   assert.ok(e2.some((e) => e.event === 'progress' && e.data.alreadyInstalled === true));
 
@@ -226,7 +168,7 @@ test('a real pip install runs as the kid: events in order over SSE, files owned 
 test("case 29: a missing package and an unreachable index fail with pip's last lines; the member stays added", async () => {
   writePackagesConfig({ packages: ['jh4f-no-such-package'], noIndex: true, findLinks: [WHEELHOUSE] });
   const id = await startInstall('ben');
-  const end = (await readEvents(mama, id)).at(-1)!;
+  const end = (await readJobEvents(mama, id)).at(-1)!;
   assert.equal(end.data.job.state, 'failed');
   assert.ok(
     end.data.job.logTail.some((l: string) => /No matching distribution found for jh4f-no-such-package/.test(l)),
@@ -236,7 +178,7 @@ test("case 29: a missing package and an unreachable index fail with pip's last l
 
   writePackagesConfig({ packages: [DEMO.lab], indexUrl: 'http://127.0.0.1:9/simple', pipRetries: 0, pipTimeoutSeconds: 3 });
   const id2 = await startInstall('ben');
-  const end2 = (await readEvents(mama, id2)).at(-1)!;
+  const end2 = (await readJobEvents(mama, id2)).at(-1)!;
   assert.equal(end2.data.job.state, 'failed');
   assert.ok(end2.data.job.logTail.length > 0 && end2.data.job.logTail.length <= 50);
   assert.ok(
@@ -277,7 +219,7 @@ test('case 27: the panel killed in the middle leaves the job interrupted; pip st
   assert.equal(retry.status, 202, retry.body);
   const newId = retry.json.jobId as string;
   assert.equal(retry.json.job.retryOf, id);
-  const end = (await readEvents(mama, newId)).at(-1)!;
+  const end = (await readJobEvents(mama, newId)).at(-1)!;
   assert.equal(end.data.job.state, 'succeeded', JSON.stringify(end.data.job));
   assert.ok(demoFiles('ben').some((f) => f.endsWith('/.local/bin/jh4f-demo-lab')));
 
@@ -300,7 +242,7 @@ test('cancel: a running install is stopped through the closed pipe, the job ends
   await waitFor('the download to start', async () => (await job(id)).summary.packages[DEMO.core] === 'downloading');
   const c = await mama.call('POST', `/api/jobs/${id}/cancel`, {});
   assert.equal(c.status, 200, c.body);
-  const end = (await readEvents(mama, id, 30_000)).at(-1)!;
+  const end = (await readJobEvents(mama, id, 30_000)).at(-1)!;
   assert.equal(end.data.job.state, 'cancelled');
   await waitFor('pip to stop', async () => pipProcessesOf('ben').length === 0, 15_000);
   assert.equal((await mama.call('POST', `/api/jobs/${id}/cancel`, {})).status, 409);
@@ -505,7 +447,7 @@ async function cancelWhileHanging(expectInstalled: boolean): Promise<void> {
   const c = await mama.call('POST', `/api/jobs/${id}/cancel`, {});
   assert.equal(c.status, 200, c.body);
   // A cancel takes effect within seconds: the SSE stream ends well before any of the helper's own time limits (2 and 30 min).
-  const end = (await readEvents(mama, id, 30_000)).at(-1)!;
+  const end = (await readJobEvents(mama, id, 30_000)).at(-1)!;
   assert.equal(end.event, 'end');
   assert.equal(end.data.job.state, 'cancelled', JSON.stringify(end.data.job));
   assertJobProcessesGone('ben');
@@ -519,7 +461,7 @@ async function cancelWhileHanging(expectInstalled: boolean): Promise<void> {
 async function slotIsFree(): Promise<void> {
   removeUserPackages('anna');
   const id = await startInstall('anna');
-  const end = (await readEvents(mama, id, 60_000)).at(-1)!;
+  const end = (await readJobEvents(mama, id, 60_000)).at(-1)!;
   assert.equal(end.data.job.state, 'succeeded', JSON.stringify(end.data.job));
 }
 

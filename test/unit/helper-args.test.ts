@@ -281,9 +281,10 @@ test("each command's shape is read from its synopsis: operands, options, --actor
   assert.deepEqual(shape('restart-hub'), ['', '', true, false]);
   assert.deepEqual(shape('set-hours'), ['user', '--hours', true, false]);
   assert.deepEqual(shape('set-updates'), ['', '--mode', true, false]);
+  assert.deepEqual(shape('upgrade-system'), ['', '--mode', true, false]);
   assert.deepEqual(shape('set-password'), ['user', '', true, true]);
   assert.deepEqual(shape('create-user'), ['user', '--full-name', true, true]);
   assert.deepEqual(shape('make-home-private'), ['user', '', true, false]);
   assert.deepEqual(shape('set-limits'), ['', '--for --memory-mib --cpu-weight', true, false]);
-  assert.equal(COMMAND_SPECS.size, 14);
+  assert.equal(COMMAND_SPECS.size, 15);
 });

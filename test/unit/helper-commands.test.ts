@@ -45,7 +45,20 @@ test('one list: the root helper has exactly the shared commands, in their order,
   }
   assert.deepEqual(
     HELPER_COMMANDS.filter((n) => HELPER_COMMAND_SPECS[n].mutating),
-    ['add-member', 'remove-member', 'create-user', 'set-password', 'restart-hub', 'connect-hub', 'install-packages', 'set-hours', 'make-home-private', 'set-updates', 'set-limits'],
+    [
+      'add-member',
+      'remove-member',
+      'create-user',
+      'set-password',
+      'restart-hub',
+      'connect-hub',
+      'install-packages',
+      'set-hours',
+      'make-home-private',
+      'set-updates',
+      'set-limits',
+      'upgrade-system',
+    ],
   );
   assert.deepEqual(
     HELPER_COMMANDS.filter((n) => HELPER_COMMAND_SPECS[n].readsPassword),

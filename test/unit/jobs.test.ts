@@ -141,3 +141,13 @@ test('at start-up a job left queued or running is marked interrupted, with its a
   assert.equal(rows[0]!.d.state, 'interrupted');
   assert.equal(interruptLeftoverJobs(db()), 0);
 });
+
+test('"Install updates now" with the automatic updates not set to security or all: refused, audited, nothing queued', async () => {
+  const { startUpgrade } = await import('../../lib/jobs');
+  const before = (db().prepare(`SELECT count(*) AS n FROM jobs WHERE kind = 'system_upgrade'`).get() as { n: number }).n;
+  // This machine's drop-in (none, or not ours) reads as no mode.
+  assert.throws(() => startUpgrade(mama), code('conflict'));
+  assert.equal((db().prepare(`SELECT count(*) AS n FROM jobs WHERE kind = 'system_upgrade'`).get() as { n: number }).n, before);
+  const row = db().prepare(`SELECT target, outcome FROM audit WHERE action = 'system_upgrade' ORDER BY id DESC LIMIT 1`).get() as { target: string; outcome: string };
+  assert.deepEqual({ ...row }, { target: 'system', outcome: 'refused' });
+});

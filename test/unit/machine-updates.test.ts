@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { lastUpgradeIn, upgradedNames } from '../../lib/machine/apt-history';
-import { isSecurityRelease, parseSimulatedUpgrade } from '../../lib/machine/apt-simulation';
+import { isSecurityRelease, parseSimulatedUpgrade } from '../../lib/shared/apt-simulation';
 import { closureOf, parseDpkgStatus } from '../../lib/machine/dpkg-status';
 import { changedSince, START_MARGIN_MS } from '../../lib/machine/old-code';
 import { startTimeFrom } from '../../lib/machine/process-start';

@@ -17,6 +17,7 @@ import { setHours } from './set-hours';
 import { setPassword } from './set-password';
 import { setUpdates } from './set-updates';
 import { setLimits } from './set-limits';
+import { upgradeSystem } from './upgrade-system';
 
 // A record over the shared names: a command of the list without a module here does not compile.
 const BY_NAME: Readonly<Record<HelperCommand, Command>> = {
@@ -34,6 +35,7 @@ const BY_NAME: Readonly<Record<HelperCommand, Command>> = {
   'make-home-private': makeHomePrivate,
   'set-updates': setUpdates,
   'set-limits': setLimits,
+  'upgrade-system': upgradeSystem,
 };
 const ALL: readonly Command[] = HELPER_COMMANDS.map((name) => BY_NAME[name]);
 

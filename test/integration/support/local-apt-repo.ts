@@ -17,7 +17,15 @@ export const OTHER_PACKAGE = 'jh4f-test-feature';
 const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', DEBIAN_FRONTEND: 'noninteractive' } as unknown as NodeJS.ProcessEnv;
 export const run = (cmd: string, args: string[], cwd = '/'): string => execFileSync(cmd, args, { cwd, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
 
-function buildDeb(name: string, version: string, into: string): string {
+export const BROKEN_PACKAGE = 'jh4f-test-broken';
+/**
+ * The broken package's 1.1 postinst fails once, while this file exists, and removes
+ * it: apt's run fails, and only a second configure (the helper's dpkg --configure -a)
+ * finishes the package, so a clean dpkg --audit shows the helper's repair ran.
+ */
+export const BROKEN_MARKER = `${REPO_ROOT}/postinst-fails`;
+
+function buildDeb(name: string, version: string, into: string, postinst?: string): string {
   const root = path.join(REPO_ROOT, 'build', `${name}-${version}`);
   fs.mkdirSync(path.join(root, 'DEBIAN'), { recursive: true });
   fs.mkdirSync(path.join(root, 'usr/share/doc', name), { recursive: true });
@@ -26,6 +34,7 @@ function buildDeb(name: string, version: string, into: string): string {
     path.join(root, 'DEBIAN/control'),
     `Package: ${name}\nVersion: ${version}\nArchitecture: all\nMaintainer: jupyterhub4family tests <tests@localhost>\nSection: misc\nPriority: optional\nDescription: updates test package\n made by test/integration/support/local-apt-repo.ts\n`,
   );
+  if (postinst) fs.writeFileSync(path.join(root, 'DEBIAN/postinst'), postinst, { mode: 0o755 });
   fs.mkdirSync(into, { recursive: true });
   const deb = path.join(into, `${name}_${version}_all.deb`);
   run('/usr/bin/dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', root, deb]);
@@ -65,6 +74,21 @@ export function setUpLocalRepository(): void {
   run('/usr/bin/apt-get', ['update', '-q']);
 }
 
+/**
+ * Adds a package whose upgrade fails: 1.0 installed, 1.1 in the ordinary suite
+ * with a postinst that prints a message and fails the first time (BROKEN_MARKER). apt-get update.
+ */
+export function addBrokenUpgrade(): void {
+  run('/usr/bin/dpkg', ['-i', buildDeb(BROKEN_PACKAGE, '1.0', path.join(REPO_ROOT, 'installed'))]);
+  const updates = path.join(REPO_ROOT, 'repo/updates');
+  const script = `#!/bin/sh\nset -e\nif [ -e ${BROKEN_MARKER} ]; then\n  rm -f ${BROKEN_MARKER}\n  echo "jh4f-test-broken: the test made this postinst fail" >&2\n  exit 1\nfi\n`;
+  buildDeb(BROKEN_PACKAGE, '1.1', updates, script);
+  fs.writeFileSync(BROKEN_MARKER, '');
+  flatRepository(updates, { Origin: 'Jh4fTest', Label: 'Jh4fTest', Suite: 'jh4f-updates', Codename: 'jh4f-updates', Version: '13' });
+  run('/usr/bin/chmod', ['-R', 'a+rX', REPO_ROOT]);
+  run('/usr/bin/apt-get', ['update', '-q']);
+}
+
 /** Puts the sandbox's apt sources and lists back, removes the test packages and the reboot marker. */
 export function restore(): void {
   for (const p of [...SOURCES, LISTS]) {
@@ -73,7 +97,8 @@ export function restore(): void {
     fs.rmSync(p, { recursive: true, force: true });
     run('/usr/bin/cp', ['-a', saved, p]);
   }
-  run('/usr/bin/dpkg', ['--purge', SECURITY_PACKAGE, OTHER_PACKAGE]);
+  fs.rmSync(BROKEN_MARKER, { force: true });
+  run('/usr/bin/dpkg', ['--purge', SECURITY_PACKAGE, OTHER_PACKAGE, BROKEN_PACKAGE]);
   fs.rmSync('/run/reboot-required', { force: true });
   fs.rmSync('/run/reboot-required.pkgs', { force: true });
   fs.rmSync(REPO_ROOT, { recursive: true, force: true });
