@@ -25,15 +25,12 @@ only root can write) and writes the limits before the server starts; the child
 moves itself there in its preexec, before it drops to the user, so its kernels
 and terminals are inside from their first byte.
 """
-import grp
 import json
 import os
-import pwd
 import stat
 
 LIMITS_FILE = '/etc/jupyterhub4family/limits.json'
 CGROUP_ROOT = '/sys/fs/cgroup'
-PARENTS_GROUP = 'jupyterhub_adm'
 MIN_MEMORY_MIB = 256
 MAX_CPU_WEIGHT = 10000
 TASKS_MAX = {'kids': 512, 'parents': 2048}
@@ -132,19 +129,6 @@ def mem_total_mib(meminfo='/proc/meminfo'):
             if line.startswith('MemTotal:'):
                 return int(line.split()[1]) // 1024
     raise LimitsError('/proc/meminfo has no MemTotal')
-
-
-def is_parent(username):
-    try:
-        group = grp.getgrnam(PARENTS_GROUP)
-    except KeyError:
-        return False
-    if username in group.gr_mem:
-        return True
-    try:
-        return pwd.getpwnam(username).pw_gid == group.gr_gid
-    except KeyError:
-        return False
 
 
 def _read(path):

@@ -22,7 +22,7 @@ from jupyterhub.spawner import LocalProcessSpawner
 from tornado import web
 
 from . import limits
-from .hours import hours_allow
+from .hours import hours_allow, is_parent
 
 # Debian's default for a login (login.defs UMASK, and systemd's for a service).
 USER_UMASK = 0o022
@@ -39,7 +39,7 @@ class FamilySpawner(LocalProcessSpawner):
         if where['mode'] in ('none', 'systemd'):
             self.log.warning('Limits: %s\'s server runs without a memory limit here: %s', name, where['why'])
             return ()
-        role = 'parents' if limits.is_parent(name) else 'kids'
+        role = 'parents' if is_parent(name) else 'kids'
         try:
             total = limits.mem_total_mib()
             wanted = limits.effective_limits(limits.read_limits_file(self.log), name, role, total)
